@@ -1,0 +1,134 @@
+//! Every subcommand and flag of govscan, declared once; help and completions come from here.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "govscan",
+    version,
+    about = "AWS governance scanner and CloudTrail analyzer: snapshot an organization to Parquet, then ask it questions in SQL.",
+    propagate_version = true
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Debug, Args)]
+pub struct GlobalArgs {
+    /// Where snapshots and the trail lake live.
+    #[arg(long, global = true, env = "GOVSCAN_DATA_DIR", default_value = "./govscan-data")]
+    pub data_dir: PathBuf,
+    /// AWS profile from ~/.aws/config (default: the standard credential chain).
+    #[arg(long, global = true, env = "AWS_PROFILE")]
+    pub profile: Option<String>,
+    /// Send every AWS call to this endpoint (moto, localstack, a VPC endpoint).
+    #[arg(long, global = true, env = "AWS_ENDPOINT_URL")]
+    pub endpoint_url: Option<String>,
+    /// Region for global services and first calls (default: the profile's, else us-east-1).
+    #[arg(long, global = true, env = "AWS_REGION")]
+    pub region: Option<String>,
+    /// Only errors on stderr; no progress bars.
+    #[arg(short, long, global = true, conflicts_with = "verbose")]
+    pub quiet: bool,
+    /// More logging on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
+    #[arg(short, long, global = true, action = clap::ArgAction::Count)]
+    pub verbose: u8,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Snapshot AWS Organizations, IAM, S3, Config and CloudTrail configuration to Parquet.
+    Collect(CollectArgs),
+    /// List the tables of a snapshot with their columns, types and meaning.
+    Tables(TablesArgs),
+    /// List the snapshots in the data directory.
+    Snapshots(SnapshotsArgs),
+    /// Print a shell completion script.
+    Completions {
+        #[arg(value_enum)]
+        shell: clap_complete::Shell,
+    },
+}
+
+#[derive(Debug, Args)]
+pub struct CollectArgs {
+    /// Regions to collect, comma-separated, or `all` for every region enabled in each account.
+    #[arg(long, default_value = "all", value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// Services to collect (org, iam, s3, config, cloudtrail), comma-separated. Default: all.
+    #[arg(long, value_delimiter = ',')]
+    pub services: Vec<String>,
+    /// Collect every active account of the organization, entering members by AssumeRole.
+    #[arg(long)]
+    pub org: bool,
+    /// Role assumed in each member account with --org.
+    #[arg(long, default_value = "OrganizationAccountAccessRole")]
+    pub role_name: String,
+    /// With --org, only these account ids (comma-separated).
+    #[arg(long, value_delimiter = ',', requires = "org")]
+    pub accounts: Vec<String>,
+    /// Parts (account x region x service) collected at once; also the per-part fan-out.
+    #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
+    pub concurrency: u16,
+    /// Attempts per AWS call before it is recorded as failed (throttling backs off adaptively).
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
+    pub max_attempts: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct TablesArgs {
+    /// Snapshot id or path; shows its row counts. Default: the table definitions only.
+    #[arg(long)]
+    pub snapshot: Option<String>,
+    #[arg(long, value_enum, default_value_t = TablesFormat::Text)]
+    pub format: TablesFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum TablesFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct SnapshotsArgs {
+    #[arg(long, value_enum, default_value_t = SnapshotsFormat::Table)]
+    pub format: SnapshotsFormat,
+}
+
+#[derive(Debug, Clone, Copy, ValueEnum)]
+pub enum SnapshotsFormat {
+    Table,
+    Json,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::CommandFactory;
+
+    #[test]
+    fn the_cli_definition_is_consistent() {
+        Cli::command().debug_assert();
+    }
+
+    #[test]
+    fn accounts_need_org() {
+        let err = Cli::try_parse_from(["govscan", "collect", "--accounts", "111111111111"]).unwrap_err();
+        assert_eq!(err.kind(), clap::error::ErrorKind::MissingRequiredArgument);
+    }
+
+    #[test]
+    fn lists_are_comma_separated() {
+        let cli = Cli::try_parse_from(["govscan", "collect", "--regions", "us-east-1,eu-west-1", "--services", "iam,s3"]).unwrap();
+        let Command::Collect(args) = cli.command else { panic!("collect") };
+        assert_eq!(args.regions, ["us-east-1", "eu-west-1"]);
+        assert_eq!(args.services, ["iam", "s3"]);
+    }
+}

@@ -1,0 +1,29 @@
+//! What each subcommand does, between the parsed CLI and the library.
+
+pub mod collect;
+pub mod snapshots;
+pub mod tables;
+
+use std::io::Write;
+
+/// Errors a command returns to `main`, which prints the chain and exits with code 2.
+#[derive(Debug, thiserror::Error)]
+pub enum CommandError {
+    #[error(transparent)]
+    Collect(#[from] crate::collect::run::CollectError),
+    #[error(transparent)]
+    Store(#[from] crate::store::StoreError),
+    #[error("{0}")]
+    Usage(String),
+    #[error("writing output: {0}")]
+    Output(#[from] std::io::Error),
+}
+
+/// Writes to stdout; a closed pipe (`govscan ... | head`) is reported as such so `main` can
+/// exit quietly.
+pub fn stdout_write(text: &str) -> Result<(), CommandError> {
+    let mut out = std::io::stdout().lock();
+    out.write_all(text.as_bytes())?;
+    out.flush()?;
+    Ok(())
+}

@@ -1,0 +1,73 @@
+//! `govscan tables`: the table reference, from the same declarations that write the data.
+
+use std::fmt::Write;
+
+use crate::cli::{TablesArgs, TablesFormat};
+use crate::collect::all_tables;
+use crate::store::{resolve_snapshot, snapshot::read_manifest, TableDef};
+
+use super::{stdout_write, CommandError};
+
+pub fn run(data_dir: &std::path::Path, args: &TablesArgs) -> Result<(), CommandError> {
+    let counts = match &args.snapshot {
+        Some(wanted) => {
+            let dir = resolve_snapshot(data_dir, Some(wanted))?;
+            Some(read_manifest(&dir)?.tables)
+        }
+        None => None,
+    };
+    let rows = |def: &TableDef| counts.as_ref().map(|c| c.get(def.name).map_or(0, |e| e.rows));
+    let defs = all_tables();
+    let text = match args.format {
+        TablesFormat::Text => render_text(&defs, rows),
+        TablesFormat::Markdown => render_markdown(&defs),
+        TablesFormat::Json => {
+            let tables: Vec<serde_json::Value> = defs
+                .iter()
+                .map(|d| {
+                    serde_json::json!({
+                        "name": d.name,
+                        "description": d.doc,
+                        "rows": rows(d),
+                        "columns": d.columns.iter().map(|c| serde_json::json!({
+                            "name": c.name, "type": c.ty.display_name(), "description": c.doc,
+                        })).collect::<Vec<_>>(),
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&tables).expect("json") + "\n"
+        }
+    };
+    stdout_write(&text)
+}
+
+fn render_text(defs: &[&'static TableDef], rows: impl Fn(&TableDef) -> Option<u64>) -> String {
+    let mut out = String::new();
+    for def in defs {
+        match rows(def) {
+            Some(n) => writeln!(out, "{} ({n} rows)\n  {}", def.name, def.doc),
+            None => writeln!(out, "{}\n  {}", def.name, def.doc),
+        }
+        .expect("write to string");
+        let width = def.columns.iter().map(|c| c.name.len()).max().unwrap_or(0);
+        let type_width = def.columns.iter().map(|c| c.ty.display_name().len()).max().unwrap_or(0);
+        for c in def.columns {
+            writeln!(out, "    {:width$}  {:type_width$}  {}", c.name, c.ty.display_name(), c.doc).expect("write to string");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The table reference embedded in the README; a test keeps the two identical.
+pub fn render_markdown(defs: &[&'static TableDef]) -> String {
+    let mut out = String::new();
+    for def in defs {
+        writeln!(out, "#### `{}`\n\n{}\n\n| column | type | meaning |\n| --- | --- | --- |", def.name, def.doc).expect("write");
+        for c in def.columns {
+            writeln!(out, "| `{}` | {} | {} |", c.name, c.ty.display_name(), c.doc.replace('|', "\\|")).expect("write");
+        }
+        out.push('\n');
+    }
+    out
+}

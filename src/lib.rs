@@ -1,0 +1,10 @@
+//! govscan: an AWS governance scanner and CloudTrail analyzer.
+//!
+//! Collectors ([`collect`]) snapshot AWS configuration into Parquet ([`store`]); later
+//! stages run SQL checks and detections over the snapshot.
+
+pub mod cli;
+pub mod collect;
+pub mod commands;
+pub mod progress;
+pub mod store;

@@ -1,0 +1,64 @@
+//! The govscan binary: parse the CLI, run the command, map the result to an exit code.
+//! Exit codes: 0 success, 1 findings at or above --fail-on, 2 error.
+
+use std::process::ExitCode;
+
+use clap::{CommandFactory, Parser};
+use govscan::cli::{Cli, Command};
+use govscan::commands::{self, CommandError};
+use tracing_subscriber::EnvFilter;
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    init_logging(cli.global.quiet, cli.global.verbose);
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::from(2);
+        }
+    };
+    let result = runtime.block_on(run(&cli));
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        // `govscan ... | head` closes the pipe early; that is not an error.
+        Err(CommandError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            let mut source = std::error::Error::source(&e);
+            while let Some(cause) = source {
+                eprintln!("  caused by: {cause}");
+                source = cause.source();
+            }
+            ExitCode::from(2)
+        }
+    }
+}
+
+async fn run(cli: &Cli) -> Result<(), CommandError> {
+    let data_dir = &cli.global.data_dir;
+    match &cli.command {
+        Command::Collect(args) => commands::collect::run(&cli.global, args).await,
+        Command::Tables(args) => commands::tables::run(data_dir, args),
+        Command::Snapshots(args) => commands::snapshots::run(data_dir, args),
+        Command::Completions { shell } => {
+            let mut out = Vec::new();
+            clap_complete::generate(*shell, &mut Cli::command(), "govscan", &mut out);
+            commands::stdout_write(&String::from_utf8_lossy(&out))
+        }
+    }
+}
+
+fn init_logging(quiet: bool, verbose: u8) {
+    let default = match (quiet, verbose) {
+        (true, _) => "error",
+        // aws-config warns about every credential source it tries; the final error says
+        // what matters.
+        (false, 0) => "warn,aws_config=error",
+        (false, 1) => "govscan=info,warn",
+        (false, 2) => "govscan=debug,info",
+        _ => "govscan=trace,debug",
+    };
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new(default));
+    tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).with_target(false).init();
+}

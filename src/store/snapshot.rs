@@ -1,0 +1,222 @@
+//! Writing a snapshot atomically, and finding snapshots again.
+//!
+//! A snapshot is built in `snapshots/.tmp-<id>/` and renamed to `snapshots/<id>/` only after
+//! every table and the manifest are on disk, so a crash never leaves a half snapshot that
+//! looks whole. Readers only consider folders that hold a `manifest.json`.
+
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+use chrono::{DateTime, Utc};
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::Compression;
+use datafusion::parquet::file::properties::WriterProperties;
+
+use super::manifest::{Manifest, TableEntry};
+use super::table::TableRows;
+use super::{atomic_write, io_err, StoreError};
+
+pub const MANIFEST_FILE: &str = "manifest.json";
+const TMP_PREFIX: &str = ".tmp-";
+
+pub fn snapshots_dir(data_dir: &Path) -> PathBuf {
+    data_dir.join("snapshots")
+}
+
+/// A sortable id: the UTC start time, then a few characters that keep two runs started in
+/// the same second apart.
+pub fn new_snapshot_id(started_at: DateTime<Utc>) -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let salt = (nanos ^ std::process::id().rotate_left(16)) & 0xffff;
+    format!("{}-{salt:04x}", started_at.format("%Y%m%dT%H%M%SZ"))
+}
+
+pub struct SnapshotWriter {
+    id: String,
+    tmp_dir: PathBuf,
+    final_dir: PathBuf,
+    tables: std::collections::BTreeMap<String, TableEntry>,
+}
+
+impl SnapshotWriter {
+    pub fn create(data_dir: &Path, id: &str) -> Result<Self, StoreError> {
+        let root = snapshots_dir(data_dir);
+        let tmp_dir = root.join(format!("{TMP_PREFIX}{id}"));
+        std::fs::create_dir_all(&tmp_dir).map_err(io_err(&tmp_dir))?;
+        Ok(Self { id: id.to_owned(), tmp_dir, final_dir: root.join(id), tables: Default::default() })
+    }
+
+    pub fn id(&self) -> &str {
+        &self.id
+    }
+
+    /// Writes one table as `<name>.parquet`. Empty tables are written too, with their
+    /// schema, so a query never fails because a table happened to have no rows.
+    pub fn write_table(&mut self, rows: &TableRows) -> Result<(), StoreError> {
+        let name = rows.def.name;
+        let file_name = format!("{name}.parquet");
+        let path = self.tmp_dir.join(&file_name);
+        let batch = rows
+            .to_record_batch()
+            .map_err(|source| StoreError::Arrow { table: name.to_owned(), source })?;
+        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+        let file = File::create(&path).map_err(io_err(&path))?;
+        let parquet_err = |source| StoreError::Parquet { path: path.clone(), source };
+        let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(parquet_err)?;
+        writer.write(&batch).map_err(parquet_err)?;
+        let file = writer.into_inner().map_err(parquet_err)?;
+        file.sync_all().map_err(io_err(&path))?;
+        self.tables.insert(name.to_owned(), TableEntry { file: file_name, rows: rows.len() as u64 });
+        Ok(())
+    }
+
+    pub fn tables(&self) -> &std::collections::BTreeMap<String, TableEntry> {
+        &self.tables
+    }
+
+    /// Writes the manifest, then publishes the snapshot with one rename.
+    pub fn finish(self, manifest: &Manifest) -> Result<PathBuf, StoreError> {
+        let bytes = serde_json::to_vec_pretty(manifest).expect("a manifest always serializes");
+        atomic_write(&self.tmp_dir.join(MANIFEST_FILE), &bytes)?;
+        std::fs::rename(&self.tmp_dir, &self.final_dir).map_err(io_err(&self.final_dir))?;
+        Ok(self.final_dir)
+    }
+
+    /// Removes the temporary folder of an abandoned snapshot.
+    pub fn abandon(self) {
+        let _ = std::fs::remove_dir_all(&self.tmp_dir);
+    }
+}
+
+pub fn read_manifest(snapshot_dir: &Path) -> Result<Manifest, StoreError> {
+    let path = snapshot_dir.join(MANIFEST_FILE);
+    let bytes = std::fs::read(&path).map_err(io_err(&path))?;
+    serde_json::from_slice(&bytes).map_err(|source| StoreError::Manifest { path, source })
+}
+
+/// Every published snapshot, oldest first. Unpublished (temporary) folders are skipped; a
+/// folder whose manifest cannot be read is returned as an error entry rather than hidden.
+pub fn list_snapshots(data_dir: &Path) -> Result<Vec<(PathBuf, Result<Manifest, StoreError>)>, StoreError> {
+    let root = snapshots_dir(data_dir);
+    let entries = match std::fs::read_dir(&root) {
+        Ok(entries) => entries,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(StoreError::Io { path: root, source: e }),
+    };
+    let mut dirs: Vec<PathBuf> = entries
+        .filter_map(|e| e.ok())
+        .map(|e| e.path())
+        .filter(|p| p.is_dir())
+        .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+        .filter(|p| p.join(MANIFEST_FILE).exists())
+        .collect();
+    dirs.sort();
+    Ok(dirs.into_iter().map(|d| {
+        let m = read_manifest(&d);
+        (d, m)
+    }).collect())
+}
+
+/// Finds a snapshot by id, by path, or (when `wanted` is None) the latest.
+pub fn resolve_snapshot(data_dir: &Path, wanted: Option<&str>) -> Result<PathBuf, StoreError> {
+    let root = snapshots_dir(data_dir);
+    match wanted {
+        Some(w) => {
+            let as_path = Path::new(w);
+            if as_path.join(MANIFEST_FILE).exists() {
+                return Ok(as_path.to_path_buf());
+            }
+            // Ids are plain names; anything with a separator is only ever a path.
+            if !w.contains(['/', '\\']) && !w.starts_with('.') && root.join(w).join(MANIFEST_FILE).exists() {
+                return Ok(root.join(w));
+            }
+            Err(StoreError::SnapshotNotFound { wanted: w.to_owned(), dir: root })
+        }
+        None => list_snapshots(data_dir)?
+            .pop()
+            .map(|(dir, _)| dir)
+            .ok_or(StoreError::NoSnapshots { dir: root }),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::manifest::{CallerIdentity, SCHEMA_VERSION};
+    use crate::store::table::{col, ColumnType, TableDef};
+
+    static T: TableDef = TableDef { name: "things", doc: "", columns: &[col("id", ColumnType::Text, "")] };
+
+    fn manifest(id: &str) -> Manifest {
+        Manifest {
+            snapshot_id: id.into(),
+            schema_version: SCHEMA_VERSION,
+            tool_version: "test".into(),
+            started_at: Utc::now(),
+            finished_at: Utc::now(),
+            caller: CallerIdentity { account_id: "1".into(), arn: "a".into(), user_id: "u".into() },
+            organization_id: None,
+            accounts: vec![],
+            regions: vec![],
+            services: vec![],
+            parts: vec![],
+            tables: Default::default(),
+            api_calls: 0,
+            error_count: 0,
+        }
+    }
+
+    #[test]
+    fn a_snapshot_is_invisible_until_finished_and_then_resolvable() {
+        let data = tempfile::tempdir().unwrap();
+        let mut w = SnapshotWriter::create(data.path(), "20240101T000000Z-0001").unwrap();
+        let mut rows = TableRows::new(&T);
+        rows.row().set("id", "a");
+        w.write_table(&rows).unwrap();
+        assert!(list_snapshots(data.path()).unwrap().is_empty(), "unfinished snapshot must not be listed");
+        assert!(matches!(resolve_snapshot(data.path(), None), Err(StoreError::NoSnapshots { .. })));
+
+        let dir = w.finish(&manifest("20240101T000000Z-0001")).unwrap();
+        assert!(dir.join("things.parquet").exists());
+        assert_eq!(resolve_snapshot(data.path(), None).unwrap(), dir);
+        assert_eq!(resolve_snapshot(data.path(), Some("20240101T000000Z-0001")).unwrap(), dir);
+        assert_eq!(resolve_snapshot(data.path(), Some(dir.to_str().unwrap())).unwrap(), dir);
+        assert!(matches!(
+            resolve_snapshot(data.path(), Some("../etc")),
+            Err(StoreError::SnapshotNotFound { .. })
+        ));
+    }
+
+    #[test]
+    fn the_latest_snapshot_is_the_one_with_the_greatest_id() {
+        let data = tempfile::tempdir().unwrap();
+        for id in ["20240102T000000Z-0000", "20240101T000000Z-ffff"] {
+            SnapshotWriter::create(data.path(), id).unwrap().finish(&manifest(id)).unwrap();
+        }
+        let latest = resolve_snapshot(data.path(), None).unwrap();
+        assert!(latest.ends_with("20240102T000000Z-0000"));
+    }
+
+    #[test]
+    fn a_corrupt_manifest_is_reported_not_hidden() {
+        let data = tempfile::tempdir().unwrap();
+        let dir = snapshots_dir(data.path()).join("20240101T000000Z-0000");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join(MANIFEST_FILE), "{ not json").unwrap();
+        let listed = list_snapshots(data.path()).unwrap();
+        assert_eq!(listed.len(), 1);
+        let err = listed[0].1.as_ref().unwrap_err().to_string();
+        assert!(err.contains("manifest is not valid"), "{err}");
+    }
+
+    #[test]
+    fn snapshot_ids_sort_by_time() {
+        let a = new_snapshot_id("2024-01-01T00:00:00Z".parse().unwrap());
+        let b = new_snapshot_id("2024-01-01T00:00:01Z".parse().unwrap());
+        assert!(a < b);
+        assert_eq!(a.len(), "20240101T000000Z-0000".len());
+    }
+}

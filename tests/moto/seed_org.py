@@ -1,0 +1,406 @@
+"""Seeds a moto server with an AWS organization for govscan's integration tests.
+
+Usage: python seed_org.py ENDPOINT OUT.json [--bulk-users N --bulk-roles N --bulk-buckets N]
+
+Writes OUT.json with the ids moto generated (accounts, OUs, policies) so the Rust tests can
+assert that the snapshot holds exactly what was seeded. Everything is created through boto3
+against the moto server, as a real client would.
+"""
+
+import argparse
+import json
+import re
+import sys
+
+import boto3
+
+REGION = "us-east-1"
+ROLE = "OrganizationAccountAccessRole"
+
+
+def session(endpoint, creds=None):
+    kw = dict(endpoint_url=endpoint, region_name=REGION)
+    if creds:
+        kw.update(
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+
+    def make(service, region=REGION):
+        client = boto3.client(service, **{**kw, "region_name": region})
+        if service == "s3control":
+            # S3 Control puts the account id in front of the host, which a loopback
+            # endpoint cannot resolve: send it to the endpoint as given.
+            client.meta.events.register("before-sign.s3-control", strip_account_prefix)
+        return client
+
+    return make
+
+
+def strip_account_prefix(request, **_):
+    request.url = re.sub(r"//\d{12}\.", "//", request.url)
+
+
+def assume(endpoint, account_id):
+    sts = boto3.client("sts", endpoint_url=endpoint, region_name=REGION)
+    creds = sts.assume_role(
+        RoleArn=f"arn:aws:iam::{account_id}:role/{ROLE}", RoleSessionName="seed"
+    )["Credentials"]
+    return session(endpoint, creds)
+
+
+def policy(statements):
+    return json.dumps({"Version": "2012-10-17", "Statement": statements})
+
+
+ADMIN_ARN = "arn:aws:iam::aws:policy/AdministratorAccess"
+READONLY_ARN = "arn:aws:iam::aws:policy/ReadOnlyAccess"
+
+
+def seed_management(c, account_id, out):
+    iam = c("iam")
+    iam.update_account_password_policy(
+        MinimumPasswordLength=14,
+        RequireSymbols=True,
+        RequireNumbers=True,
+        RequireUppercaseCharacters=True,
+        RequireLowercaseCharacters=True,
+        AllowUsersToChangePassword=True,
+        MaxPasswordAge=90,
+        PasswordReusePrevention=24,
+    )
+    # alice: console password, virtual MFA, one access key, admin by group.
+    iam.create_group(GroupName="admins")
+    iam.attach_group_policy(GroupName="admins", PolicyArn=ADMIN_ARN)
+    iam.put_group_policy(
+        GroupName="admins",
+        PolicyName="deny-billing",
+        PolicyDocument=policy([{"Effect": "Deny", "Action": "aws-portal:*", "Resource": "*"}]),
+    )
+    iam.create_user(UserName="alice", Tags=[{"Key": "team", "Value": "platform"}])
+    iam.create_login_profile(UserName="alice", Password="Correct-Horse-9!")
+    iam.add_user_to_group(GroupName="admins", UserName="alice")
+    mfa = iam.create_virtual_mfa_device(VirtualMFADeviceName="alice")["VirtualMFADevice"]
+    iam.enable_mfa_device(
+        UserName="alice",
+        SerialNumber=mfa["SerialNumber"],
+        AuthenticationCode1="123456",
+        AuthenticationCode2="654321",
+    )
+    out["alice_mfa_serial"] = mfa["SerialNumber"]
+    out["alice_key"] = iam.create_access_key(UserName="alice")["AccessKey"]["AccessKeyId"]
+    # bob: no MFA, two access keys (one inactive), an inline policy, a customer policy.
+    iam.create_user(UserName="bob", Path="/engineering/")
+    k1 = iam.create_access_key(UserName="bob")["AccessKey"]["AccessKeyId"]
+    k2 = iam.create_access_key(UserName="bob")["AccessKey"]["AccessKeyId"]
+    iam.update_access_key(UserName="bob", AccessKeyId=k2, Status="Inactive")
+    out["bob_keys"] = {"active": k1, "inactive": k2}
+    iam.put_user_policy(
+        UserName="bob",
+        PolicyName="bob-s3",
+        PolicyDocument=policy(
+            [{"Effect": "Allow", "Action": ["s3:GetObject"], "Resource": "arn:aws:s3:::private-data/*"}]
+        ),
+    )
+    # A policy with two versions: the snapshot must hold the default (v2) document.
+    arn = iam.create_policy(
+        PolicyName="s3-read-custom",
+        Description="read the data bucket",
+        PolicyDocument=policy([{"Effect": "Allow", "Action": "s3:ListBucket", "Resource": "*"}]),
+    )["Policy"]["Arn"]
+    iam.create_policy_version(
+        PolicyArn=arn,
+        PolicyDocument=policy(
+            [{"Effect": "Allow", "Action": ["s3:ListBucket", "s3:GetObject"], "Resource": "*"}]
+        ),
+        SetAsDefault=True,
+    )
+    iam.attach_user_policy(UserName="bob", PolicyArn=arn)
+    out["custom_policy_arn"] = arn
+    # carol: no credentials at all; a readers group with ReadOnlyAccess.
+    iam.create_user(UserName="carol")
+    iam.create_group(GroupName="readers")
+    iam.attach_group_policy(GroupName="readers", PolicyArn=READONLY_ARN)
+    iam.add_user_to_group(GroupName="readers", UserName="carol")
+    # Roles: an EC2 app role with a boundary, and a role trusting another account.
+    boundary = iam.create_policy(
+        PolicyName="boundary-s3-only",
+        PolicyDocument=policy([{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]),
+    )["Policy"]["Arn"]
+    out["boundary_arn"] = boundary
+    iam.create_role(
+        RoleName="app-role",
+        AssumeRolePolicyDocument=policy(
+            [{"Effect": "Allow", "Principal": {"Service": "ec2.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+        ),
+        PermissionsBoundary=boundary,
+        Description="the app",
+    )
+    iam.attach_role_policy(RoleName="app-role", PolicyArn=arn)
+    iam.put_role_policy(
+        RoleName="app-role",
+        PolicyName="app-logs",
+        PolicyDocument=policy([{"Effect": "Allow", "Action": "logs:PutLogEvents", "Resource": "*"}]),
+    )
+    iam.create_role(
+        RoleName="audit-from-security",
+        AssumeRolePolicyDocument=policy(
+            [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{out['accounts']['security']}:root"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"Bool": {"aws:MultiFactorAuthPresent": "true"}},
+                }
+            ]
+        ),
+    )
+    iam.attach_role_policy(RoleName="audit-from-security", PolicyArn=READONLY_ARN)
+    iam.create_instance_profile(InstanceProfileName="app-profile")
+    iam.add_role_to_instance_profile(InstanceProfileName="app-profile", RoleName="app-role")
+    iam.create_saml_provider(
+        Name="okta",
+        SAMLMetadataDocument="<EntityDescriptor xmlns='urn:oasis:names:tc:SAML:2.0:metadata'>" + "x" * 1000 + "</EntityDescriptor>",
+    )
+    iam.create_open_id_connect_provider(
+        Url="https://token.actions.githubusercontent.com",
+        ClientIDList=["sts.amazonaws.com"],
+        ThumbprintList=["6938fd4d98bab03faadb97b34396831e3780aea1"],
+    )
+
+    # S3: a public bucket, a locked-down private one, and a log bucket in eu-west-1.
+    s3 = c("s3")
+    s3.create_bucket(Bucket="public-site")
+    s3.put_bucket_policy(
+        Bucket="public-site",
+        Policy=policy(
+            [{"Sid": "Public", "Effect": "Allow", "Principal": "*", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::public-site/*"}]
+        ),
+    )
+    s3.create_bucket(Bucket="mgmt-logs", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"})
+    s3.create_bucket(Bucket="access-logs", ACL="log-delivery-write")
+    s3.create_bucket(Bucket="private-data", ObjectLockEnabledForBucket=True)
+    s3.put_bucket_policy(
+        Bucket="private-data",
+        Policy=policy(
+            [
+                {
+                    "Sid": "OnlyApp",
+                    "Effect": "Allow",
+                    "Principal": {"AWS": f"arn:aws:iam::{account_id}:role/app-role"},
+                    "Action": "s3:GetObject",
+                    "Resource": "arn:aws:s3:::private-data/*",
+                }
+            ]
+        ),
+    )
+    s3.put_public_access_block(
+        Bucket="private-data",
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        },
+    )
+    s3.put_bucket_encryption(
+        Bucket="private-data",
+        ServerSideEncryptionConfiguration={
+            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": "alias/data"}, "BucketKeyEnabled": True}]
+        },
+    )
+    s3.put_bucket_versioning(Bucket="private-data", VersioningConfiguration={"Status": "Enabled"})
+    s3.put_bucket_logging(
+        Bucket="private-data",
+        BucketLoggingStatus={"LoggingEnabled": {"TargetBucket": "access-logs", "TargetPrefix": "private-data/"}},
+    )
+    s3.put_bucket_ownership_controls(
+        Bucket="private-data", OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    )
+    s3.put_bucket_lifecycle_configuration(
+        Bucket="private-data",
+        LifecycleConfiguration={"Rules": [{"ID": "expire", "Status": "Enabled", "Filter": {"Prefix": "tmp/"}, "Expiration": {"Days": 7}}]},
+    )
+    s3.put_bucket_tagging(Bucket="private-data", Tagging={"TagSet": [{"Key": "classification", "Value": "confidential"}]})
+    c("s3control").put_public_access_block(
+        AccountId=account_id,
+        PublicAccessBlockConfiguration={
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": False,
+            "RestrictPublicBuckets": False,
+        },
+    )
+
+    # CloudTrail: a multi-region organization trail with validation, logging.
+    ct = c("cloudtrail")
+    ct.create_trail(
+        Name="org-trail",
+        S3BucketName="mgmt-logs",
+        IsMultiRegionTrail=True,
+        EnableLogFileValidation=True,
+        IncludeGlobalServiceEvents=True,
+    )
+    ct.start_logging(Name="org-trail")
+    ct.put_event_selectors(
+        TrailName="org-trail",
+        EventSelectors=[
+            {
+                "ReadWriteType": "All",
+                "IncludeManagementEvents": True,
+                "DataResources": [{"Type": "AWS::S3::Object", "Values": ["arn:aws:s3:::private-data/"]}],
+            }
+        ],
+    )
+    # Config: a recording recorder, a delivery channel and one managed rule, in us-east-1.
+    cfg = c("config")
+    cfg.put_configuration_recorder(
+        ConfigurationRecorder={
+            "name": "default",
+            "roleARN": f"arn:aws:iam::{account_id}:role/config-role",
+            "recordingGroup": {"allSupported": True, "includeGlobalResourceTypes": True},
+        }
+    )
+    cfg.put_delivery_channel(DeliveryChannel={"name": "default", "s3BucketName": "mgmt-logs"})
+    cfg.start_configuration_recorder(ConfigurationRecorderName="default")
+    cfg.put_config_rule(
+        ConfigRule={
+            "ConfigRuleName": "s3-bucket-versioning-enabled",
+            "Source": {"Owner": "AWS", "SourceIdentifier": "S3_BUCKET_VERSIONING_ENABLED"},
+            "Scope": {"ComplianceResourceTypes": ["AWS::S3::Bucket"]},
+        }
+    )
+
+
+def seed_member(c, name, out, page_users=0):
+    iam = c("iam")
+    iam.create_user(UserName=f"{name}-engineer")
+    iam.create_role(
+        RoleName=f"{name}-deploy",
+        AssumeRolePolicyDocument=policy(
+            [{"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{out['management_account_id']}:root"}, "Action": "sts:AssumeRole"}]
+        ),
+    )
+    c("s3").create_bucket(Bucket=f"{name}-artifacts")
+    # More users than one page of ListUsers / GetAccountAuthorizationDetails (100).
+    for i in range(page_users):
+        iam.create_user(UserName=f"{name}-user-{i:03d}")
+
+
+def seed_bulk(c, users, roles, buckets):
+    """A large single account for the collection benchmark."""
+    iam = c("iam")
+    for i in range(users):
+        iam.create_user(UserName=f"bulk-user-{i:04d}")
+        if i % 2 == 0:
+            iam.create_access_key(UserName=f"bulk-user-{i:04d}")
+    for i in range(roles):
+        iam.create_role(
+            RoleName=f"bulk-role-{i:04d}",
+            AssumeRolePolicyDocument=policy(
+                [{"Effect": "Allow", "Principal": {"Service": "lambda.amazonaws.com"}, "Action": "sts:AssumeRole"}]
+            ),
+        )
+    s3 = c("s3")
+    for i in range(buckets):
+        s3.create_bucket(Bucket=f"bulk-bucket-{i:04d}")
+
+
+def main():
+    p = argparse.ArgumentParser()
+    p.add_argument("endpoint")
+    p.add_argument("out")
+    p.add_argument("--bulk-users", type=int, default=0)
+    p.add_argument("--bulk-roles", type=int, default=0)
+    p.add_argument("--bulk-buckets", type=int, default=0)
+    p.add_argument("--page-users", type=int, default=120)
+    args = p.parse_args()
+    c = session(args.endpoint)
+    out = {}
+
+    if args.bulk_users or args.bulk_roles or args.bulk_buckets:
+        out["management_account_id"] = c("sts").get_caller_identity()["Account"]
+        seed_bulk(c, args.bulk_users, args.bulk_roles, args.bulk_buckets)
+        json.dump(out, open(args.out, "w"), indent=2)
+        return
+
+    org = c("organizations")
+    o = org.create_organization(FeatureSet="ALL")["Organization"]
+    out["organization_id"] = o["Id"]
+    out["management_account_id"] = o["MasterAccountId"]
+    root = org.list_roots()["Roots"][0]["Id"]
+    out["root_id"] = root
+    org.enable_policy_type(RootId=root, PolicyType="SERVICE_CONTROL_POLICY")
+    org.enable_policy_type(RootId=root, PolicyType="RESOURCE_CONTROL_POLICY")
+
+    ous = {}
+    ous["Security"] = org.create_organizational_unit(ParentId=root, Name="Security")["OrganizationalUnit"]["Id"]
+    ous["Workloads"] = org.create_organizational_unit(ParentId=root, Name="Workloads")["OrganizationalUnit"]["Id"]
+    ous["Prod"] = org.create_organizational_unit(ParentId=ous["Workloads"], Name="Prod")["OrganizationalUnit"]["Id"]
+    ous["Dev"] = org.create_organizational_unit(ParentId=ous["Workloads"], Name="Dev")["OrganizationalUnit"]["Id"]
+    out["ous"] = ous
+
+    placement = {"security": "Security", "prod": "Prod", "dev": "Dev", "sandbox": None}
+    accounts = {}
+    for name, ou in placement.items():
+        acct = org.create_account(Email=f"{name}@example.com", AccountName=name)["CreateAccountStatus"]["AccountId"]
+        accounts[name] = acct
+        if ou:
+            org.move_account(AccountId=acct, SourceParentId=root, DestinationParentId=ous[ou])
+    out["accounts"] = accounts
+
+    policies = {}
+    policies["deny-leave-org"] = org.create_policy(
+        Name="deny-leave-org",
+        Description="members cannot leave",
+        Type="SERVICE_CONTROL_POLICY",
+        Content=policy([{"Effect": "Deny", "Action": "organizations:LeaveOrganization", "Resource": "*"}]),
+    )["Policy"]["PolicySummary"]["Id"]
+    org.attach_policy(PolicyId=policies["deny-leave-org"], TargetId=root)
+    policies["region-lock"] = org.create_policy(
+        Name="region-lock",
+        Description="only two regions",
+        Type="SERVICE_CONTROL_POLICY",
+        Content=policy(
+            [
+                {
+                    "Effect": "Deny",
+                    "NotAction": ["iam:*", "organizations:*", "sts:*"],
+                    "Resource": "*",
+                    "Condition": {"StringNotEquals": {"aws:RequestedRegion": ["us-east-1", "eu-west-1"]}},
+                }
+            ]
+        ),
+    )["Policy"]["PolicySummary"]["Id"]
+    org.attach_policy(PolicyId=policies["region-lock"], TargetId=ous["Workloads"])
+    org.attach_policy(PolicyId=policies["region-lock"], TargetId=accounts["sandbox"])
+    policies["rcp-no-public-s3"] = org.create_policy(
+        Name="rcp-no-public-s3",
+        Description="no anonymous S3",
+        Type="RESOURCE_CONTROL_POLICY",
+        Content=policy(
+            [
+                {
+                    "Effect": "Deny",
+                    "Principal": "*",
+                    "Action": "s3:*",
+                    "Resource": "*",
+                    "Condition": {"Bool": {"aws:SecureTransport": "false"}},
+                }
+            ]
+        ),
+    )["Policy"]["PolicySummary"]["Id"]
+    org.attach_policy(PolicyId=policies["rcp-no-public-s3"], TargetId=ous["Prod"])
+    out["policies"] = policies
+    org.register_delegated_administrator(AccountId=accounts["security"], ServicePrincipal="guardduty.amazonaws.com")
+
+    seed_management(c, out["management_account_id"], out)
+    for name, acct in accounts.items():
+        seed_member(assume(args.endpoint, acct), name, out, page_users=args.page_users if name == "sandbox" else 0)
+
+    json.dump(out, open(args.out, "w"), indent=2)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
