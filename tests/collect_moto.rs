@@ -1,0 +1,291 @@
+//! `govscan collect` against a moto server seeded with a five-account organization
+//! (tests/moto/seed_org.py), read back from the Parquet files it wrote.
+
+mod common;
+
+use common::*;
+use serde_json::{json, Value};
+
+fn s<'a>(row: &'a serde_json::Map<String, Value>, column: &str) -> &'a str {
+    row.get(column).and_then(Value::as_str).unwrap_or_else(|| panic!("{column} missing in {row:?}"))
+}
+
+fn b(row: &serde_json::Map<String, Value>, column: &str) -> Option<bool> {
+    row.get(column).and_then(Value::as_bool)
+}
+
+#[test]
+fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
+    let moto = start_moto();
+    let work = tempfile::tempdir().unwrap();
+    let seeded = seed(&moto.url, &[], work.path());
+    let mgmt = seeded["management_account_id"].as_str().unwrap();
+    let acct = |name: &str| seeded["accounts"][name].as_str().unwrap().to_owned();
+    let ou = |name: &str| seeded["ous"][name].as_str().unwrap().to_owned();
+
+    let data = work.path().join("data");
+    let out = govscan(&data, &moto.url, &["collect", "--org", "--regions", "us-east-1,eu-west-1", "--max-attempts", "2"]);
+    let snap = snapshot_path(&out);
+    assert!(snap.starts_with(data.join("snapshots")));
+
+    // The manifest: caller, every account entered, both regions, every part accounted for.
+    let m = manifest(&snap);
+    assert_eq!(m["caller"]["account_id"], mgmt);
+    assert_eq!(m["organization_id"], seeded["organization_id"]);
+    let mut accounts: Vec<&str> = m["accounts"].as_array().unwrap().iter().map(|a| a["account_id"].as_str().unwrap()).collect();
+    accounts.sort();
+    let mut expected: Vec<String> = ["security", "prod", "dev", "sandbox"].iter().map(|n| acct(n)).collect();
+    expected.push(mgmt.to_owned());
+    expected.sort();
+    assert_eq!(accounts, expected);
+    assert!(m["accounts"].as_array().unwrap().iter().all(|a| a["status"] == "ok"));
+    assert_eq!(m["regions"], json!(["eu-west-1", "us-east-1"]));
+    // org once, iam + s3 per account, config + cloudtrail per account and region.
+    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 2 + 5 * 2 * 2);
+    assert!(m["api_calls"].as_u64().unwrap() > 100);
+
+    // Every table exists, even when empty, and the manifest counts match the files.
+    for (table, entry) in m["tables"].as_object().unwrap() {
+        assert_eq!(read_table(&snap, table).len() as u64, entry["rows"].as_u64().unwrap(), "{table}");
+    }
+
+    // Organizations.
+    let org_accounts = read_table(&snap, "org_accounts");
+    assert_eq!(org_accounts.len(), 5);
+    let prod = row(&org_accounts, "account_id", &acct("prod"));
+    assert_eq!(s(prod, "name"), "prod");
+    assert_eq!(s(prod, "email"), "prod@example.com");
+    assert_eq!(s(prod, "parent_id"), ou("Prod"));
+    assert_eq!(s(prod, "ou_path"), "Root/Workloads/Prod");
+    assert_eq!(s(prod, "ou_id_path"), format!("{}/{}/{}", seeded["root_id"].as_str().unwrap(), ou("Workloads"), ou("Prod")));
+    assert_eq!(s(row(&org_accounts, "account_id", &acct("sandbox")), "ou_path"), "Root");
+    assert_eq!(b(row(&org_accounts, "account_id", mgmt), "is_management_account"), Some(true));
+    assert_eq!(b(prod, "is_management_account"), Some(false));
+
+    let units = read_table(&snap, "org_units");
+    assert_eq!(units.len(), 5, "root + 4 OUs");
+    assert_eq!(s(row(&units, "id", &ou("Dev")), "path"), "Root/Workloads/Dev");
+    assert_eq!(s(row(&units, "id", &ou("Dev")), "parent_id"), ou("Workloads"));
+    let root = row(&units, "unit_type", "ROOT");
+    assert!(root["policy_types_enabled"].as_array().unwrap().contains(&json!("SERVICE_CONTROL_POLICY")));
+
+    let policies = read_table(&snap, "org_policies");
+    let region_lock = row(&policies, "name", "region-lock");
+    assert_eq!(s(region_lock, "policy_type"), "SERVICE_CONTROL_POLICY");
+    assert_eq!(b(region_lock, "aws_managed"), Some(false));
+    let content: Value = serde_json::from_str(s(region_lock, "content")).unwrap();
+    assert_eq!(content["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"], json!(["us-east-1", "eu-west-1"]));
+    assert_eq!(s(row(&policies, "name", "rcp-no-public-s3"), "policy_type"), "RESOURCE_CONTROL_POLICY");
+    assert_eq!(b(row(&policies, "name", "FullAWSAccess"), "aws_managed"), Some(true));
+
+    let targets = read_table(&snap, "org_policy_targets");
+    let lock_id = seeded["policies"]["region-lock"].as_str().unwrap();
+    let lock_targets = rows_where(&targets, "policy_id", lock_id);
+    assert_eq!(texts(&lock_targets, "target_id"), {
+        let mut v = vec![ou("Workloads"), acct("sandbox")];
+        v.sort();
+        v
+    });
+    let sandbox_target = lock_targets.iter().find(|t| t["target_type"] == "ACCOUNT").unwrap();
+    assert_eq!(s(sandbox_target, "target_name"), "sandbox");
+    let rcp_targets = rows_where(&targets, "policy_id", seeded["policies"]["rcp-no-public-s3"].as_str().unwrap());
+    assert_eq!(texts(&rcp_targets, "target_id"), vec![ou("Prod")]);
+
+    let admins = read_table(&snap, "org_delegated_admins");
+    assert_eq!(admins.len(), 1);
+    assert_eq!(s(&admins[0], "delegated_account_id"), acct("security"));
+    assert_eq!(s(&admins[0], "service_principal"), "guardduty.amazonaws.com");
+
+    // IAM, management account.
+    let users = read_table(&snap, "iam_users");
+    let mgmt_users = rows_where(&users, "account_id", mgmt);
+    assert_eq!(texts(&mgmt_users, "user_name"), ["alice", "bob", "carol"]);
+    let alice = mgmt_users.iter().find(|u| u["user_name"] == "alice").unwrap();
+    assert_eq!(b(alice, "has_login_profile"), Some(true));
+    assert_eq!(alice["group_names"], json!(["admins"]));
+    assert_eq!(serde_json::from_str::<Value>(s(alice, "tags")).unwrap(), json!({"team": "platform"}));
+    let bob = mgmt_users.iter().find(|u| u["user_name"] == "bob").unwrap();
+    assert_eq!(b(bob, "has_login_profile"), Some(false));
+    assert_eq!(s(bob, "path"), "/engineering/");
+    // Pagination: 120 seeded users plus the engineer, more than one page of 100.
+    assert_eq!(rows_where(&users, "account_id", &acct("sandbox")).len(), 121);
+    for name in ["security", "prod", "dev"] {
+        assert_eq!(texts(&rows_where(&users, "account_id", &acct(name)), "user_name"), [format!("{name}-engineer")]);
+    }
+
+    let keys = read_table(&snap, "iam_access_keys");
+    let mgmt_keys = rows_where(&keys, "account_id", mgmt);
+    assert_eq!(mgmt_keys.len(), 3);
+    let inactive = row(&keys, "access_key_id", seeded["bob_keys"]["inactive"].as_str().unwrap());
+    assert_eq!(s(inactive, "status"), "Inactive");
+    assert_eq!(s(inactive, "user_name"), "bob");
+    assert_eq!(s(row(&keys, "access_key_id", seeded["alice_key"].as_str().unwrap()), "status"), "Active");
+
+    let mfa = read_table(&snap, "iam_mfa_devices");
+    let alice_mfa = row(&mfa, "serial_number", seeded["alice_mfa_serial"].as_str().unwrap());
+    assert_eq!(s(alice_mfa, "user_name"), "alice");
+    assert_eq!(s(alice_mfa, "device_type"), "virtual");
+    assert_eq!(b(alice_mfa, "assigned"), Some(true));
+    assert_eq!(rows_where(&mfa, "account_id", mgmt).len(), 1, "one device, listed once");
+
+    let groups = read_table(&snap, "iam_groups");
+    assert_eq!(texts(&rows_where(&groups, "account_id", mgmt), "group_name"), ["admins", "readers"]);
+    let members = rows_where(&read_table(&snap, "iam_group_members"), "account_id", mgmt)
+        .into_iter()
+        .map(|r| format!("{}:{}", s(r, "group_name"), s(r, "user_name")))
+        .collect::<Vec<_>>();
+    assert_eq!(members.len(), 2);
+    assert!(members.contains(&"admins:alice".to_owned()) && members.contains(&"readers:carol".to_owned()));
+
+    let roles = read_table(&snap, "iam_roles");
+    let app = row(&roles, "role_name", "app-role");
+    assert_eq!(s(app, "permissions_boundary_arn"), seeded["boundary_arn"].as_str().unwrap());
+    let trust: Value = serde_json::from_str(s(app, "assume_role_policy")).unwrap();
+    assert_eq!(trust["Statement"][0]["Principal"]["Service"], "ec2.amazonaws.com");
+    assert_eq!(app["instance_profile_arns"].as_array().unwrap().len(), 1);
+    let audit = row(&roles, "role_name", "audit-from-security");
+    let trust: Value = serde_json::from_str(s(audit, "assume_role_policy")).unwrap();
+    assert_eq!(trust["Statement"][0]["Principal"]["AWS"], format!("arn:aws:iam::{}:root", acct("security")));
+    assert_eq!(s(row(&roles, "role_name", "dev-deploy"), "account_id"), acct("dev"));
+
+    let iam_policies = read_table(&snap, "iam_policies");
+    let custom = row(&iam_policies, "arn", seeded["custom_policy_arn"].as_str().unwrap());
+    assert_eq!(b(custom, "aws_managed"), Some(false));
+    assert_eq!(s(custom, "default_version_id"), "v2");
+    let doc: Value = serde_json::from_str(s(custom, "document")).unwrap();
+    assert_eq!(doc["Statement"][0]["Action"], json!(["s3:ListBucket", "s3:GetObject"]), "the default version's document");
+    let mgmt_policies = rows_where(&iam_policies, "account_id", mgmt);
+    let admin = mgmt_policies.iter().find(|p| p["policy_name"] == "AdministratorAccess").expect("attached AWS managed policy");
+    assert_eq!(b(admin, "aws_managed"), Some(true));
+    let doc: Value = serde_json::from_str(s(admin, "document")).unwrap();
+    assert_eq!(doc["Statement"][0]["Action"], "*");
+    assert!(mgmt_policies.iter().any(|p| p["policy_name"] == "ReadOnlyAccess"));
+    // Only attached AWS managed policies, not the whole catalogue of a thousand.
+    assert!(mgmt_policies.iter().filter(|p| p["aws_managed"] == true).count() < 10);
+
+    let attachments = rows_where(&read_table(&snap, "iam_policy_attachments"), "account_id", mgmt)
+        .into_iter()
+        .map(|r| format!("{}:{}:{}", s(r, "principal_type"), s(r, "principal_name"), s(r, "policy_name")))
+        .collect::<Vec<_>>();
+    for expected in ["group:admins:AdministratorAccess", "user:bob:s3-read-custom", "role:app-role:s3-read-custom", "group:readers:ReadOnlyAccess", "role:audit-from-security:ReadOnlyAccess"] {
+        assert!(attachments.contains(&expected.to_owned()), "{expected} missing from {attachments:?}");
+    }
+
+    let inline = read_table(&snap, "iam_inline_policies");
+    let bob_inline = row(&inline, "policy_name", "bob-s3");
+    assert_eq!(s(bob_inline, "principal_type"), "user");
+    let doc: Value = serde_json::from_str(s(bob_inline, "document")).unwrap();
+    assert_eq!(doc["Statement"][0]["Resource"], "arn:aws:s3:::private-data/*", "stored URL-decoded");
+    assert_eq!(s(row(&inline, "policy_name", "deny-billing"), "principal_type"), "group");
+    assert_eq!(s(row(&inline, "policy_name", "app-logs"), "principal_name"), "app-role");
+
+    let report = read_table(&snap, "iam_credential_report");
+    let mgmt_report = rows_where(&report, "account_id", mgmt);
+    // moto's report has no <root_account> row (AWS's does; the parser's unit test covers it).
+    assert_eq!(texts(&mgmt_report, "user"), ["alice", "bob", "carol"]);
+    let alice_report = mgmt_report.iter().find(|r| r["user"] == "alice").unwrap();
+    assert_eq!(b(alice_report, "mfa_active"), Some(true));
+    assert_eq!(b(alice_report, "password_enabled"), Some(true));
+    assert_eq!(b(alice_report, "access_key_1_active"), Some(true));
+    let bob_report = mgmt_report.iter().find(|r| r["user"] == "bob").unwrap();
+    assert_eq!(b(bob_report, "mfa_active"), Some(false));
+    assert_eq!(b(bob_report, "access_key_2_active"), Some(false));
+
+    let pw = read_table(&snap, "iam_password_policy");
+    let mgmt_pw = row(&pw, "account_id", mgmt);
+    assert_eq!(b(mgmt_pw, "policy_exists"), Some(true));
+    assert_eq!(mgmt_pw["minimum_password_length"], 14);
+    assert_eq!(mgmt_pw["password_reuse_prevention"], 24);
+    assert_eq!(b(row(&pw, "account_id", &acct("dev")), "policy_exists"), Some(false));
+
+    let summary = read_table(&snap, "iam_account_summary");
+    let users_count = rows_where(&summary, "account_id", &acct("sandbox")).into_iter().find(|r| r["name"] == "Users").unwrap();
+    assert_eq!(users_count["value"], 121);
+
+    assert_eq!(read_table(&snap, "iam_saml_providers").len(), 1);
+    let oidc = read_table(&snap, "iam_oidc_providers");
+    assert_eq!(oidc.len(), 1);
+    assert_eq!(oidc[0]["client_ids"], json!(["sts.amazonaws.com"]));
+
+    // S3.
+    let buckets = read_table(&snap, "s3_buckets");
+    let mut names = texts(&rows_where(&buckets, "account_id", mgmt), "bucket_name");
+    names.sort();
+    assert_eq!(names, ["access-logs", "mgmt-logs", "private-data", "public-site"]);
+    assert_eq!(s(row(&buckets, "bucket_name", "mgmt-logs"), "region"), "eu-west-1");
+    let public = row(&buckets, "bucket_name", "public-site");
+    let policy: Value = serde_json::from_str(s(public, "policy")).unwrap();
+    assert_eq!(policy["Statement"][0]["Principal"], "*");
+    assert_eq!(b(public, "public_access_block_configured"), Some(false));
+    let private = row(&buckets, "bucket_name", "private-data");
+    assert_eq!(s(private, "region"), "us-east-1");
+    for flag in ["public_access_block_configured", "block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"] {
+        assert_eq!(b(private, flag), Some(true), "{flag}");
+    }
+    assert_eq!(s(private, "encryption_algorithm"), "aws:kms");
+    assert_eq!(s(private, "kms_key_id"), "alias/data");
+    assert_eq!(s(private, "logging_target_bucket"), "access-logs");
+    assert_eq!(b(private, "object_lock_enabled"), Some(true));
+    assert_eq!(s(private, "object_ownership"), "BucketOwnerEnforced");
+    assert_eq!(private["lifecycle_rule_count"], 1);
+    assert_eq!(serde_json::from_str::<Value>(s(private, "tags")).unwrap(), json!({"classification": "confidential"}));
+    let logs = row(&buckets, "bucket_name", "access-logs");
+    let grants: Value = serde_json::from_str(s(logs, "acl_grants")).unwrap();
+    assert!(grants.as_array().unwrap().iter().any(|g| g["uri"].as_str().is_some_and(|u| u.ends_with("/LogDelivery"))));
+    assert_eq!(b(logs, "acl_is_public"), Some(false));
+    assert_eq!(s(row(&buckets, "bucket_name", "prod-artifacts"), "account_id"), acct("prod"));
+
+    let pab = read_table(&snap, "s3_account_public_access_block");
+    let mgmt_pab = row(&pab, "account_id", mgmt);
+    assert_eq!(b(mgmt_pab, "configured"), Some(true));
+    assert_eq!(b(mgmt_pab, "block_public_acls"), Some(true));
+    assert_eq!(b(mgmt_pab, "block_public_policy"), Some(false));
+    assert_eq!(b(row(&pab, "account_id", &acct("dev")), "configured"), Some(false));
+
+    // CloudTrail: the trail in its home region, with status and selectors.
+    let trails = read_table(&snap, "cloudtrail_trails");
+    let home: Vec<_> = trails.iter().filter(|t| t["region"] == "us-east-1" && t["account_id"] == mgmt).collect();
+    assert_eq!(home.len(), 1);
+    let trail = home[0];
+    assert_eq!(s(trail, "name"), "org-trail");
+    assert_eq!(b(trail, "is_shadow"), Some(false));
+    assert_eq!(b(trail, "is_multi_region"), Some(true));
+    assert_eq!(b(trail, "log_file_validation_enabled"), Some(true));
+    assert_eq!(b(trail, "is_logging"), Some(true));
+    assert_eq!(s(trail, "s3_bucket_name"), "mgmt-logs");
+    let selectors: Value = serde_json::from_str(s(trail, "event_selectors")).unwrap();
+    assert_eq!(selectors[0]["data_resources"][0]["type"], "AWS::S3::Object");
+    assert!(trails.iter().all(|t| t["account_id"] == mgmt), "no trail was seeded in member accounts");
+
+    // Config: recorder and channel in us-east-1 only.
+    let recorders = read_table(&snap, "config_recorders");
+    assert_eq!(recorders.len(), 1);
+    assert_eq!(s(&recorders[0], "region"), "us-east-1");
+    assert_eq!(b(&recorders[0], "all_supported"), Some(true));
+    assert_eq!(b(&recorders[0], "recording"), Some(true));
+    assert_eq!(s(&read_table(&snap, "config_delivery_channels")[0], "s3_bucket_name"), "mgmt-logs");
+    let rules = read_table(&snap, "config_rules");
+    assert_eq!(rules.len(), 1);
+    assert_eq!(s(&rules[0], "source_identifier"), "S3_BUCKET_VERSIONING_ENABLED");
+
+    // moto answers some Config compliance calls with HTTP 500: recorded, not hidden, and
+    // the part is partial, not ok.
+    let errors = read_table(&snap, "collection_errors");
+    let compliance = rows_where(&errors, "operation", "DescribeComplianceByConfigRule");
+    assert_eq!(compliance.len(), 10, "one per account and region");
+    assert_eq!(s(compliance[0], "error_code"), "HTTP500");
+    let parts = read_table(&snap, "collection_parts");
+    let config_part = parts.iter().find(|p| p["service"] == "config" && p["account_id"] == mgmt && p["region"] == "us-east-1").unwrap();
+    assert_eq!(s(config_part, "status"), "partial");
+    let iam_part = parts.iter().find(|p| p["service"] == "iam" && p["account_id"] == mgmt).unwrap();
+    assert!(iam_part["region"].is_null());
+    assert_eq!(s(iam_part, "status"), "ok", "{:?}", rows_where(&errors, "service", "iam"));
+
+    // `snapshots` lists it; `tables --snapshot` shows its row counts.
+    let listed = govscan(&data, &moto.url, &["snapshots", "--format", "json"]);
+    let listed: Value = serde_json::from_str(&stdout(&listed)).unwrap();
+    assert_eq!(listed[0]["snapshot_id"], m["snapshot_id"]);
+    assert_eq!(listed[0]["accounts"], 5);
+    let tables = stdout(&govscan(&data, &moto.url, &["tables", "--snapshot", m["snapshot_id"].as_str().unwrap()]));
+    assert!(tables.contains(&format!("iam_users ({} rows)", users.len())), "{tables}");
+}
