@@ -21,7 +21,12 @@ pub struct Cli {
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// Where snapshots and the trail lake live.
-    #[arg(long, global = true, env = "GOVSCAN_DATA_DIR", default_value = "./govscan-data")]
+    #[arg(
+        long,
+        global = true,
+        env = "GOVSCAN_DATA_DIR",
+        default_value = "./govscan-data"
+    )]
     pub data_dir: PathBuf,
     /// AWS profile from ~/.aws/config (default: the standard credential chain).
     #[arg(long, global = true, env = "AWS_PROFILE")]
@@ -120,14 +125,25 @@ mod tests {
 
     #[test]
     fn accounts_need_org() {
-        let err = Cli::try_parse_from(["govscan", "collect", "--accounts", "111111111111"]).unwrap_err();
+        let err =
+            Cli::try_parse_from(["govscan", "collect", "--accounts", "111111111111"]).unwrap_err();
         assert_eq!(err.kind(), clap::error::ErrorKind::MissingRequiredArgument);
     }
 
     #[test]
     fn lists_are_comma_separated() {
-        let cli = Cli::try_parse_from(["govscan", "collect", "--regions", "us-east-1,eu-west-1", "--services", "iam,s3"]).unwrap();
-        let Command::Collect(args) = cli.command else { panic!("collect") };
+        let cli = Cli::try_parse_from([
+            "govscan",
+            "collect",
+            "--regions",
+            "us-east-1,eu-west-1",
+            "--services",
+            "iam,s3",
+        ])
+        .unwrap();
+        let Command::Collect(args) = cli.command else {
+            panic!("collect")
+        };
         assert_eq!(args.regions, ["us-east-1", "eu-west-1"]);
         assert_eq!(args.services, ["iam", "s3"]);
     }

@@ -6,7 +6,14 @@ use crate::store::manifest::Status;
 pub trait Progress: Send + Sync {
     /// An account is ready and will run `parts` parts.
     fn account_planned(&self, _account_id: &str, _parts: usize) {}
-    fn part_finished(&self, _account_id: &str, _service: &str, _region: Option<&str>, _status: Status) {}
+    fn part_finished(
+        &self,
+        _account_id: &str,
+        _service: &str,
+        _region: Option<&str>,
+        _status: Status,
+    ) {
+    }
     /// An account could not be entered at all (AssumeRole failed).
     fn account_failed(&self, _account_id: &str, _reason: &str) {}
     fn finished(&self) {}

@@ -7,7 +7,9 @@ use common::*;
 use serde_json::{json, Value};
 
 fn s<'a>(row: &'a serde_json::Map<String, Value>, column: &str) -> &'a str {
-    row.get(column).and_then(Value::as_str).unwrap_or_else(|| panic!("{column} missing in {row:?}"))
+    row.get(column)
+        .and_then(Value::as_str)
+        .unwrap_or_else(|| panic!("{column} missing in {row:?}"))
 }
 
 fn b(row: &serde_json::Map<String, Value>, column: &str) -> Option<bool> {
@@ -24,7 +26,18 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
     let ou = |name: &str| seeded["ous"][name].as_str().unwrap().to_owned();
 
     let data = work.path().join("data");
-    let out = govscan(&data, &moto.url, &["collect", "--org", "--regions", "us-east-1,eu-west-1", "--max-attempts", "2"]);
+    let out = govscan(
+        &data,
+        &moto.url,
+        &[
+            "collect",
+            "--org",
+            "--regions",
+            "us-east-1,eu-west-1",
+            "--max-attempts",
+            "2",
+        ],
+    );
     let snap = snapshot_path(&out);
     assert!(snap.starts_with(data.join("snapshots")));
 
@@ -32,13 +45,25 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
     let m = manifest(&snap);
     assert_eq!(m["caller"]["account_id"], mgmt);
     assert_eq!(m["organization_id"], seeded["organization_id"]);
-    let mut accounts: Vec<&str> = m["accounts"].as_array().unwrap().iter().map(|a| a["account_id"].as_str().unwrap()).collect();
+    let mut accounts: Vec<&str> = m["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| a["account_id"].as_str().unwrap())
+        .collect();
     accounts.sort();
-    let mut expected: Vec<String> = ["security", "prod", "dev", "sandbox"].iter().map(|n| acct(n)).collect();
+    let mut expected: Vec<String> = ["security", "prod", "dev", "sandbox"]
+        .iter()
+        .map(|n| acct(n))
+        .collect();
     expected.push(mgmt.to_owned());
     expected.sort();
     assert_eq!(accounts, expected);
-    assert!(m["accounts"].as_array().unwrap().iter().all(|a| a["status"] == "ok"));
+    assert!(m["accounts"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|a| a["status"] == "ok"));
     assert_eq!(m["regions"], json!(["eu-west-1", "us-east-1"]));
     // org once, iam + s3 per account, config + cloudtrail per account and region.
     assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 2 + 5 * 2 * 2);
@@ -46,7 +71,11 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
 
     // Every table exists, even when empty, and the manifest counts match the files.
     for (table, entry) in m["tables"].as_object().unwrap() {
-        assert_eq!(read_table(&snap, table).len() as u64, entry["rows"].as_u64().unwrap(), "{table}");
+        assert_eq!(
+            read_table(&snap, table).len() as u64,
+            entry["rows"].as_u64().unwrap(),
+            "{table}"
+        );
     }
 
     // Organizations.
@@ -57,26 +86,64 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
     assert_eq!(s(prod, "email"), "prod@example.com");
     assert_eq!(s(prod, "parent_id"), ou("Prod"));
     assert_eq!(s(prod, "ou_path"), "Root/Workloads/Prod");
-    assert_eq!(s(prod, "ou_id_path"), format!("{}/{}/{}", seeded["root_id"].as_str().unwrap(), ou("Workloads"), ou("Prod")));
-    assert_eq!(s(row(&org_accounts, "account_id", &acct("sandbox")), "ou_path"), "Root");
-    assert_eq!(b(row(&org_accounts, "account_id", mgmt), "is_management_account"), Some(true));
+    assert_eq!(
+        s(prod, "ou_id_path"),
+        format!(
+            "{}/{}/{}",
+            seeded["root_id"].as_str().unwrap(),
+            ou("Workloads"),
+            ou("Prod")
+        )
+    );
+    assert_eq!(
+        s(
+            row(&org_accounts, "account_id", &acct("sandbox")),
+            "ou_path"
+        ),
+        "Root"
+    );
+    assert_eq!(
+        b(
+            row(&org_accounts, "account_id", mgmt),
+            "is_management_account"
+        ),
+        Some(true)
+    );
     assert_eq!(b(prod, "is_management_account"), Some(false));
 
     let units = read_table(&snap, "org_units");
     assert_eq!(units.len(), 5, "root + 4 OUs");
-    assert_eq!(s(row(&units, "id", &ou("Dev")), "path"), "Root/Workloads/Dev");
-    assert_eq!(s(row(&units, "id", &ou("Dev")), "parent_id"), ou("Workloads"));
+    assert_eq!(
+        s(row(&units, "id", &ou("Dev")), "path"),
+        "Root/Workloads/Dev"
+    );
+    assert_eq!(
+        s(row(&units, "id", &ou("Dev")), "parent_id"),
+        ou("Workloads")
+    );
     let root = row(&units, "unit_type", "ROOT");
-    assert!(root["policy_types_enabled"].as_array().unwrap().contains(&json!("SERVICE_CONTROL_POLICY")));
+    assert!(root["policy_types_enabled"]
+        .as_array()
+        .unwrap()
+        .contains(&json!("SERVICE_CONTROL_POLICY")));
 
     let policies = read_table(&snap, "org_policies");
     let region_lock = row(&policies, "name", "region-lock");
     assert_eq!(s(region_lock, "policy_type"), "SERVICE_CONTROL_POLICY");
     assert_eq!(b(region_lock, "aws_managed"), Some(false));
     let content: Value = serde_json::from_str(s(region_lock, "content")).unwrap();
-    assert_eq!(content["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"], json!(["us-east-1", "eu-west-1"]));
-    assert_eq!(s(row(&policies, "name", "rcp-no-public-s3"), "policy_type"), "RESOURCE_CONTROL_POLICY");
-    assert_eq!(b(row(&policies, "name", "FullAWSAccess"), "aws_managed"), Some(true));
+    assert_eq!(
+        content["Statement"][0]["Condition"]["StringNotEquals"]["aws:RequestedRegion"],
+        json!(["us-east-1", "eu-west-1"])
+    );
+    assert_eq!(
+        s(row(&policies, "name", "rcp-no-public-s3"), "policy_type"),
+        "RESOURCE_CONTROL_POLICY"
+    );
+    assert_eq!(
+        b(row(&policies, "name", "FullAWSAccess"), "aws_managed"),
+        Some(true)
+    );
 
     let targets = read_table(&snap, "org_policy_targets");
     let lock_id = seeded["policies"]["region-lock"].as_str().unwrap();
@@ -86,98 +153,211 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         v.sort();
         v
     });
-    let sandbox_target = lock_targets.iter().find(|t| t["target_type"] == "ACCOUNT").unwrap();
+    let sandbox_target = lock_targets
+        .iter()
+        .find(|t| t["target_type"] == "ACCOUNT")
+        .unwrap();
     assert_eq!(s(sandbox_target, "target_name"), "sandbox");
-    let rcp_targets = rows_where(&targets, "policy_id", seeded["policies"]["rcp-no-public-s3"].as_str().unwrap());
+    let rcp_targets = rows_where(
+        &targets,
+        "policy_id",
+        seeded["policies"]["rcp-no-public-s3"].as_str().unwrap(),
+    );
     assert_eq!(texts(&rcp_targets, "target_id"), vec![ou("Prod")]);
 
     let admins = read_table(&snap, "org_delegated_admins");
     assert_eq!(admins.len(), 1);
     assert_eq!(s(&admins[0], "delegated_account_id"), acct("security"));
-    assert_eq!(s(&admins[0], "service_principal"), "guardduty.amazonaws.com");
+    assert_eq!(
+        s(&admins[0], "service_principal"),
+        "guardduty.amazonaws.com"
+    );
 
     // IAM, management account.
     let users = read_table(&snap, "iam_users");
     let mgmt_users = rows_where(&users, "account_id", mgmt);
     assert_eq!(texts(&mgmt_users, "user_name"), ["alice", "bob", "carol"]);
-    let alice = mgmt_users.iter().find(|u| u["user_name"] == "alice").unwrap();
+    let alice = mgmt_users
+        .iter()
+        .find(|u| u["user_name"] == "alice")
+        .unwrap();
     assert_eq!(b(alice, "has_login_profile"), Some(true));
     assert_eq!(alice["group_names"], json!(["admins"]));
-    assert_eq!(serde_json::from_str::<Value>(s(alice, "tags")).unwrap(), json!({"team": "platform"}));
+    assert_eq!(
+        serde_json::from_str::<Value>(s(alice, "tags")).unwrap(),
+        json!({"team": "platform"})
+    );
     let bob = mgmt_users.iter().find(|u| u["user_name"] == "bob").unwrap();
     assert_eq!(b(bob, "has_login_profile"), Some(false));
     assert_eq!(s(bob, "path"), "/engineering/");
     // Pagination: 120 seeded users plus the engineer, more than one page of 100.
-    assert_eq!(rows_where(&users, "account_id", &acct("sandbox")).len(), 121);
+    assert_eq!(
+        rows_where(&users, "account_id", &acct("sandbox")).len(),
+        121
+    );
     for name in ["security", "prod", "dev"] {
-        assert_eq!(texts(&rows_where(&users, "account_id", &acct(name)), "user_name"), [format!("{name}-engineer")]);
+        assert_eq!(
+            texts(&rows_where(&users, "account_id", &acct(name)), "user_name"),
+            [format!("{name}-engineer")]
+        );
     }
 
     let keys = read_table(&snap, "iam_access_keys");
     let mgmt_keys = rows_where(&keys, "account_id", mgmt);
     assert_eq!(mgmt_keys.len(), 3);
-    let inactive = row(&keys, "access_key_id", seeded["bob_keys"]["inactive"].as_str().unwrap());
+    let inactive = row(
+        &keys,
+        "access_key_id",
+        seeded["bob_keys"]["inactive"].as_str().unwrap(),
+    );
     assert_eq!(s(inactive, "status"), "Inactive");
     assert_eq!(s(inactive, "user_name"), "bob");
-    assert_eq!(s(row(&keys, "access_key_id", seeded["alice_key"].as_str().unwrap()), "status"), "Active");
+    assert_eq!(
+        s(
+            row(
+                &keys,
+                "access_key_id",
+                seeded["alice_key"].as_str().unwrap()
+            ),
+            "status"
+        ),
+        "Active"
+    );
 
     let mfa = read_table(&snap, "iam_mfa_devices");
-    let alice_mfa = row(&mfa, "serial_number", seeded["alice_mfa_serial"].as_str().unwrap());
+    let alice_mfa = row(
+        &mfa,
+        "serial_number",
+        seeded["alice_mfa_serial"].as_str().unwrap(),
+    );
     assert_eq!(s(alice_mfa, "user_name"), "alice");
     assert_eq!(s(alice_mfa, "device_type"), "virtual");
     assert_eq!(b(alice_mfa, "assigned"), Some(true));
-    assert_eq!(rows_where(&mfa, "account_id", mgmt).len(), 1, "one device, listed once");
+    assert_eq!(
+        rows_where(&mfa, "account_id", mgmt).len(),
+        1,
+        "one device, listed once"
+    );
 
     let groups = read_table(&snap, "iam_groups");
-    assert_eq!(texts(&rows_where(&groups, "account_id", mgmt), "group_name"), ["admins", "readers"]);
+    assert_eq!(
+        texts(&rows_where(&groups, "account_id", mgmt), "group_name"),
+        ["admins", "readers"]
+    );
     let members = rows_where(&read_table(&snap, "iam_group_members"), "account_id", mgmt)
         .into_iter()
         .map(|r| format!("{}:{}", s(r, "group_name"), s(r, "user_name")))
         .collect::<Vec<_>>();
     assert_eq!(members.len(), 2);
-    assert!(members.contains(&"admins:alice".to_owned()) && members.contains(&"readers:carol".to_owned()));
+    assert!(
+        members.contains(&"admins:alice".to_owned())
+            && members.contains(&"readers:carol".to_owned())
+    );
 
     let roles = read_table(&snap, "iam_roles");
     let app = row(&roles, "role_name", "app-role");
-    assert_eq!(s(app, "permissions_boundary_arn"), seeded["boundary_arn"].as_str().unwrap());
+    assert_eq!(
+        s(app, "permissions_boundary_arn"),
+        seeded["boundary_arn"].as_str().unwrap()
+    );
     let trust: Value = serde_json::from_str(s(app, "assume_role_policy")).unwrap();
-    assert_eq!(trust["Statement"][0]["Principal"]["Service"], "ec2.amazonaws.com");
+    assert_eq!(
+        trust["Statement"][0]["Principal"]["Service"],
+        "ec2.amazonaws.com"
+    );
     assert_eq!(app["instance_profile_arns"].as_array().unwrap().len(), 1);
     let audit = row(&roles, "role_name", "audit-from-security");
     let trust: Value = serde_json::from_str(s(audit, "assume_role_policy")).unwrap();
-    assert_eq!(trust["Statement"][0]["Principal"]["AWS"], format!("arn:aws:iam::{}:root", acct("security")));
-    assert_eq!(s(row(&roles, "role_name", "dev-deploy"), "account_id"), acct("dev"));
+    assert_eq!(
+        trust["Statement"][0]["Principal"]["AWS"],
+        format!("arn:aws:iam::{}:root", acct("security"))
+    );
+    assert_eq!(
+        s(row(&roles, "role_name", "dev-deploy"), "account_id"),
+        acct("dev")
+    );
 
     let iam_policies = read_table(&snap, "iam_policies");
-    let custom = row(&iam_policies, "arn", seeded["custom_policy_arn"].as_str().unwrap());
+    let custom = row(
+        &iam_policies,
+        "arn",
+        seeded["custom_policy_arn"].as_str().unwrap(),
+    );
     assert_eq!(b(custom, "aws_managed"), Some(false));
     assert_eq!(s(custom, "default_version_id"), "v2");
     let doc: Value = serde_json::from_str(s(custom, "document")).unwrap();
-    assert_eq!(doc["Statement"][0]["Action"], json!(["s3:ListBucket", "s3:GetObject"]), "the default version's document");
+    assert_eq!(
+        doc["Statement"][0]["Action"],
+        json!(["s3:ListBucket", "s3:GetObject"]),
+        "the default version's document"
+    );
     let mgmt_policies = rows_where(&iam_policies, "account_id", mgmt);
-    let admin = mgmt_policies.iter().find(|p| p["policy_name"] == "AdministratorAccess").expect("attached AWS managed policy");
+    let admin = mgmt_policies
+        .iter()
+        .find(|p| p["policy_name"] == "AdministratorAccess")
+        .expect("attached AWS managed policy");
     assert_eq!(b(admin, "aws_managed"), Some(true));
     let doc: Value = serde_json::from_str(s(admin, "document")).unwrap();
     assert_eq!(doc["Statement"][0]["Action"], "*");
-    assert!(mgmt_policies.iter().any(|p| p["policy_name"] == "ReadOnlyAccess"));
+    assert!(mgmt_policies
+        .iter()
+        .any(|p| p["policy_name"] == "ReadOnlyAccess"));
     // Only attached AWS managed policies, not the whole catalogue of a thousand.
-    assert!(mgmt_policies.iter().filter(|p| p["aws_managed"] == true).count() < 10);
+    assert!(
+        mgmt_policies
+            .iter()
+            .filter(|p| p["aws_managed"] == true)
+            .count()
+            < 10
+    );
 
-    let attachments = rows_where(&read_table(&snap, "iam_policy_attachments"), "account_id", mgmt)
-        .into_iter()
-        .map(|r| format!("{}:{}:{}", s(r, "principal_type"), s(r, "principal_name"), s(r, "policy_name")))
-        .collect::<Vec<_>>();
-    for expected in ["group:admins:AdministratorAccess", "user:bob:s3-read-custom", "role:app-role:s3-read-custom", "group:readers:ReadOnlyAccess", "role:audit-from-security:ReadOnlyAccess"] {
-        assert!(attachments.contains(&expected.to_owned()), "{expected} missing from {attachments:?}");
+    let attachments = rows_where(
+        &read_table(&snap, "iam_policy_attachments"),
+        "account_id",
+        mgmt,
+    )
+    .into_iter()
+    .map(|r| {
+        format!(
+            "{}:{}:{}",
+            s(r, "principal_type"),
+            s(r, "principal_name"),
+            s(r, "policy_name")
+        )
+    })
+    .collect::<Vec<_>>();
+    for expected in [
+        "group:admins:AdministratorAccess",
+        "user:bob:s3-read-custom",
+        "role:app-role:s3-read-custom",
+        "group:readers:ReadOnlyAccess",
+        "role:audit-from-security:ReadOnlyAccess",
+    ] {
+        assert!(
+            attachments.contains(&expected.to_owned()),
+            "{expected} missing from {attachments:?}"
+        );
     }
 
     let inline = read_table(&snap, "iam_inline_policies");
     let bob_inline = row(&inline, "policy_name", "bob-s3");
     assert_eq!(s(bob_inline, "principal_type"), "user");
     let doc: Value = serde_json::from_str(s(bob_inline, "document")).unwrap();
-    assert_eq!(doc["Statement"][0]["Resource"], "arn:aws:s3:::private-data/*", "stored URL-decoded");
-    assert_eq!(s(row(&inline, "policy_name", "deny-billing"), "principal_type"), "group");
-    assert_eq!(s(row(&inline, "policy_name", "app-logs"), "principal_name"), "app-role");
+    assert_eq!(
+        doc["Statement"][0]["Resource"], "arn:aws:s3:::private-data/*",
+        "stored URL-decoded"
+    );
+    assert_eq!(
+        s(
+            row(&inline, "policy_name", "deny-billing"),
+            "principal_type"
+        ),
+        "group"
+    );
+    assert_eq!(
+        s(row(&inline, "policy_name", "app-logs"), "principal_name"),
+        "app-role"
+    );
 
     let report = read_table(&snap, "iam_credential_report");
     let mgmt_report = rows_where(&report, "account_id", mgmt);
@@ -196,10 +376,16 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
     assert_eq!(b(mgmt_pw, "policy_exists"), Some(true));
     assert_eq!(mgmt_pw["minimum_password_length"], 14);
     assert_eq!(mgmt_pw["password_reuse_prevention"], 24);
-    assert_eq!(b(row(&pw, "account_id", &acct("dev")), "policy_exists"), Some(false));
+    assert_eq!(
+        b(row(&pw, "account_id", &acct("dev")), "policy_exists"),
+        Some(false)
+    );
 
     let summary = read_table(&snap, "iam_account_summary");
-    let users_count = rows_where(&summary, "account_id", &acct("sandbox")).into_iter().find(|r| r["name"] == "Users").unwrap();
+    let users_count = rows_where(&summary, "account_id", &acct("sandbox"))
+        .into_iter()
+        .find(|r| r["name"] == "Users")
+        .unwrap();
     assert_eq!(users_count["value"], 121);
 
     assert_eq!(read_table(&snap, "iam_saml_providers").len(), 1);
@@ -211,15 +397,27 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
     let buckets = read_table(&snap, "s3_buckets");
     let mut names = texts(&rows_where(&buckets, "account_id", mgmt), "bucket_name");
     names.sort();
-    assert_eq!(names, ["access-logs", "mgmt-logs", "private-data", "public-site"]);
-    assert_eq!(s(row(&buckets, "bucket_name", "mgmt-logs"), "region"), "eu-west-1");
+    assert_eq!(
+        names,
+        ["access-logs", "mgmt-logs", "private-data", "public-site"]
+    );
+    assert_eq!(
+        s(row(&buckets, "bucket_name", "mgmt-logs"), "region"),
+        "eu-west-1"
+    );
     let public = row(&buckets, "bucket_name", "public-site");
     let policy: Value = serde_json::from_str(s(public, "policy")).unwrap();
     assert_eq!(policy["Statement"][0]["Principal"], "*");
     assert_eq!(b(public, "public_access_block_configured"), Some(false));
     let private = row(&buckets, "bucket_name", "private-data");
     assert_eq!(s(private, "region"), "us-east-1");
-    for flag in ["public_access_block_configured", "block_public_acls", "ignore_public_acls", "block_public_policy", "restrict_public_buckets"] {
+    for flag in [
+        "public_access_block_configured",
+        "block_public_acls",
+        "ignore_public_acls",
+        "block_public_policy",
+        "restrict_public_buckets",
+    ] {
         assert_eq!(b(private, flag), Some(true), "{flag}");
     }
     assert_eq!(s(private, "encryption_algorithm"), "aws:kms");
@@ -228,23 +426,37 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
     assert_eq!(b(private, "object_lock_enabled"), Some(true));
     assert_eq!(s(private, "object_ownership"), "BucketOwnerEnforced");
     assert_eq!(private["lifecycle_rule_count"], 1);
-    assert_eq!(serde_json::from_str::<Value>(s(private, "tags")).unwrap(), json!({"classification": "confidential"}));
+    assert_eq!(
+        serde_json::from_str::<Value>(s(private, "tags")).unwrap(),
+        json!({"classification": "confidential"})
+    );
     let logs = row(&buckets, "bucket_name", "access-logs");
     let grants: Value = serde_json::from_str(s(logs, "acl_grants")).unwrap();
-    assert!(grants.as_array().unwrap().iter().any(|g| g["uri"].as_str().is_some_and(|u| u.ends_with("/LogDelivery"))));
+    assert!(grants.as_array().unwrap().iter().any(|g| g["uri"]
+        .as_str()
+        .is_some_and(|u| u.ends_with("/LogDelivery"))));
     assert_eq!(b(logs, "acl_is_public"), Some(false));
-    assert_eq!(s(row(&buckets, "bucket_name", "prod-artifacts"), "account_id"), acct("prod"));
+    assert_eq!(
+        s(row(&buckets, "bucket_name", "prod-artifacts"), "account_id"),
+        acct("prod")
+    );
 
     let pab = read_table(&snap, "s3_account_public_access_block");
     let mgmt_pab = row(&pab, "account_id", mgmt);
     assert_eq!(b(mgmt_pab, "configured"), Some(true));
     assert_eq!(b(mgmt_pab, "block_public_acls"), Some(true));
     assert_eq!(b(mgmt_pab, "block_public_policy"), Some(false));
-    assert_eq!(b(row(&pab, "account_id", &acct("dev")), "configured"), Some(false));
+    assert_eq!(
+        b(row(&pab, "account_id", &acct("dev")), "configured"),
+        Some(false)
+    );
 
     // CloudTrail: the trail in its home region, with status and selectors.
     let trails = read_table(&snap, "cloudtrail_trails");
-    let home: Vec<_> = trails.iter().filter(|t| t["region"] == "us-east-1" && t["account_id"] == mgmt).collect();
+    let home: Vec<_> = trails
+        .iter()
+        .filter(|t| t["region"] == "us-east-1" && t["account_id"] == mgmt)
+        .collect();
     assert_eq!(home.len(), 1);
     let trail = home[0];
     assert_eq!(s(trail, "name"), "org-trail");
@@ -255,7 +467,10 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
     assert_eq!(s(trail, "s3_bucket_name"), "mgmt-logs");
     let selectors: Value = serde_json::from_str(s(trail, "event_selectors")).unwrap();
     assert_eq!(selectors[0]["data_resources"][0]["type"], "AWS::S3::Object");
-    assert!(trails.iter().all(|t| t["account_id"] == mgmt), "no trail was seeded in member accounts");
+    assert!(
+        trails.iter().all(|t| t["account_id"] == mgmt),
+        "no trail was seeded in member accounts"
+    );
 
     // Config: recorder and channel in us-east-1 only.
     let recorders = read_table(&snap, "config_recorders");
@@ -263,10 +478,19 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
     assert_eq!(s(&recorders[0], "region"), "us-east-1");
     assert_eq!(b(&recorders[0], "all_supported"), Some(true));
     assert_eq!(b(&recorders[0], "recording"), Some(true));
-    assert_eq!(s(&read_table(&snap, "config_delivery_channels")[0], "s3_bucket_name"), "mgmt-logs");
+    assert_eq!(
+        s(
+            &read_table(&snap, "config_delivery_channels")[0],
+            "s3_bucket_name"
+        ),
+        "mgmt-logs"
+    );
     let rules = read_table(&snap, "config_rules");
     assert_eq!(rules.len(), 1);
-    assert_eq!(s(&rules[0], "source_identifier"), "S3_BUCKET_VERSIONING_ENABLED");
+    assert_eq!(
+        s(&rules[0], "source_identifier"),
+        "S3_BUCKET_VERSIONING_ENABLED"
+    );
 
     // moto answers some Config compliance calls with HTTP 500: recorded, not hidden, and
     // the part is partial, not ok.
@@ -275,17 +499,274 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
     assert_eq!(compliance.len(), 10, "one per account and region");
     assert_eq!(s(compliance[0], "error_code"), "HTTP500");
     let parts = read_table(&snap, "collection_parts");
-    let config_part = parts.iter().find(|p| p["service"] == "config" && p["account_id"] == mgmt && p["region"] == "us-east-1").unwrap();
+    let config_part = parts
+        .iter()
+        .find(|p| p["service"] == "config" && p["account_id"] == mgmt && p["region"] == "us-east-1")
+        .unwrap();
     assert_eq!(s(config_part, "status"), "partial");
-    let iam_part = parts.iter().find(|p| p["service"] == "iam" && p["account_id"] == mgmt).unwrap();
+    let iam_part = parts
+        .iter()
+        .find(|p| p["service"] == "iam" && p["account_id"] == mgmt)
+        .unwrap();
     assert!(iam_part["region"].is_null());
-    assert_eq!(s(iam_part, "status"), "ok", "{:?}", rows_where(&errors, "service", "iam"));
+    assert_eq!(
+        s(iam_part, "status"),
+        "ok",
+        "{:?}",
+        rows_where(&errors, "service", "iam")
+    );
 
     // `snapshots` lists it; `tables --snapshot` shows its row counts.
     let listed = govscan(&data, &moto.url, &["snapshots", "--format", "json"]);
     let listed: Value = serde_json::from_str(&stdout(&listed)).unwrap();
     assert_eq!(listed[0]["snapshot_id"], m["snapshot_id"]);
     assert_eq!(listed[0]["accounts"], 5);
-    let tables = stdout(&govscan(&data, &moto.url, &["tables", "--snapshot", m["snapshot_id"].as_str().unwrap()]));
-    assert!(tables.contains(&format!("iam_users ({} rows)", users.len())), "{tables}");
+    let tables = stdout(&govscan(
+        &data,
+        &moto.url,
+        &["tables", "--snapshot", m["snapshot_id"].as_str().unwrap()],
+    ));
+    assert!(
+        tables.contains(&format!("iam_users ({} rows)", users.len())),
+        "{tables}"
+    );
+}
+
+/// Faults injected between govscan and moto: an account whose role cannot be assumed,
+/// throttling that clears after retries, throttling that never clears, and moto's own 500s.
+/// The run goes on, exits 0, and records each failure where a check will see it.
+#[test]
+fn collect_records_denied_accounts_and_throttling_and_goes_on() {
+    let moto = start_moto();
+    let work = tempfile::tempdir().unwrap();
+    let seeded = seed(&moto.url, &["--page-users", "0"], work.path());
+    let mgmt = seeded["management_account_id"].as_str().unwrap();
+    let dev = seeded["accounts"]["dev"].as_str().unwrap();
+    let prod = seeded["accounts"]["prod"].as_str().unwrap();
+    let rules = json!([
+        {"action": "AssumeRole", "body_contains": dev, "status": 403, "code": "AccessDenied",
+         "message": format!("User is not authorized to perform: sts:AssumeRole on arn:aws:iam::{dev}:role/OrganizationAccountAccessRole")},
+        // Twice, then moto answers: the SDK's retry must absorb it.
+        {"action": "ListUsers", "status": 400, "code": "Throttling", "message": "Rate exceeded", "times": 2},
+        // Always: after the attempts run out, the failure is recorded.
+        {"action": "GetAccountSummary", "status": 400, "code": "Throttling", "message": "Rate exceeded"},
+    ]);
+    let proxy = start_fault_proxy(&moto.url, &rules, work.path());
+    let data = work.path().join("data");
+    let out = govscan(
+        &data,
+        &proxy.url,
+        &[
+            "collect",
+            "--org",
+            "--accounts",
+            &format!("{mgmt},{dev},{prod}"),
+            "--regions",
+            "us-east-1",
+            "--max-attempts",
+            "3",
+        ],
+    );
+    let snap = snapshot_path(&out);
+    let err = stderr(&out);
+    assert!(err.contains("1 account(s) not entered"), "{err}");
+
+    let m = manifest(&snap);
+    let accounts = m["accounts"].as_array().unwrap();
+    assert_eq!(accounts.len(), 3);
+    let dev_entry = accounts.iter().find(|a| a["account_id"] == dev).unwrap();
+    assert_eq!(dev_entry["status"], "failed");
+    assert!(dev_entry["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("AccessDenied"));
+    assert_eq!(
+        accounts.iter().find(|a| a["account_id"] == prod).unwrap()["status"],
+        "ok"
+    );
+
+    let errors = read_table(&snap, "collection_errors");
+    let assume = row(&errors, "operation", "AssumeRole");
+    assert_eq!(assume["account_id"], dev);
+    assert_eq!(assume["error_code"], "AccessDenied");
+    assert_eq!(
+        assume["resource"],
+        format!("arn:aws:iam::{dev}:role/OrganizationAccountAccessRole")
+    );
+
+    // Nothing of the denied account is in the data; its parts say "failed", so a check
+    // reports it as not assessed rather than finding no users and passing.
+    assert!(rows_where(&read_table(&snap, "iam_users"), "account_id", dev).is_empty());
+    let parts = read_table(&snap, "collection_parts");
+    let dev_parts = rows_where(&parts, "account_id", dev);
+    assert_eq!(
+        texts(&dev_parts, "service"),
+        ["cloudtrail", "config", "iam", "s3"]
+    );
+    assert!(dev_parts.iter().all(|p| p["status"] == "failed"));
+
+    // Throttled twice, then served: no error, and the users are there.
+    assert!(
+        rows_where(&errors, "operation", "ListUsers").is_empty(),
+        "{errors:?}"
+    );
+    let stats = proxy_stats(&proxy);
+    assert!(
+        stats["ListUsers"].as_u64().unwrap() >= 2 + 2,
+        "retries reached the endpoint: {stats:?}"
+    );
+    let users = read_table(&snap, "iam_users");
+    let mgmt_users = rows_where(&users, "account_id", mgmt);
+    assert_eq!(texts(&mgmt_users, "user_name"), ["alice", "bob", "carol"]);
+    assert!(
+        mgmt_users
+            .iter()
+            .all(|u| u["has_login_profile"].is_boolean()),
+        "per-user reads completed"
+    );
+
+    // Throttled for good: one error per account entered, after exactly --max-attempts tries.
+    let summary_errors = rows_where(&errors, "operation", "GetAccountSummary");
+    assert_eq!(texts(&summary_errors, "account_id"), {
+        let mut v = vec![mgmt.to_owned(), prod.to_owned()];
+        v.sort();
+        v
+    });
+    assert!(summary_errors
+        .iter()
+        .all(|e| e["error_code"] == "Throttling"));
+    assert_eq!(stats["GetAccountSummary"], 2 * 3);
+    let iam_part = parts
+        .iter()
+        .find(|p| p["service"] == "iam" && p["account_id"] == mgmt)
+        .unwrap();
+    assert_eq!(iam_part["status"], "partial");
+    assert!(read_table(&snap, "iam_account_summary").is_empty());
+}
+
+#[test]
+fn collect_with_nothing_reachable_exits_2_and_leaves_no_snapshot() {
+    let work = tempfile::tempdir().unwrap();
+    // A port that was free a moment ago: nothing listens there.
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port();
+    let data = work.path().join("data");
+    let out = govscan(
+        &data,
+        &format!("http://127.0.0.1:{port}"),
+        &["collect", "--regions", "us-east-1", "--max-attempts", "1"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    let err = stderr(&out);
+    assert!(err.contains("error: cannot call AWS as anyone"), "{err}");
+    assert!(
+        err.contains("--endpoint-url"),
+        "the message says what to check: {err}"
+    );
+    assert!(
+        !data.join("snapshots").exists()
+            || std::fs::read_dir(data.join("snapshots"))
+                .unwrap()
+                .next()
+                .is_none()
+    );
+}
+
+#[test]
+fn credentials_never_reach_the_snapshot_output_or_logs() {
+    let moto = start_moto();
+    let work = tempfile::tempdir().unwrap();
+    seed(&moto.url, &["--page-users", "0"], work.path());
+    let data = work.path().join("data");
+    let out = govscan(
+        &data,
+        &moto.url,
+        &[
+            "-vv",
+            "collect",
+            "--org",
+            "--regions",
+            "us-east-1",
+            "--max-attempts",
+            "1",
+        ],
+    );
+    let snap = snapshot_path(&out);
+    let mut haystacks = vec![
+        ("stdout".to_owned(), out.stdout.clone()),
+        ("stderr".to_owned(), out.stderr.clone()),
+    ];
+    for entry in std::fs::read_dir(&snap).unwrap() {
+        let path = entry.unwrap().path();
+        haystacks.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+    }
+    assert!(haystacks.len() > 20);
+    for (name, bytes) in haystacks {
+        for secret in [SECRET_KEY, SESSION_TOKEN] {
+            let found = bytes.windows(secret.len()).any(|w| w == secret.as_bytes());
+            assert!(!found, "{secret} leaked into {name}");
+        }
+    }
+}
+
+#[test]
+fn collect_all_regions_uses_the_regions_enabled_for_the_account() {
+    let moto = start_moto();
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    let out = govscan(
+        &data,
+        &moto.url,
+        &[
+            "collect",
+            "--services",
+            "cloudtrail",
+            "--regions",
+            "all",
+            "--max-attempts",
+            "1",
+        ],
+    );
+    let snap = snapshot_path(&out);
+    let m = manifest(&snap);
+    let regions: Vec<&str> = m["regions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r.as_str().unwrap())
+        .collect();
+    assert!(
+        regions.contains(&"us-east-1") && regions.contains(&"eu-west-1"),
+        "{regions:?}"
+    );
+    // moto reports ap-east-1 as not opted in: it must not be collected.
+    assert!(!regions.contains(&"ap-east-1"), "{regions:?}");
+    assert!(regions.len() > 10);
+    assert_eq!(
+        m["parts"].as_array().unwrap().len(),
+        regions.len(),
+        "one cloudtrail part per region"
+    );
+    assert_eq!(m["services"], json!(["cloudtrail"]));
+    // Without --org, only the caller's account.
+    assert_eq!(m["accounts"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn an_unknown_service_is_a_usage_error() {
+    let work = tempfile::tempdir().unwrap();
+    let out = govscan(
+        work.path(),
+        "http://127.0.0.1:9",
+        &["collect", "--services", "iam,ec3"],
+    );
+    assert_eq!(out.status.code(), Some(2));
+    assert!(
+        stderr(&out).contains("unknown service \"ec3\""),
+        "{}",
+        stderr(&out)
+    );
 }

@@ -32,8 +32,11 @@ pub const DEFAULT_REGION: &str = "us-east-1";
 /// Loads the standard credential chain (profile, SSO, env, instance role) with adaptive
 /// retries, so throttled calls back off instead of failing.
 pub async fn load_sdk_config(opts: &AwsOptions) -> SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest())
-        .retry_config(RetryConfig::adaptive().with_max_attempts(opts.max_attempts.unwrap_or(5)).with_initial_backoff(Duration::from_millis(200)));
+    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(
+        RetryConfig::adaptive()
+            .with_max_attempts(opts.max_attempts.unwrap_or(5))
+            .with_initial_backoff(Duration::from_millis(200)),
+    );
     if let Some(profile) = &opts.profile {
         loader = loader.profile_name(profile);
     }
@@ -45,7 +48,10 @@ pub async fn load_sdk_config(opts: &AwsOptions) -> SdkConfig {
     }
     let config = loader.load().await;
     if config.region().is_none() {
-        return config.into_builder().region(Region::from_static(DEFAULT_REGION)).build();
+        return config
+            .into_builder()
+            .region(Region::from_static(DEFAULT_REGION))
+            .build();
     }
     config
 }
@@ -80,7 +86,9 @@ impl Intercept for ApiCallCounter {
 macro_rules! client {
     ($sdk:expr, $counter:expr, $krate:ident) => {
         $krate::Client::from_conf(
-            $krate::config::Builder::from($sdk).interceptor($counter.clone()).build(),
+            $krate::config::Builder::from($sdk)
+                .interceptor($counter.clone())
+                .build(),
         )
     };
 }
@@ -118,22 +126,32 @@ where
                 (Some(code), message) => (code.to_owned(), message.unwrap_or_default().to_owned()),
                 // A success status whose body did not parse: the endpoint answered in a shape
                 // the SDK does not know (seen with emulators), so nothing was read.
-                (None, _) if (200..300).contains(&status) => {
-                    ("UnparseableResponse".to_owned(), format!("HTTP {status} but the response body could not be parsed"))
-                }
-                (None, _) => (format!("HTTP{status}"), format!("HTTP {status} without an AWS error code")),
+                (None, _) if (200..300).contains(&status) => (
+                    "UnparseableResponse".to_owned(),
+                    format!("HTTP {status} but the response body could not be parsed"),
+                ),
+                (None, _) => (
+                    format!("HTTP{status}"),
+                    format!("HTTP {status} without an AWS error code"),
+                ),
             }
         }
         SdkError::ResponseError(ctx) => {
             // Bodies of failed responses (HTML error pages, say) stay out of the message.
             let status = ctx.raw().status().as_u16();
-            (format!("HTTP{status}"), format!("HTTP {status} with a response that is not an AWS error"))
+            (
+                format!("HTTP{status}"),
+                format!("HTTP {status} with a response that is not an AWS error"),
+            )
         }
         SdkError::TimeoutError(_) => ("Timeout".to_owned(), error_chain(err)),
         SdkError::DispatchFailure(_) => ("DispatchFailure".to_owned(), error_chain(err)),
         _ => ("ConstructionFailure".to_owned(), error_chain(err)),
     };
-    ErrorInfo { code, message: truncate(message) }
+    ErrorInfo {
+        code,
+        message: truncate(message),
+    }
 }
 
 /// The Display texts of an error and its sources, joined: readable, unlike the Debug dump
@@ -174,7 +192,9 @@ pub fn decode_policy(doc: &str) -> String {
     if trimmed.starts_with('{') || trimmed.starts_with('[') {
         return doc.to_owned();
     }
-    percent_encoding::percent_decode_str(doc).decode_utf8_lossy().into_owned()
+    percent_encoding::percent_decode_str(doc)
+        .decode_utf8_lossy()
+        .into_owned()
 }
 
 pub fn strings(v: &[String]) -> Vec<String> {

@@ -103,7 +103,12 @@ fn advanced_selectors_json(selectors: &[ct::types::AdvancedEventSelector]) -> Js
 
 async fn collect_trails(target: &Target, sink: &mut Sink) {
     let client = client!(&target.sdk, target.calls, ct);
-    let trails = match client.describe_trails().include_shadow_trails(true).send().await {
+    let trails = match client
+        .describe_trails()
+        .include_shadow_trails(true)
+        .send()
+        .await
+    {
         Ok(out) => out.trail_list.unwrap_or_default(),
         Err(e) => return sink.error("DescribeTrails", None, &e),
     };
@@ -111,7 +116,11 @@ async fn collect_trails(target: &Target, sink: &mut Sink) {
     let details = fan_out(trails, target.fan_out, |t| {
         let client = client.clone();
         async move {
-            let id = t.trail_arn.clone().or_else(|| t.name.clone()).unwrap_or_default();
+            let id = t
+                .trail_arn
+                .clone()
+                .or_else(|| t.name.clone())
+                .unwrap_or_default();
             let status = client.get_trail_status().name(&id).send().await;
             let selectors = client.get_event_selectors().trail_name(&id).send().await;
             let insights = client.get_insight_selectors().trail_name(&id).send().await;
@@ -146,9 +155,15 @@ async fn collect_trails(target: &Target, sink: &mut Sink) {
             }
         };
         let home_region = t.home_region.clone();
-        let trail_account = t.trail_arn.as_deref().and_then(|a| a.split(':').nth(4)).map(str::to_owned);
+        let trail_account = t
+            .trail_arn
+            .as_deref()
+            .and_then(|a| a.split(':').nth(4))
+            .map(str::to_owned);
         let is_shadow = home_region.as_deref() != Some(target.region.as_str())
-            || trail_account.as_deref().is_some_and(|a| a != target.account_id);
+            || trail_account
+                .as_deref()
+                .is_some_and(|a| a != target.account_id);
         sink.table(&CLOUDTRAIL_TRAILS)
             .row()
             .set("account_id", &target.account_id)
@@ -164,22 +179,59 @@ async fn collect_trails(target: &Target, sink: &mut Sink) {
             .set("s3_bucket_name", t.s3_bucket_name)
             .set("s3_key_prefix", t.s3_key_prefix)
             .set("sns_topic_arn", t.sns_topic_arn)
-            .set("cloudwatch_logs_log_group_arn", t.cloud_watch_logs_log_group_arn)
+            .set(
+                "cloudwatch_logs_log_group_arn",
+                t.cloud_watch_logs_log_group_arn,
+            )
             .set("cloudwatch_logs_role_arn", t.cloud_watch_logs_role_arn)
-            .set("include_global_service_events", t.include_global_service_events)
+            .set(
+                "include_global_service_events",
+                t.include_global_service_events,
+            )
             .set("is_logging", status.as_ref().and_then(|s| s.is_logging))
-            .set("latest_delivery_time", status.as_ref().and_then(|s| opt_utc(s.latest_delivery_time.as_ref())))
-            .set("latest_delivery_error", status.as_ref().and_then(|s| s.latest_delivery_error.clone()))
+            .set(
+                "latest_delivery_time",
+                status
+                    .as_ref()
+                    .and_then(|s| opt_utc(s.latest_delivery_time.as_ref())),
+            )
+            .set(
+                "latest_delivery_error",
+                status
+                    .as_ref()
+                    .and_then(|s| s.latest_delivery_error.clone()),
+            )
             .set(
                 "latest_cloudwatch_logs_delivery_time",
-                status.as_ref().and_then(|s| opt_utc(s.latest_cloud_watch_logs_delivery_time.as_ref())),
+                status
+                    .as_ref()
+                    .and_then(|s| opt_utc(s.latest_cloud_watch_logs_delivery_time.as_ref())),
             )
-            .set("start_logging_time", status.as_ref().and_then(|s| opt_utc(s.start_logging_time.as_ref())))
-            .set("stop_logging_time", status.as_ref().and_then(|s| opt_utc(s.stop_logging_time.as_ref())))
-            .set("event_selectors", selectors.as_ref().and_then(|s| s.event_selectors.as_deref().map(event_selectors_json)))
+            .set(
+                "start_logging_time",
+                status
+                    .as_ref()
+                    .and_then(|s| opt_utc(s.start_logging_time.as_ref())),
+            )
+            .set(
+                "stop_logging_time",
+                status
+                    .as_ref()
+                    .and_then(|s| opt_utc(s.stop_logging_time.as_ref())),
+            )
+            .set(
+                "event_selectors",
+                selectors
+                    .as_ref()
+                    .and_then(|s| s.event_selectors.as_deref().map(event_selectors_json)),
+            )
             .set(
                 "advanced_event_selectors",
-                selectors.as_ref().and_then(|s| s.advanced_event_selectors.as_deref().map(advanced_selectors_json)),
+                selectors.as_ref().and_then(|s| {
+                    s.advanced_event_selectors
+                        .as_deref()
+                        .map(advanced_selectors_json)
+                }),
             )
             .set("insight_selectors", insights);
     }

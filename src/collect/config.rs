@@ -41,7 +41,11 @@ pub static CONFIG_DELIVERY_CHANNELS: TableDef = TableDef {
         col("s3_kms_key_arn", Text, "KMS key for delivered objects"),
         col("sns_topic_arn", Text, "Notification topic"),
         col("delivery_frequency", Text, "Snapshot delivery frequency"),
-        col("last_history_delivery_status", Text, "Success, Failure or Not_Applicable"),
+        col(
+            "last_history_delivery_status",
+            Text,
+            "Success, Failure or Not_Applicable",
+        ),
     ],
 };
 
@@ -56,7 +60,11 @@ pub static CONFIG_RULES: TableDef = TableDef {
         col("rule_id", Text, "Rule id"),
         col("description", Text, "Description"),
         col("source_owner", Text, "AWS, CUSTOM_LAMBDA or CUSTOM_POLICY"),
-        col("source_identifier", Text, "Managed rule identifier or Lambda ARN"),
+        col(
+            "source_identifier",
+            Text,
+            "Managed rule identifier or Lambda ARN",
+        ),
         col("state", Text, "ACTIVE, DELETING, EVALUATING, ..."),
         col("input_parameters", Json, "Rule parameters"),
         col("scope", Json, "Resource scope as JSON"),
@@ -72,13 +80,26 @@ pub static CONFIG_RULE_COMPLIANCE: TableDef = TableDef {
         col("account_id", Text, "Account"),
         col("region", Text, "Region"),
         col("rule_name", Text, "Rule name"),
-        col("compliance_type", Text, "COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE or INSUFFICIENT_DATA"),
-        col("non_compliant_resources", Int, "Non-compliant resources (capped by AWS at 100)"),
+        col(
+            "compliance_type",
+            Text,
+            "COMPLIANT, NON_COMPLIANT, NOT_APPLICABLE or INSUFFICIENT_DATA",
+        ),
+        col(
+            "non_compliant_resources",
+            Int,
+            "Non-compliant resources (capped by AWS at 100)",
+        ),
         col("capped", Bool, "True when the count reached the cap"),
     ],
 };
 
-static TABLES: &[&TableDef] = &[&CONFIG_RECORDERS, &CONFIG_DELIVERY_CHANNELS, &CONFIG_RULES, &CONFIG_RULE_COMPLIANCE];
+static TABLES: &[&TableDef] = &[
+    &CONFIG_RECORDERS,
+    &CONFIG_DELIVERY_CHANNELS,
+    &CONFIG_RULES,
+    &CONFIG_RULE_COMPLIANCE,
+];
 
 pub struct ConfigCollector;
 
@@ -121,20 +142,43 @@ async fn collect_config(target: &Target, sink: &mut Sink) {
                     .set("name", r.name.clone())
                     .set("role_arn", r.role_arn.clone())
                     .set("all_supported", group.map(|g| g.all_supported))
-                    .set("include_global_resource_types", group.map(|g| g.include_global_resource_types))
+                    .set(
+                        "include_global_resource_types",
+                        group.map(|g| g.include_global_resource_types),
+                    )
                     .set(
                         "resource_types",
-                        group.map(|g| g.resource_types().iter().map(|t| t.as_str().to_owned()).collect::<Vec<_>>()),
+                        group.map(|g| {
+                            g.resource_types()
+                                .iter()
+                                .map(|t| t.as_str().to_owned())
+                                .collect::<Vec<_>>()
+                        }),
                     )
                     .set(
                         "recording_strategy",
-                        group.and_then(|g| g.recording_strategy.as_ref()).and_then(|s| s.use_only.as_ref()).map(|u| u.as_str().to_owned()),
+                        group
+                            .and_then(|g| g.recording_strategy.as_ref())
+                            .and_then(|s| s.use_only.as_ref())
+                            .map(|u| u.as_str().to_owned()),
                     )
                     .set("recording", status.map(|s| s.recording))
-                    .set("last_status", status.and_then(|s| s.last_status.as_ref().map(|v| v.as_str().to_owned())))
-                    .set("last_status_change_time", status.and_then(|s| opt_utc(s.last_status_change_time.as_ref())))
-                    .set("last_error_code", status.and_then(|s| s.last_error_code.clone()))
-                    .set("last_error_message", status.and_then(|s| s.last_error_message.clone()));
+                    .set(
+                        "last_status",
+                        status.and_then(|s| s.last_status.as_ref().map(|v| v.as_str().to_owned())),
+                    )
+                    .set(
+                        "last_status_change_time",
+                        status.and_then(|s| opt_utc(s.last_status_change_time.as_ref())),
+                    )
+                    .set(
+                        "last_error_code",
+                        status.and_then(|s| s.last_error_code.clone()),
+                    )
+                    .set(
+                        "last_error_message",
+                        status.and_then(|s| s.last_error_message.clone()),
+                    );
             }
         }
         Err(e) => sink.error("DescribeConfigurationRecorders", None, &e),
@@ -162,7 +206,9 @@ async fn collect_config(target: &Target, sink: &mut Sink) {
                     .set("sns_topic_arn", c.sns_topic_arn)
                     .set(
                         "delivery_frequency",
-                        c.config_snapshot_delivery_properties.and_then(|p| p.delivery_frequency).map(|f| f.as_str().to_owned()),
+                        c.config_snapshot_delivery_properties
+                            .and_then(|p| p.delivery_frequency)
+                            .map(|f| f.as_str().to_owned()),
                     )
                     .set(
                         "last_history_delivery_status",
@@ -178,7 +224,12 @@ async fn collect_config(target: &Target, sink: &mut Sink) {
 
     let mut token: Option<String> = None;
     loop {
-        match client.describe_config_rules().set_next_token(token.clone()).send().await {
+        match client
+            .describe_config_rules()
+            .set_next_token(token.clone())
+            .send()
+            .await
+        {
             Ok(out) => {
                 for rule in out.config_rules.unwrap_or_default() {
                     let source = rule.source.as_ref();
@@ -199,11 +250,24 @@ async fn collect_config(target: &Target, sink: &mut Sink) {
                         .set("rule_id", rule.config_rule_id.clone())
                         .set("description", rule.description.clone())
                         .set("source_owner", source.map(|s| s.owner.as_str().to_owned()))
-                        .set("source_identifier", source.and_then(|s| s.source_identifier.clone()))
-                        .set("state", rule.config_rule_state.as_ref().map(|s| s.as_str().to_owned()))
+                        .set(
+                            "source_identifier",
+                            source.and_then(|s| s.source_identifier.clone()),
+                        )
+                        .set(
+                            "state",
+                            rule.config_rule_state
+                                .as_ref()
+                                .map(|s| s.as_str().to_owned()),
+                        )
                         .set("input_parameters", rule.input_parameters.clone())
                         .set("scope", scope)
-                        .set("maximum_execution_frequency", rule.maximum_execution_frequency.as_ref().map(|f| f.as_str().to_owned()))
+                        .set(
+                            "maximum_execution_frequency",
+                            rule.maximum_execution_frequency
+                                .as_ref()
+                                .map(|f| f.as_str().to_owned()),
+                        )
                         .set("created_by", rule.created_by.clone());
                 }
                 token = out.next_token;
@@ -220,7 +284,12 @@ async fn collect_config(target: &Target, sink: &mut Sink) {
 
     let mut token: Option<String> = None;
     loop {
-        match client.describe_compliance_by_config_rule().set_next_token(token.clone()).send().await {
+        match client
+            .describe_compliance_by_config_rule()
+            .set_next_token(token.clone())
+            .send()
+            .await
+        {
             Ok(out) => {
                 for c in out.compliance_by_config_rules.unwrap_or_default() {
                     let compliance = c.compliance.as_ref();
@@ -230,7 +299,12 @@ async fn collect_config(target: &Target, sink: &mut Sink) {
                         .set("account_id", account)
                         .set("region", region)
                         .set("rule_name", c.config_rule_name.clone())
-                        .set("compliance_type", compliance.and_then(|c| c.compliance_type.as_ref()).map(|t| t.as_str().to_owned()))
+                        .set(
+                            "compliance_type",
+                            compliance
+                                .and_then(|c| c.compliance_type.as_ref())
+                                .map(|t| t.as_str().to_owned()),
+                        )
                         .set("non_compliant_resources", count.map(|c| c.capped_count))
                         .set("capped", count.map(|c| c.cap_exceeded));
                 }

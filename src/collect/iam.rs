@@ -26,11 +26,31 @@ pub static IAM_USERS: TableDef = TableDef {
         col("arn", Text, "User ARN"),
         col("path", Text, "IAM path"),
         col("create_date", Timestamp, "When the user was created"),
-        col("password_last_used", Timestamp, "Last console sign-in; null if never or no password"),
-        col("has_login_profile", Bool, "True if the user has a console password"),
-        col("login_profile_created_at", Timestamp, "When the console password was created"),
-        col("password_reset_required", Bool, "Must change password at next sign-in"),
-        col("permissions_boundary_arn", Text, "Managed policy set as permissions boundary"),
+        col(
+            "password_last_used",
+            Timestamp,
+            "Last console sign-in; null if never or no password",
+        ),
+        col(
+            "has_login_profile",
+            Bool,
+            "True if the user has a console password",
+        ),
+        col(
+            "login_profile_created_at",
+            Timestamp,
+            "When the console password was created",
+        ),
+        col(
+            "password_reset_required",
+            Bool,
+            "Must change password at next sign-in",
+        ),
+        col(
+            "permissions_boundary_arn",
+            Text,
+            "Managed policy set as permissions boundary",
+        ),
         col("group_names", TextList, "Groups the user belongs to"),
         col("tags", Json, "Tags as a JSON object"),
     ],
@@ -69,16 +89,40 @@ pub static IAM_ROLES: TableDef = TableDef {
         col("role_name", Text, "Role name"),
         col("role_id", Text, "Unique id (AROA...)"),
         col("arn", Text, "Role ARN"),
-        col("path", Text, "IAM path (/aws-service-role/ for service-linked roles)"),
+        col(
+            "path",
+            Text,
+            "IAM path (/aws-service-role/ for service-linked roles)",
+        ),
         col("create_date", Timestamp, "When the role was created"),
         col("description", Text, "Description"),
-        col("max_session_duration", Int, "Maximum session length in seconds"),
+        col(
+            "max_session_duration",
+            Int,
+            "Maximum session length in seconds",
+        ),
         col("assume_role_policy", Json, "Trust policy document"),
-        col("permissions_boundary_arn", Text, "Managed policy set as permissions boundary"),
-        col("last_used_date", Timestamp, "Last time the role was assumed and used"),
+        col(
+            "permissions_boundary_arn",
+            Text,
+            "Managed policy set as permissions boundary",
+        ),
+        col(
+            "last_used_date",
+            Timestamp,
+            "Last time the role was assumed and used",
+        ),
         col("last_used_region", Text, "Region of that last use"),
-        col("instance_profile_arns", TextList, "Instance profiles that carry the role"),
-        col("is_service_linked", Bool, "True for service-linked roles (SCPs do not restrict them)"),
+        col(
+            "instance_profile_arns",
+            TextList,
+            "Instance profiles that carry the role",
+        ),
+        col(
+            "is_service_linked",
+            Bool,
+            "True for service-linked roles (SCPs do not restrict them)",
+        ),
         col("tags", Json, "Tags as a JSON object"),
     ],
 };
@@ -151,9 +195,17 @@ pub static IAM_MFA_DEVICES: TableDef = TableDef {
     doc: "MFA devices: virtual, hardware and FIDO, assigned or not, including the root user's.",
     columns: &[
         col("account_id", Text, "Account"),
-        col("serial_number", Text, "Device ARN (virtual, FIDO) or serial (hardware)"),
+        col(
+            "serial_number",
+            Text,
+            "Device ARN (virtual, FIDO) or serial (hardware)",
+        ),
         col("device_type", Text, "virtual, hardware or fido"),
-        col("user_name", Text, "Assigned user; <root_account> for the root user; null if unassigned"),
+        col(
+            "user_name",
+            Text,
+            "Assigned user; <root_account> for the root user; null if unassigned",
+        ),
         col("user_arn", Text, "Assigned user ARN"),
         col("enable_date", Timestamp, "When it was enabled for the user"),
         col("assigned", Bool, "True if assigned to a user"),
@@ -168,25 +220,69 @@ pub static IAM_CREDENTIAL_REPORT: TableDef = TableDef {
         col("user", Text, "User name, or <root_account>"),
         col("arn", Text, "User ARN"),
         col("user_creation_time", Timestamp, "When the user was created"),
-        col("password_enabled", Bool, "Has a console password (null for root: not_supported)"),
+        col(
+            "password_enabled",
+            Bool,
+            "Has a console password (null for root: not_supported)",
+        ),
         col("password_last_used", Timestamp, "Last console sign-in"),
         col("password_last_changed", Timestamp, "Last password change"),
-        col("password_next_rotation", Timestamp, "When the password policy requires a change"),
+        col(
+            "password_next_rotation",
+            Timestamp,
+            "When the password policy requires a change",
+        ),
         col("mfa_active", Bool, "Has an MFA device"),
         col("access_key_1_active", Bool, "First key is active"),
-        col("access_key_1_last_rotated", Timestamp, "First key created or rotated"),
-        col("access_key_1_last_used_date", Timestamp, "First key last used"),
+        col(
+            "access_key_1_last_rotated",
+            Timestamp,
+            "First key created or rotated",
+        ),
+        col(
+            "access_key_1_last_used_date",
+            Timestamp,
+            "First key last used",
+        ),
         col("access_key_1_last_used_region", Text, "Region of that use"),
-        col("access_key_1_last_used_service", Text, "Service of that use"),
+        col(
+            "access_key_1_last_used_service",
+            Text,
+            "Service of that use",
+        ),
         col("access_key_2_active", Bool, "Second key is active"),
-        col("access_key_2_last_rotated", Timestamp, "Second key created or rotated"),
-        col("access_key_2_last_used_date", Timestamp, "Second key last used"),
+        col(
+            "access_key_2_last_rotated",
+            Timestamp,
+            "Second key created or rotated",
+        ),
+        col(
+            "access_key_2_last_used_date",
+            Timestamp,
+            "Second key last used",
+        ),
         col("access_key_2_last_used_region", Text, "Region of that use"),
-        col("access_key_2_last_used_service", Text, "Service of that use"),
+        col(
+            "access_key_2_last_used_service",
+            Text,
+            "Service of that use",
+        ),
         col("cert_1_active", Bool, "First signing certificate is active"),
-        col("cert_1_last_rotated", Timestamp, "First certificate created or rotated"),
-        col("cert_2_active", Bool, "Second signing certificate is active"),
-        col("cert_2_last_rotated", Timestamp, "Second certificate created or rotated"),
+        col(
+            "cert_1_last_rotated",
+            Timestamp,
+            "First certificate created or rotated",
+        ),
+        col(
+            "cert_2_active",
+            Bool,
+            "Second signing certificate is active",
+        ),
+        col(
+            "cert_2_last_rotated",
+            Timestamp,
+            "Second certificate created or rotated",
+        ),
     ],
 };
 
@@ -195,17 +291,41 @@ pub static IAM_PASSWORD_POLICY: TableDef = TableDef {
     doc: "The account password policy; one row per account, policy_exists false when none is set.",
     columns: &[
         col("account_id", Text, "Account"),
-        col("policy_exists", Bool, "False when the account has no password policy (AWS defaults apply)"),
+        col(
+            "policy_exists",
+            Bool,
+            "False when the account has no password policy (AWS defaults apply)",
+        ),
         col("minimum_password_length", Int, "Minimum length"),
         col("require_symbols", Bool, "Requires a symbol"),
         col("require_numbers", Bool, "Requires a number"),
-        col("require_uppercase_characters", Bool, "Requires an uppercase letter"),
-        col("require_lowercase_characters", Bool, "Requires a lowercase letter"),
-        col("allow_users_to_change_password", Bool, "Users may change their own password"),
+        col(
+            "require_uppercase_characters",
+            Bool,
+            "Requires an uppercase letter",
+        ),
+        col(
+            "require_lowercase_characters",
+            Bool,
+            "Requires a lowercase letter",
+        ),
+        col(
+            "allow_users_to_change_password",
+            Bool,
+            "Users may change their own password",
+        ),
         col("expire_passwords", Bool, "Passwords expire"),
         col("max_password_age", Int, "Days before a password expires"),
-        col("password_reuse_prevention", Int, "Previous passwords that cannot be reused"),
-        col("hard_expiry", Bool, "Expired passwords need an administrator reset"),
+        col(
+            "password_reuse_prevention",
+            Int,
+            "Previous passwords that cannot be reused",
+        ),
+        col(
+            "hard_expiry",
+            Bool,
+            "Expired passwords need an administrator reset",
+        ),
     ],
 };
 
@@ -258,22 +378,22 @@ pub static IAM_OIDC_PROVIDERS: TableDef = TableDef {
 };
 
 static TABLES: &[&TableDef] = &[
-        &IAM_USERS,
-        &IAM_GROUPS,
-        &IAM_GROUP_MEMBERS,
-        &IAM_ROLES,
-        &IAM_POLICIES,
-        &IAM_POLICY_ATTACHMENTS,
-        &IAM_INLINE_POLICIES,
-        &IAM_ACCESS_KEYS,
-        &IAM_MFA_DEVICES,
-        &IAM_CREDENTIAL_REPORT,
-        &IAM_PASSWORD_POLICY,
-        &IAM_ACCOUNT_SUMMARY,
-        &IAM_SERVER_CERTIFICATES,
-        &IAM_SAML_PROVIDERS,
-        &IAM_OIDC_PROVIDERS,
-    ];
+    &IAM_USERS,
+    &IAM_GROUPS,
+    &IAM_GROUP_MEMBERS,
+    &IAM_ROLES,
+    &IAM_POLICIES,
+    &IAM_POLICY_ATTACHMENTS,
+    &IAM_INLINE_POLICIES,
+    &IAM_ACCESS_KEYS,
+    &IAM_MFA_DEVICES,
+    &IAM_CREDENTIAL_REPORT,
+    &IAM_PASSWORD_POLICY,
+    &IAM_ACCOUNT_SUMMARY,
+    &IAM_SERVER_CERTIFICATES,
+    &IAM_SAML_PROVIDERS,
+    &IAM_OIDC_PROVIDERS,
+];
 
 pub struct IamCollector;
 
@@ -295,7 +415,9 @@ impl Collector for IamCollector {
 fn tags_json(tags: Option<&[Tag]>) -> Option<serde_json::Value> {
     let tags = tags?;
     Some(serde_json::Value::Object(
-        tags.iter().map(|t| (t.key.clone(), serde_json::Value::String(t.value.clone()))).collect(),
+        tags.iter()
+            .map(|t| (t.key.clone(), serde_json::Value::String(t.value.clone())))
+            .collect(),
     ))
 }
 
@@ -312,7 +434,11 @@ async fn collect_iam(target: &Target, sink: &mut Sink) {
 
 /// Users, groups, roles, customer managed policies and attachments. Returns the AWS managed
 /// policies referenced by an attachment or a boundary, whose documents are read next.
-async fn collect_authorization_details(target: &Target, sink: &mut Sink, client: &iam::Client) -> BTreeSet<String> {
+async fn collect_authorization_details(
+    target: &Target,
+    sink: &mut Sink,
+    client: &iam::Client,
+) -> BTreeSet<String> {
     let pages = client
         .get_account_authorization_details()
         .filter(EntityType::User)
@@ -335,28 +461,35 @@ async fn collect_authorization_details(target: &Target, sink: &mut Sink, client:
     let mut group_arns: HashMap<String, String> = HashMap::new();
     for page in &pages {
         for g in page.group_detail_list() {
-            group_arns.insert(g.group_name.clone().unwrap_or_default(), g.arn.clone().unwrap_or_default());
+            group_arns.insert(
+                g.group_name.clone().unwrap_or_default(),
+                g.arn.clone().unwrap_or_default(),
+            );
         }
     }
     let mut inline = TableRows::new(&IAM_INLINE_POLICIES);
     let mut attachments = TableRows::new(&IAM_POLICY_ATTACHMENTS);
-    let mut attach = |kind: &str, name: &str, arn: &str, policies: &[iam::types::AttachedPolicy]| {
-        for p in policies {
-            attachments
-                .row()
-                .set("account_id", &account)
-                .set("policy_arn", p.policy_arn.clone())
-                .set("policy_name", p.policy_name.clone())
-                .set("principal_type", kind)
-                .set("principal_name", name)
-                .set("principal_arn", arn);
-        }
-    };
+    let mut attach =
+        |kind: &str, name: &str, arn: &str, policies: &[iam::types::AttachedPolicy]| {
+            for p in policies {
+                attachments
+                    .row()
+                    .set("account_id", &account)
+                    .set("policy_arn", p.policy_arn.clone())
+                    .set("policy_name", p.policy_name.clone())
+                    .set("principal_type", kind)
+                    .set("principal_name", name)
+                    .set("principal_arn", arn);
+            }
+        };
     for page in pages {
         for u in page.user_detail_list.unwrap_or_default() {
             let name = u.user_name.clone().unwrap_or_default();
             let arn = u.arn.clone().unwrap_or_default();
-            let boundary = u.permissions_boundary.as_ref().and_then(|b| b.permissions_boundary_arn.clone());
+            let boundary = u
+                .permissions_boundary
+                .as_ref()
+                .and_then(|b| b.permissions_boundary_arn.clone());
             referenced.extend(boundary.clone());
             for p in u.user_policy_list() {
                 inline
@@ -369,7 +502,11 @@ async fn collect_authorization_details(target: &Target, sink: &mut Sink, client:
                     .set("document", p.policy_document.as_deref().map(decode_policy));
             }
             attach("user", &name, &arn, u.attached_managed_policies());
-            referenced.extend(u.attached_managed_policies().iter().filter_map(|p| p.policy_arn.clone()));
+            referenced.extend(
+                u.attached_managed_policies()
+                    .iter()
+                    .filter_map(|p| p.policy_arn.clone()),
+            );
             let groups = u.group_list.clone().unwrap_or_default();
             for g in &groups {
                 sink.table(&IAM_GROUP_MEMBERS)
@@ -406,7 +543,11 @@ async fn collect_authorization_details(target: &Target, sink: &mut Sink, client:
                     .set("document", p.policy_document.as_deref().map(decode_policy));
             }
             attach("group", &name, &arn, g.attached_managed_policies());
-            referenced.extend(g.attached_managed_policies().iter().filter_map(|p| p.policy_arn.clone()));
+            referenced.extend(
+                g.attached_managed_policies()
+                    .iter()
+                    .filter_map(|p| p.policy_arn.clone()),
+            );
             sink.table(&IAM_GROUPS)
                 .row()
                 .set("account_id", &account)
@@ -430,8 +571,14 @@ async fn collect_authorization_details(target: &Target, sink: &mut Sink, client:
                     .set("document", p.policy_document.as_deref().map(decode_policy));
             }
             attach("role", &name, &arn, r.attached_managed_policies());
-            referenced.extend(r.attached_managed_policies().iter().filter_map(|p| p.policy_arn.clone()));
-            let boundary = r.permissions_boundary.and_then(|b| b.permissions_boundary_arn);
+            referenced.extend(
+                r.attached_managed_policies()
+                    .iter()
+                    .filter_map(|p| p.policy_arn.clone()),
+            );
+            let boundary = r
+                .permissions_boundary
+                .and_then(|b| b.permissions_boundary_arn);
             referenced.extend(boundary.clone());
             let path = r.path.clone().unwrap_or_default();
             let last_used = r.role_last_used;
@@ -444,13 +591,25 @@ async fn collect_authorization_details(target: &Target, sink: &mut Sink, client:
                 .set("is_service_linked", path.starts_with("/aws-service-role/"))
                 .set("path", path)
                 .set("create_date", opt_utc(r.create_date.as_ref()))
-                .set("assume_role_policy", r.assume_role_policy_document.as_deref().map(decode_policy))
+                .set(
+                    "assume_role_policy",
+                    r.assume_role_policy_document.as_deref().map(decode_policy),
+                )
                 .set("permissions_boundary_arn", boundary)
-                .set("last_used_date", last_used.as_ref().and_then(|l| opt_utc(l.last_used_date.as_ref())))
+                .set(
+                    "last_used_date",
+                    last_used
+                        .as_ref()
+                        .and_then(|l| opt_utc(l.last_used_date.as_ref())),
+                )
                 .set("last_used_region", last_used.and_then(|l| l.region))
                 .set(
                     "instance_profile_arns",
-                    r.instance_profile_list.unwrap_or_default().into_iter().map(|p| p.arn).collect::<Vec<_>>(),
+                    r.instance_profile_list
+                        .unwrap_or_default()
+                        .into_iter()
+                        .map(|p| p.arn)
+                        .collect::<Vec<_>>(),
                 )
                 .set("tags", tags_json(r.tags.as_deref()));
         }
@@ -472,7 +631,10 @@ async fn collect_authorization_details(target: &Target, sink: &mut Sink, client:
                 .set("aws_managed", false)
                 .set("default_version_id", default)
                 .set("attachment_count", p.attachment_count)
-                .set("permissions_boundary_usage_count", p.permissions_boundary_usage_count)
+                .set(
+                    "permissions_boundary_usage_count",
+                    p.permissions_boundary_usage_count,
+                )
                 .set("is_attachable", p.is_attachable)
                 .set("description", p.description)
                 .set("create_date", opt_utc(p.create_date.as_ref()))
@@ -487,7 +649,12 @@ async fn collect_authorization_details(target: &Target, sink: &mut Sink, client:
 }
 
 /// AWS managed policies in use: listed with OnlyAttached, plus any used only as a boundary.
-async fn collect_aws_managed_policies(target: &Target, sink: &mut Sink, client: &iam::Client, referenced: BTreeSet<String>) {
+async fn collect_aws_managed_policies(
+    target: &Target,
+    sink: &mut Sink,
+    client: &iam::Client,
+    referenced: BTreeSet<String>,
+) {
     let mut policies: Vec<iam::types::Policy> = match client
         .list_policies()
         .scope(PolicyScopeType::Aws)
@@ -532,7 +699,10 @@ async fn collect_aws_managed_policies(target: &Target, sink: &mut Sink, client: 
     .await;
     for (p, doc) in documents {
         let document = match doc {
-            Ok(out) => out.policy_version.and_then(|v| v.document).map(|d| decode_policy(&d)),
+            Ok(out) => out
+                .policy_version
+                .and_then(|v| v.document)
+                .map(|d| decode_policy(&d)),
             Err(e) => {
                 sink.error("GetPolicyVersion", p.arn.as_deref(), &e);
                 None
@@ -548,7 +718,10 @@ async fn collect_aws_managed_policies(target: &Target, sink: &mut Sink, client: 
             .set("aws_managed", true)
             .set("default_version_id", p.default_version_id)
             .set("attachment_count", p.attachment_count)
-            .set("permissions_boundary_usage_count", p.permissions_boundary_usage_count)
+            .set(
+                "permissions_boundary_usage_count",
+                p.permissions_boundary_usage_count,
+            )
             .set("is_attachable", p.is_attachable)
             .set("description", p.description)
             .set("create_date", opt_utc(p.create_date.as_ref()))
@@ -557,12 +730,26 @@ async fn collect_aws_managed_policies(target: &Target, sink: &mut Sink, client: 
     }
 }
 
+/// An access key and what GetAccessKeyLastUsed said of it.
+type KeyWithLastUse = (
+    iam::types::AccessKeyMetadata,
+    Result<Option<iam::types::AccessKeyLastUsed>, ErrorInfo>,
+);
+
+/// The console facts of a user that GetAccountAuthorizationDetails lacks.
+struct ConsoleAccess {
+    password_last_used: Option<DateTime<Utc>>,
+    login_profile: Option<iam::types::LoginProfile>,
+    /// False when GetLoginProfile failed: has_login_profile then stays null, not false.
+    login_profile_known: bool,
+}
+
 /// What one user's own calls returned.
 struct UserCredentials {
     user_name: String,
     password_last_used: Option<DateTime<Utc>>,
     login_profile: Result<Option<iam::types::LoginProfile>, (ErrorInfo, &'static str)>,
-    access_keys: Result<Vec<(iam::types::AccessKeyMetadata, Result<Option<iam::types::AccessKeyLastUsed>, ErrorInfo>)>, ErrorInfo>,
+    access_keys: Result<Vec<KeyWithLastUse>, ErrorInfo>,
     mfa_devices: Result<Vec<iam::types::MfaDevice>, ErrorInfo>,
 }
 
@@ -570,7 +757,14 @@ struct UserCredentials {
 async fn collect_user_credentials(target: &Target, sink: &mut Sink, client: &iam::Client) {
     // ListUsers is the only source of PasswordLastUsed; it also gives the user list when
     // GetAccountAuthorizationDetails failed.
-    let users = match client.list_users().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await {
+    let users = match client
+        .list_users()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+    {
         Ok(u) => u,
         Err(e) => return sink.error("ListUsers", None, &e),
     };
@@ -584,7 +778,15 @@ async fn collect_user_credentials(target: &Target, sink: &mut Sink, client: &iam
                 Err(e) if error_code(&e) == Some("NoSuchEntity") => Ok(None),
                 Err(e) => Err((super::aws::error_info(&e), "GetLoginProfile")),
             };
-            let access_keys = match client.list_access_keys().user_name(&name).into_paginator().items().send().collect::<Result<Vec<_>, _>>().await {
+            let access_keys = match client
+                .list_access_keys()
+                .user_name(&name)
+                .into_paginator()
+                .items()
+                .send()
+                .collect::<Result<Vec<_>, _>>()
+                .await
+            {
                 Ok(keys) => {
                     let with_use = fan_out(keys, fan, |k| {
                         let client = client.clone();
@@ -626,7 +828,7 @@ async fn collect_user_credentials(target: &Target, sink: &mut Sink, client: &iam
 
     let account = target.account_id.clone();
     let user_arn = |name: &str| format!("arn:{}:iam::{}:user/{name}", target.partition, account);
-    let mut details: HashMap<String, (Option<DateTime<Utc>>, Option<iam::types::LoginProfile>, bool)> = HashMap::new();
+    let mut details: HashMap<String, ConsoleAccess> = HashMap::new();
     for r in results {
         let arn = user_arn(&r.user_name);
         let (profile, profile_known) = match r.login_profile {
@@ -636,14 +838,26 @@ async fn collect_user_credentials(target: &Target, sink: &mut Sink, client: &iam
                 (None, false)
             }
         };
-        details.insert(r.user_name.clone(), (r.password_last_used, profile, profile_known));
+        details.insert(
+            r.user_name.clone(),
+            ConsoleAccess {
+                password_last_used: r.password_last_used,
+                login_profile: profile,
+                login_profile_known: profile_known,
+            },
+        );
         match r.access_keys {
             Ok(keys) => {
                 for (k, used) in keys {
                     let used = match used {
                         Ok(u) => u,
                         Err(info) => {
-                            sink.record_error("GetAccessKeyLastUsed", k.access_key_id.as_deref(), None, info);
+                            sink.record_error(
+                                "GetAccessKeyLastUsed",
+                                k.access_key_id.as_deref(),
+                                None,
+                                info,
+                            );
                             None
                         }
                     };
@@ -655,9 +869,21 @@ async fn collect_user_credentials(target: &Target, sink: &mut Sink, client: &iam
                         .set("access_key_id", k.access_key_id)
                         .set("status", k.status.map(|s| s.as_str().to_owned()))
                         .set("create_date", opt_utc(k.create_date.as_ref()))
-                        .set("last_used_date", used.as_ref().and_then(|u| opt_utc(u.last_used_date.as_ref())))
-                        .set("last_used_service", used.as_ref().map(|u| u.service_name.clone()).filter(|s| s != "N/A"))
-                        .set("last_used_region", used.map(|u| u.region).filter(|s| s != "N/A"));
+                        .set(
+                            "last_used_date",
+                            used.as_ref()
+                                .and_then(|u| opt_utc(u.last_used_date.as_ref())),
+                        )
+                        .set(
+                            "last_used_service",
+                            used.as_ref()
+                                .map(|u| u.service_name.clone())
+                                .filter(|s| s != "N/A"),
+                        )
+                        .set(
+                            "last_used_region",
+                            used.map(|u| u.region).filter(|s| s != "N/A"),
+                        );
                 }
             }
             Err(info) => sink.record_error("ListAccessKeys", Some(&r.user_name), None, info),
@@ -683,13 +909,14 @@ async fn collect_user_credentials(target: &Target, sink: &mut Sink, client: &iam
     fill_user_details(sink.table(&IAM_USERS), &details);
 }
 
-fn fill_user_details(
-    users: &mut TableRows,
-    details: &HashMap<String, (Option<DateTime<Utc>>, Option<iam::types::LoginProfile>, bool)>,
-) {
+fn fill_user_details(users: &mut TableRows, details: &HashMap<String, ConsoleAccess>) {
     let def = users.def;
     let old = std::mem::replace(users, TableRows::new(def));
-    let name_idx = def.columns.iter().position(|c| c.name == "user_name").expect("user_name column");
+    let name_idx = def
+        .columns
+        .iter()
+        .position(|c| c.name == "user_name")
+        .expect("user_name column");
     for row in old.rows() {
         let mut new = users.row();
         for (i, c) in def.columns.iter().enumerate() {
@@ -699,12 +926,12 @@ fn fill_user_details(
             crate::store::Value::Text(n) => n.as_str(),
             _ => continue,
         };
-        if let Some((last_used, profile, known)) = details.get(name) {
-            new.set("password_last_used", *last_used);
-            if *known {
-                new.set("has_login_profile", profile.is_some());
+        if let Some(console) = details.get(name) {
+            new.set("password_last_used", console.password_last_used);
+            if console.login_profile_known {
+                new.set("has_login_profile", console.login_profile.is_some());
             }
-            if let Some(p) = profile {
+            if let Some(p) = &console.login_profile {
                 new.set("login_profile_created_at", to_utc(&p.create_date))
                     .set("password_reset_required", p.password_reset_required);
             }
@@ -726,7 +953,14 @@ fn mfa_device_type(serial: &str) -> &'static str {
 
 /// Virtual devices not assigned to an IAM user: unassigned ones, and the root user's.
 async fn collect_virtual_mfa(target: &Target, sink: &mut Sink, client: &iam::Client) {
-    let devices = match client.list_virtual_mfa_devices().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await {
+    let devices = match client
+        .list_virtual_mfa_devices()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+    {
         Ok(d) => d,
         Err(e) => return sink.error("ListVirtualMFADevices", None, &e),
     };
@@ -758,7 +992,10 @@ async fn collect_credential_report(target: &Target, sink: &mut Sink, client: &ia
         match client.generate_credential_report().send().await {
             Ok(out) if out.state == Some(ReportStateType::Complete) => break,
             Ok(_) if attempt + 1 == REPORT_POLLS => {
-                let info = ErrorInfo { code: "ReportNotReady".into(), message: format!("credential report not complete after {REPORT_POLLS} polls") };
+                let info = ErrorInfo {
+                    code: "ReportNotReady".into(),
+                    message: format!("credential report not complete after {REPORT_POLLS} polls"),
+                };
                 return sink.record_error("GenerateCredentialReport", None, None, info);
             }
             Ok(_) => {
@@ -774,17 +1011,28 @@ async fn collect_credential_report(target: &Target, sink: &mut Sink, client: &ia
     };
     match parse_credential_report(&target.account_id, &report) {
         Ok(rows) => sink.table(&IAM_CREDENTIAL_REPORT).append(rows),
-        Err(message) => {
-            sink.record_error("GetCredentialReport", None, None, ErrorInfo { code: "MalformedCredentialReport".into(), message })
-        }
+        Err(message) => sink.record_error(
+            "GetCredentialReport",
+            None,
+            None,
+            ErrorInfo {
+                code: "MalformedCredentialReport".into(),
+                message,
+            },
+        ),
     }
 }
 
 /// Parses the credential report CSV by header name, so a column AWS adds or reorders does
 /// not shift the others. Sentinel values (N/A, no_information, not_supported) become null.
 pub fn parse_credential_report(account_id: &str, csv_bytes: &[u8]) -> Result<TableRows, String> {
-    let mut reader = csv::ReaderBuilder::new().flexible(false).from_reader(csv_bytes);
-    let headers = reader.headers().map_err(|e| format!("credential report header: {e}"))?.clone();
+    let mut reader = csv::ReaderBuilder::new()
+        .flexible(false)
+        .from_reader(csv_bytes);
+    let headers = reader
+        .headers()
+        .map_err(|e| format!("credential report header: {e}"))?
+        .clone();
     if !headers.iter().any(|h| h == "user") {
         return Err("credential report has no `user` column".into());
     }
@@ -794,7 +1042,11 @@ pub fn parse_credential_report(account_id: &str, csv_bytes: &[u8]) -> Result<Tab
         let mut row = rows.row();
         row.set("account_id", account_id);
         for (header, raw) in headers.iter().zip(record.iter()) {
-            let Some(column) = IAM_CREDENTIAL_REPORT.columns.iter().find(|c| c.name == header) else {
+            let Some(column) = IAM_CREDENTIAL_REPORT
+                .columns
+                .iter()
+                .find(|c| c.name == header)
+            else {
                 continue;
             };
             let value: crate::store::Value = match raw {
@@ -803,10 +1055,17 @@ pub fn parse_credential_report(account_id: &str, csv_bytes: &[u8]) -> Result<Tab
                     Bool => match raw {
                         "true" => true.into(),
                         "false" => false.into(),
-                        other => return Err(format!("credential report line {}: {header} is {other:?}, not true/false", line + 2)),
+                        other => {
+                            return Err(format!(
+                                "credential report line {}: {header} is {other:?}, not true/false",
+                                line + 2
+                            ))
+                        }
                     },
                     Timestamp => DateTime::parse_from_rfc3339(raw)
-                        .map_err(|e| format!("credential report line {}: {header} {raw:?}: {e}", line + 2))?
+                        .map_err(|e| {
+                            format!("credential report line {}: {header} {raw:?}: {e}", line + 2)
+                        })?
                         .with_timezone(&Utc)
                         .into(),
                     _ => raw.into(),
@@ -827,20 +1086,41 @@ async fn collect_account_settings(target: &Target, sink: &mut Sink, client: &iam
                 .row()
                 .set("account_id", account)
                 .set("policy_exists", p.is_some())
-                .set("minimum_password_length", p.as_ref().and_then(|p| p.minimum_password_length))
+                .set(
+                    "minimum_password_length",
+                    p.as_ref().and_then(|p| p.minimum_password_length),
+                )
                 .set("require_symbols", p.as_ref().map(|p| p.require_symbols))
                 .set("require_numbers", p.as_ref().map(|p| p.require_numbers))
-                .set("require_uppercase_characters", p.as_ref().map(|p| p.require_uppercase_characters))
-                .set("require_lowercase_characters", p.as_ref().map(|p| p.require_lowercase_characters))
-                .set("allow_users_to_change_password", p.as_ref().map(|p| p.allow_users_to_change_password))
+                .set(
+                    "require_uppercase_characters",
+                    p.as_ref().map(|p| p.require_uppercase_characters),
+                )
+                .set(
+                    "require_lowercase_characters",
+                    p.as_ref().map(|p| p.require_lowercase_characters),
+                )
+                .set(
+                    "allow_users_to_change_password",
+                    p.as_ref().map(|p| p.allow_users_to_change_password),
+                )
                 .set("expire_passwords", p.as_ref().map(|p| p.expire_passwords))
-                .set("max_password_age", p.as_ref().and_then(|p| p.max_password_age))
-                .set("password_reuse_prevention", p.as_ref().and_then(|p| p.password_reuse_prevention))
+                .set(
+                    "max_password_age",
+                    p.as_ref().and_then(|p| p.max_password_age),
+                )
+                .set(
+                    "password_reuse_prevention",
+                    p.as_ref().and_then(|p| p.password_reuse_prevention),
+                )
                 .set("hard_expiry", p.as_ref().and_then(|p| p.hard_expiry));
         }
         // No policy is a finding, not a failure: the row says so.
         Err(e) if error_code(&e) == Some("NoSuchEntity") => {
-            sink.table(&IAM_PASSWORD_POLICY).row().set("account_id", account).set("policy_exists", false);
+            sink.table(&IAM_PASSWORD_POLICY)
+                .row()
+                .set("account_id", account)
+                .set("policy_exists", false);
         }
         Err(e) => sink.error("GetAccountPasswordPolicy", None, &e),
     }
@@ -858,7 +1138,14 @@ async fn collect_account_settings(target: &Target, sink: &mut Sink, client: &iam
         }
         Err(e) => sink.error("GetAccountSummary", None, &e),
     }
-    match client.list_server_certificates().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await {
+    match client
+        .list_server_certificates()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+    {
         Ok(certs) => {
             for c in certs {
                 sink.table(&IAM_SERVER_CERTIFICATES)
@@ -892,12 +1179,26 @@ async fn collect_identity_providers(target: &Target, sink: &mut Sink, client: &i
         Err(e) => sink.error("ListSAMLProviders", None, &e),
     }
     let arns: Vec<String> = match client.list_open_id_connect_providers().send().await {
-        Ok(out) => out.open_id_connect_provider_list.unwrap_or_default().into_iter().filter_map(|p| p.arn).collect(),
+        Ok(out) => out
+            .open_id_connect_provider_list
+            .unwrap_or_default()
+            .into_iter()
+            .filter_map(|p| p.arn)
+            .collect(),
         Err(e) => return sink.error("ListOpenIDConnectProviders", None, &e),
     };
     let providers = fan_out(arns, target.fan_out, |arn| {
         let client = client.clone();
-        async move { (client.get_open_id_connect_provider().open_id_connect_provider_arn(&arn).send().await, arn) }
+        async move {
+            (
+                client
+                    .get_open_id_connect_provider()
+                    .open_id_connect_provider_arn(&arn)
+                    .send()
+                    .await,
+                arn,
+            )
+        }
     })
     .await;
     for (result, arn) in providers {
@@ -931,14 +1232,27 @@ alice,arn:aws:iam::123456789012:user/alice,2023-05-01T00:00:00+00:00,true,no_inf
     fn credential_report_is_typed_and_sentinels_become_null() {
         let rows = parse_credential_report("123456789012", REPORT.as_bytes()).unwrap();
         assert_eq!(rows.len(), 2);
-        let col = |name: &str| IAM_CREDENTIAL_REPORT.columns.iter().position(|c| c.name == name).unwrap();
+        let col = |name: &str| {
+            IAM_CREDENTIAL_REPORT
+                .columns
+                .iter()
+                .position(|c| c.name == name)
+                .unwrap()
+        };
         let root = &rows.rows()[0];
         assert_eq!(root[col("user")], Value::Text("<root_account>".into()));
-        assert_eq!(root[col("password_enabled")], Value::Null, "not_supported is null, not false");
+        assert_eq!(
+            root[col("password_enabled")],
+            Value::Null,
+            "not_supported is null, not false"
+        );
         assert_eq!(root[col("mfa_active")], Value::Bool(true));
         let alice = &rows.rows()[1];
         assert_eq!(alice[col("password_last_used")], Value::Null);
-        assert_eq!(alice[col("access_key_1_last_used_region")], Value::Text("us-east-1".into()));
+        assert_eq!(
+            alice[col("access_key_1_last_used_region")],
+            Value::Text("us-east-1".into())
+        );
         assert_eq!(
             alice[col("access_key_1_last_used_date")],
             Value::Timestamp("2024-01-02T03:04:05Z".parse().unwrap())
@@ -947,11 +1261,19 @@ alice,arn:aws:iam::123456789012:user/alice,2023-05-01T00:00:00+00:00,true,no_inf
 
     #[test]
     fn malformed_credential_reports_are_errors_naming_the_line() {
-        let bad_bool = REPORT.replace("true,false,N/A,N/A,N/A,N/A,false", "yes,false,N/A,N/A,N/A,N/A,false");
+        let bad_bool = REPORT.replace(
+            "true,false,N/A,N/A,N/A,N/A,false",
+            "yes,false,N/A,N/A,N/A,N/A,false",
+        );
         let err = parse_credential_report("1", bad_bool.as_bytes()).unwrap_err();
-        assert!(err.contains("line 2") && err.contains("mfa_active"), "{err}");
+        assert!(
+            err.contains("line 2") && err.contains("mfa_active"),
+            "{err}"
+        );
         let ragged = format!("{REPORT}bob,arn\n");
-        assert!(parse_credential_report("1", ragged.as_bytes()).unwrap_err().contains("line 4"));
+        assert!(parse_credential_report("1", ragged.as_bytes())
+            .unwrap_err()
+            .contains("line 4"));
         assert!(parse_credential_report("1", b"\xff\xfe garbage").is_err());
     }
 

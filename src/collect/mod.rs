@@ -57,8 +57,10 @@ pub fn all_collectors() -> Vec<Box<dyn Collector>> {
 
 /// Every table a snapshot holds: each collector's, then the collection bookkeeping.
 pub fn all_tables() -> Vec<&'static TableDef> {
-    let mut defs: Vec<&'static TableDef> =
-        all_collectors().iter().flat_map(|c| c.tables().iter().copied()).collect();
+    let mut defs: Vec<&'static TableDef> = all_collectors()
+        .iter()
+        .flat_map(|c| c.tables().iter().copied())
+        .collect();
     defs.extend([&tables::COLLECTION_ERRORS, &tables::COLLECTION_PARTS]);
     defs
 }
@@ -79,7 +81,10 @@ pub struct Target {
 
 impl Target {
     pub fn arn(&self, service: &str, region: &str, resource: &str) -> String {
-        format!("arn:{}:{service}:{region}:{}:{resource}", self.partition, self.account_id)
+        format!(
+            "arn:{}:{service}:{region}:{}:{resource}",
+            self.partition, self.account_id
+        )
     }
 }
 
@@ -105,19 +110,31 @@ impl Sink {
     }
 
     pub fn table(&mut self, def: &'static TableDef) -> &mut TableRows {
-        self.tables.entry(def.name).or_insert_with(|| TableRows::new(def))
+        self.tables
+            .entry(def.name)
+            .or_insert_with(|| TableRows::new(def))
     }
 
     /// Records a failed call. `region` overrides the part's region for calls that went to
     /// another region (a bucket's own region, say).
-    pub fn error<E>(&mut self, operation: &str, resource: Option<&str>, err: &SdkError<E, HttpResponse>)
-    where
+    pub fn error<E>(
+        &mut self,
+        operation: &str,
+        resource: Option<&str>,
+        err: &SdkError<E, HttpResponse>,
+    ) where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
         self.record_error(operation, resource, None, error_info(err));
     }
 
-    pub fn record_error(&mut self, operation: &str, resource: Option<&str>, region: Option<&str>, info: ErrorInfo) {
+    pub fn record_error(
+        &mut self,
+        operation: &str,
+        resource: Option<&str>,
+        region: Option<&str>,
+        info: ErrorInfo,
+    ) {
         // Info, not warn: a large organization can produce thousands of these, and every
         // one is kept in collection_errors and summarized at the end.
         tracing::info!(
@@ -150,7 +167,10 @@ impl Sink {
     }
 
     pub fn row_counts(&self) -> BTreeMap<String, u64> {
-        self.tables.iter().map(|(k, v)| ((*k).to_owned(), v.len() as u64)).collect()
+        self.tables
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), v.len() as u64))
+            .collect()
     }
 
     pub fn into_parts(self) -> (BTreeMap<&'static str, TableRows>, TableRows) {
@@ -165,7 +185,10 @@ where
     Fut: std::future::Future<Output = R>,
 {
     use futures::stream::StreamExt;
-    futures::stream::iter(items.into_iter().map(f)).buffered(limit.max(1)).collect().await
+    futures::stream::iter(items.into_iter().map(f))
+        .buffered(limit.max(1))
+        .collect()
+        .await
 }
 
 #[cfg(test)]
@@ -179,11 +202,15 @@ mod tests {
         for def in &defs {
             assert!(names.insert(def.name), "duplicate table {}", def.name);
             assert!(
-                def.name.chars().all(|c| c.is_ascii_lowercase() || c == '_'),
+                def.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
                 "{} is not snake_case",
                 def.name
             );
-            assert!(def.columns.iter().any(|c| c.name == "account_id"), "{} lacks account_id", def.name);
+            assert!(
+                def.columns.iter().any(|c| c.name == "account_id"),
+                "{} lacks account_id",
+                def.name
+            );
             let mut cols = std::collections::HashSet::new();
             for c in def.columns {
                 assert!(cols.insert(c.name), "{}.{} twice", def.name, c.name);

@@ -20,7 +20,11 @@ pub static ORG_ORGANIZATIONS: TableDef = TableDef {
         col("account_id", Text, "Account the organization was read from"),
         col("organization_id", Text, "o-xxxxxxxxxx"),
         col("arn", Text, "Organization ARN"),
-        col("feature_set", Text, "ALL or CONSOLIDATED_BILLING (SCPs need ALL)"),
+        col(
+            "feature_set",
+            Text,
+            "ALL or CONSOLIDATED_BILLING (SCPs need ALL)",
+        ),
         col("management_account_id", Text, "Management account id"),
         col("management_account_email", Text, "Management account email"),
     ],
@@ -30,7 +34,11 @@ pub static ORG_ACCOUNTS: TableDef = TableDef {
     name: "org_accounts",
     doc: "Every account of the organization, with its place in the OU tree.",
     columns: &[
-        col("account_id", Text, "The member account's id (so the table joins with every other table)"),
+        col(
+            "account_id",
+            Text,
+            "The member account's id (so the table joins with every other table)",
+        ),
         col("name", Text, "Account name"),
         col("email", Text, "Root user email"),
         col("arn", Text, "Account ARN"),
@@ -38,10 +46,22 @@ pub static ORG_ACCOUNTS: TableDef = TableDef {
         col("joined_method", Text, "INVITED or CREATED"),
         col("joined_at", Timestamp, "When the account joined"),
         col("parent_id", Text, "Id of the root or OU directly above"),
-        col("ou_path", Text, "OU names from the root, e.g. Root/Workloads/Prod"),
-        col("ou_id_path", Text, "OU ids from the root, e.g. r-ab12/ou-ab12-11111111"),
+        col(
+            "ou_path",
+            Text,
+            "OU names from the root, e.g. Root/Workloads/Prod",
+        ),
+        col(
+            "ou_id_path",
+            Text,
+            "OU ids from the root, e.g. r-ab12/ou-ab12-11111111",
+        ),
         col("organization_id", Text, "o-xxxxxxxxxx"),
-        col("is_management_account", Bool, "True for the management account (SCPs do not apply to it)"),
+        col(
+            "is_management_account",
+            Bool,
+            "True for the management account (SCPs do not apply to it)",
+        ),
     ],
 };
 
@@ -49,7 +69,11 @@ pub static ORG_UNITS: TableDef = TableDef {
     name: "org_units",
     doc: "The root(s) and organizational units of the organization.",
     columns: &[
-        col("account_id", Text, "Account the tree was read from (the management account)"),
+        col(
+            "account_id",
+            Text,
+            "Account the tree was read from (the management account)",
+        ),
         col("organization_id", Text, "o-xxxxxxxxxx"),
         col("id", Text, "r-xxxx for a root, ou-xxxx-xxxxxxxx for an OU"),
         col("arn", Text, "ARN"),
@@ -58,7 +82,11 @@ pub static ORG_UNITS: TableDef = TableDef {
         col("parent_id", Text, "Parent id; null for a root"),
         col("path", Text, "Names from the root, e.g. Root/Workloads"),
         col("id_path", Text, "Ids from the root"),
-        col("policy_types_enabled", TextList, "For a root: the policy types enabled (SERVICE_CONTROL_POLICY, ...)"),
+        col(
+            "policy_types_enabled",
+            TextList,
+            "For a root: the policy types enabled (SERVICE_CONTROL_POLICY, ...)",
+        ),
     ],
 };
 
@@ -72,8 +100,16 @@ pub static ORG_POLICIES: TableDef = TableDef {
         col("arn", Text, "Policy ARN"),
         col("name", Text, "Policy name"),
         col("description", Text, "Description"),
-        col("policy_type", Text, "SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY, TAG_POLICY, ..."),
-        col("aws_managed", Bool, "True for AWS managed policies such as FullAWSAccess"),
+        col(
+            "policy_type",
+            Text,
+            "SERVICE_CONTROL_POLICY, RESOURCE_CONTROL_POLICY, TAG_POLICY, ...",
+        ),
+        col(
+            "aws_managed",
+            Bool,
+            "True for AWS managed policies such as FullAWSAccess",
+        ),
         col("content", Json, "The policy document as AWS returned it"),
     ],
 };
@@ -99,13 +135,29 @@ pub static ORG_DELEGATED_ADMINS: TableDef = TableDef {
     columns: &[
         col("account_id", Text, "Account the delegations were read from"),
         col("organization_id", Text, "o-xxxxxxxxxx"),
-        col("delegated_account_id", Text, "The delegated administrator account"),
+        col(
+            "delegated_account_id",
+            Text,
+            "The delegated administrator account",
+        ),
         col("name", Text, "Its name"),
         col("email", Text, "Its email"),
         col("status", Text, "Its status"),
-        col("delegation_enabled_at", Timestamp, "When it became a delegated administrator"),
-        col("service_principal", Text, "Service it administers, e.g. guardduty.amazonaws.com"),
-        col("service_delegated_at", Timestamp, "When that service was delegated"),
+        col(
+            "delegation_enabled_at",
+            Timestamp,
+            "When it became a delegated administrator",
+        ),
+        col(
+            "service_principal",
+            Text,
+            "Service it administers, e.g. guardduty.amazonaws.com",
+        ),
+        col(
+            "service_delegated_at",
+            Timestamp,
+            "When that service was delegated",
+        ),
     ],
 };
 
@@ -119,8 +171,14 @@ const POLICY_TYPES: [PolicyType; 5] = [
     PolicyType::AiservicesOptOutPolicy,
 ];
 
-static TABLES: &[&TableDef] =
-    &[&ORG_ORGANIZATIONS, &ORG_ACCOUNTS, &ORG_UNITS, &ORG_POLICIES, &ORG_POLICY_TARGETS, &ORG_DELEGATED_ADMINS];
+static TABLES: &[&TableDef] = &[
+    &ORG_ORGANIZATIONS,
+    &ORG_ACCOUNTS,
+    &ORG_UNITS,
+    &ORG_POLICIES,
+    &ORG_POLICY_TARGETS,
+    &ORG_DELEGATED_ADMINS,
+];
 
 /// Reads every page of a listing and flattens its items (the Organizations paginators have
 /// no item streams of their own).
@@ -177,12 +235,19 @@ async fn collect_org(target: &Target, sink: &mut Sink) {
         .set("account_id", &target.account_id)
         .set("organization_id", &org_id)
         .set("arn", org.arn)
-        .set("feature_set", org.feature_set.map(|f| f.as_str().to_owned()))
+        .set(
+            "feature_set",
+            org.feature_set.map(|f| f.as_str().to_owned()),
+        )
         .set("management_account_id", &management_id)
         .set("management_account_email", org.master_account_email);
 
     // The tree: roots, then OUs breadth-first; account parents come from each node's listing.
-    let roots = match pages(client.list_roots().into_paginator().send(), |p| p.roots.unwrap_or_default()).await {
+    let roots = match pages(client.list_roots().into_paginator().send(), |p| {
+        p.roots.unwrap_or_default()
+    })
+    .await
+    {
         Ok(roots) => roots,
         Err(e) => return sink.error("ListRoots", None, &e),
     };
@@ -210,12 +275,29 @@ async fn collect_org(target: &Target, sink: &mut Sink) {
             .set("path", &name)
             .set("id_path", &id)
             .set("policy_types_enabled", types);
-        units.insert(id.clone(), Unit { name: name.clone(), arn: root.arn, path: name, id_path: id.clone() });
+        units.insert(
+            id.clone(),
+            Unit {
+                name: name.clone(),
+                arn: root.arn,
+                path: name,
+                id_path: id.clone(),
+            },
+        );
         queue.push((id, None));
     }
     while let Some((parent_id, _)) = queue.pop() {
         let parent = units[&parent_id].clone();
-        match pages(client.list_accounts_for_parent().parent_id(&parent_id).into_paginator().send(), |p| p.accounts.unwrap_or_default()).await {
+        match pages(
+            client
+                .list_accounts_for_parent()
+                .parent_id(&parent_id)
+                .into_paginator()
+                .send(),
+            |p| p.accounts.unwrap_or_default(),
+        )
+        .await
+        {
             Ok(accounts) => {
                 for a in accounts {
                     if let Some(id) = a.id {
@@ -226,7 +308,11 @@ async fn collect_org(target: &Target, sink: &mut Sink) {
             Err(e) => sink.error("ListAccountsForParent", Some(&parent_id), &e),
         }
         let children = pages(
-            client.list_organizational_units_for_parent().parent_id(&parent_id).into_paginator().send(),
+            client
+                .list_organizational_units_for_parent()
+                .parent_id(&parent_id)
+                .into_paginator()
+                .send(),
             |p| p.organizational_units.unwrap_or_default(),
         )
         .await;
@@ -261,13 +347,20 @@ async fn collect_org(target: &Target, sink: &mut Sink) {
     }
 
     let mut account_names: HashMap<String, (String, Option<String>)> = HashMap::new();
-    match pages(client.list_accounts().into_paginator().send(), |p| p.accounts.unwrap_or_default()).await {
+    match pages(client.list_accounts().into_paginator().send(), |p| {
+        p.accounts.unwrap_or_default()
+    })
+    .await
+    {
         Ok(accounts) => {
             for a in accounts {
                 let id = a.id.unwrap_or_default();
                 let parent_id = account_parent.get(&id).cloned();
                 let parent = parent_id.as_ref().and_then(|p| units.get(p));
-                account_names.insert(id.clone(), (a.name.clone().unwrap_or_default(), a.arn.clone()));
+                account_names.insert(
+                    id.clone(),
+                    (a.name.clone().unwrap_or_default(), a.arn.clone()),
+                );
                 sink.table(&ORG_ACCOUNTS)
                     .row()
                     .set("account_id", &id)
@@ -275,7 +368,10 @@ async fn collect_org(target: &Target, sink: &mut Sink) {
                     .set("email", a.email)
                     .set("arn", a.arn)
                     .set("status", a.status.map(|s| s.as_str().to_owned()))
-                    .set("joined_method", a.joined_method.map(|s| s.as_str().to_owned()))
+                    .set(
+                        "joined_method",
+                        a.joined_method.map(|s| s.as_str().to_owned()),
+                    )
                     .set("joined_at", opt_utc(a.joined_timestamp.as_ref()))
                     .set("parent_id", parent_id.clone())
                     .set("ou_path", parent.map(|p| p.path.clone()))
@@ -300,7 +396,15 @@ async fn collect_policies(
     account_names: &HashMap<String, (String, Option<String>)>,
 ) {
     for policy_type in POLICY_TYPES {
-        let listed = pages(client.list_policies().filter(policy_type.clone()).into_paginator().send(), |p| p.policies.unwrap_or_default()).await;
+        let listed = pages(
+            client
+                .list_policies()
+                .filter(policy_type.clone())
+                .into_paginator()
+                .send(),
+            |p| p.policies.unwrap_or_default(),
+        )
+        .await;
         let summaries = match listed {
             Ok(s) => s,
             // A policy type the organization never enabled has no policies to read.
@@ -315,13 +419,23 @@ async fn collect_policies(
             let client = client.clone();
             async move {
                 let policy = client.describe_policy().policy_id(&id).send().await;
-                let targets = pages(client.list_targets_for_policy().policy_id(&id).into_paginator().send(), |p| p.targets.unwrap_or_default()).await;
+                let targets = pages(
+                    client
+                        .list_targets_for_policy()
+                        .policy_id(&id)
+                        .into_paginator()
+                        .send(),
+                    |p| p.targets.unwrap_or_default(),
+                )
+                .await;
                 (id, policy, targets)
             }
         })
         .await;
         for (id, policy, targets) in details {
-            let summary = summaries.iter().find(|s| s.id.as_deref() == Some(id.as_str()));
+            let summary = summaries
+                .iter()
+                .find(|s| s.id.as_deref() == Some(id.as_str()));
             let content = match policy {
                 Ok(out) => out.policy.and_then(|p| p.content),
                 Err(e) => {
@@ -345,8 +459,15 @@ async fn collect_policies(
                     for t in targets {
                         let target_id = t.target_id.unwrap_or_default();
                         let (name, arn) = match t.r#type {
-                            Some(TargetType::Account) => account_names.get(&target_id).cloned().map(|(n, a)| (Some(n), a)).unwrap_or((t.name, t.arn)),
-                            _ => units.get(&target_id).map(|u| (Some(u.name.clone()), u.arn.clone())).unwrap_or((t.name, t.arn)),
+                            Some(TargetType::Account) => account_names
+                                .get(&target_id)
+                                .cloned()
+                                .map(|(n, a)| (Some(n), a))
+                                .unwrap_or((t.name, t.arn)),
+                            _ => units
+                                .get(&target_id)
+                                .map(|u| (Some(u.name.clone()), u.arn.clone()))
+                                .unwrap_or((t.name, t.arn)),
                         };
                         sink.table(&ORG_POLICY_TARGETS)
                             .row()
@@ -366,14 +487,35 @@ async fn collect_policies(
     }
 }
 
-async fn collect_delegated_admins(target: &Target, sink: &mut Sink, client: &orgs::Client, org_id: &str) {
-    let admins = match pages(client.list_delegated_administrators().into_paginator().send(), |p| p.delegated_administrators.unwrap_or_default()).await {
+async fn collect_delegated_admins(
+    target: &Target,
+    sink: &mut Sink,
+    client: &orgs::Client,
+    org_id: &str,
+) {
+    let admins = match pages(
+        client
+            .list_delegated_administrators()
+            .into_paginator()
+            .send(),
+        |p| p.delegated_administrators.unwrap_or_default(),
+    )
+    .await
+    {
         Ok(a) => a,
         Err(e) => return sink.error("ListDelegatedAdministrators", None, &e),
     };
     for admin in admins {
         let admin_id = admin.id.clone().unwrap_or_default();
-        let services = pages(client.list_delegated_services_for_account().account_id(&admin_id).into_paginator().send(), |p| p.delegated_services.unwrap_or_default()).await;
+        let services = pages(
+            client
+                .list_delegated_services_for_account()
+                .account_id(&admin_id)
+                .into_paginator()
+                .send(),
+            |p| p.delegated_services.unwrap_or_default(),
+        )
+        .await;
         let services = match services {
             Ok(s) => s,
             Err(e) => {
@@ -389,22 +531,39 @@ async fn collect_delegated_admins(target: &Target, sink: &mut Sink, client: &org
                 .set("delegated_account_id", &admin_id)
                 .set("name", admin.name.clone())
                 .set("email", admin.email.clone())
-                .set("status", admin.status.as_ref().map(|s| s.as_str().to_owned()))
-                .set("delegation_enabled_at", opt_utc(admin.delegation_enabled_date.as_ref()))
+                .set(
+                    "status",
+                    admin.status.as_ref().map(|s| s.as_str().to_owned()),
+                )
+                .set(
+                    "delegation_enabled_at",
+                    opt_utc(admin.delegation_enabled_date.as_ref()),
+                )
                 .set("service_principal", service.service_principal)
-                .set("service_delegated_at", opt_utc(service.delegation_enabled_date.as_ref()));
+                .set(
+                    "service_delegated_at",
+                    opt_utc(service.delegation_enabled_date.as_ref()),
+                );
         }
     }
 }
 
 /// Active accounts of the organization, for `collect --org`: (id, name).
-pub async fn list_active_accounts(target: &Target) -> Result<(String, Vec<(String, String)>), super::aws::ErrorInfo> {
+pub async fn list_active_accounts(
+    target: &Target,
+) -> Result<(String, Vec<(String, String)>), super::aws::ErrorInfo> {
     let client = client!(&target.sdk, target.calls, orgs);
-    let org = client.describe_organization().send().await.map_err(|e| super::aws::error_info(&e))?;
-    let org_id = org.organization.and_then(|o| o.id).unwrap_or_default();
-    let accounts = pages(client.list_accounts().into_paginator().send(), |p| p.accounts.unwrap_or_default())
+    let org = client
+        .describe_organization()
+        .send()
         .await
         .map_err(|e| super::aws::error_info(&e))?;
+    let org_id = org.organization.and_then(|o| o.id).unwrap_or_default();
+    let accounts = pages(client.list_accounts().into_paginator().send(), |p| {
+        p.accounts.unwrap_or_default()
+    })
+    .await
+    .map_err(|e| super::aws::error_info(&e))?;
     Ok((
         org_id,
         accounts

@@ -12,7 +12,9 @@ use futures::stream::StreamExt;
 use super::aws::{client, error_info, load_sdk_config, ApiCallCounter, AwsOptions, ErrorInfo};
 use super::{all_collectors, all_tables, tables, Collector, Scope, Sink, Target};
 use crate::progress::Progress;
-use crate::store::manifest::{AccountAccess, AccountEntry, CallerIdentity, PartEntry, Status, SCHEMA_VERSION};
+use crate::store::manifest::{
+    AccountAccess, AccountEntry, CallerIdentity, PartEntry, Status, SCHEMA_VERSION,
+};
 use crate::store::snapshot::new_snapshot_id;
 use crate::store::{Manifest, SnapshotWriter, StoreError, TableRows};
 
@@ -65,6 +67,13 @@ struct AccountSession {
     regions: Vec<String>,
 }
 
+/// An account id, its name, and the outcome of entering it with its account-level errors.
+type EnteredAccount = (
+    String,
+    Option<String>,
+    (Result<AccountSession, ErrorInfo>, Sink),
+);
+
 struct PartResult {
     account_id: String,
     region: Option<String>,
@@ -74,30 +83,47 @@ struct PartResult {
     api_calls: u64,
 }
 
-pub async fn collect(opts: &CollectOptions, progress: &dyn Progress) -> Result<CollectOutcome, CollectError> {
+pub async fn collect(
+    opts: &CollectOptions,
+    progress: &dyn Progress,
+) -> Result<CollectOutcome, CollectError> {
     let started_at = Utc::now();
     let collectors = select_collectors(&opts.services)?;
     let base = load_sdk_config(&opts.aws).await;
-    let home_region = base.region().map(|r| r.to_string()).unwrap_or_else(|| super::aws::DEFAULT_REGION.to_owned());
+    let home_region = base
+        .region()
+        .map(|r| r.to_string())
+        .unwrap_or_else(|| super::aws::DEFAULT_REGION.to_owned());
     let setup_calls = ApiCallCounter::default();
     let concurrency = opts.concurrency.max(1);
 
-    let identity = client!(&base, setup_calls, aws_sdk_sts).get_caller_identity().send().await.map_err(|e| CollectError::NoIdentity(error_info(&e)))?;
+    let identity = client!(&base, setup_calls, aws_sdk_sts)
+        .get_caller_identity()
+        .send()
+        .await
+        .map_err(|e| CollectError::NoIdentity(error_info(&e)))?;
     let caller = CallerIdentity {
         account_id: identity.account.unwrap_or_default(),
         arn: identity.arn.unwrap_or_default(),
         user_id: identity.user_id.unwrap_or_default(),
     };
-    let partition = caller.arn.split(':').nth(1).filter(|p| !p.is_empty()).unwrap_or("aws").to_owned();
-    let caller_target = |sdk: &SdkConfig, account: &str, region: &str, calls: &ApiCallCounter| Target {
-        account_id: account.to_owned(),
-        partition: partition.clone(),
-        region: region.to_owned(),
-        sdk: sdk.clone(),
-        fan_out: concurrency,
-        s3_path_style: opts.aws.endpoint_url.is_some(),
-        calls: calls.clone(),
-    };
+    let partition = caller
+        .arn
+        .split(':')
+        .nth(1)
+        .filter(|p| !p.is_empty())
+        .unwrap_or("aws")
+        .to_owned();
+    let caller_target =
+        |sdk: &SdkConfig, account: &str, region: &str, calls: &ApiCallCounter| Target {
+            account_id: account.to_owned(),
+            partition: partition.clone(),
+            region: region.to_owned(),
+            sdk: sdk.clone(),
+            fan_out: concurrency,
+            s3_path_style: opts.aws.endpoint_url.is_some(),
+            calls: calls.clone(),
+        };
 
     // Which accounts, by whom.
     let mut organization_id = None;
@@ -106,17 +132,30 @@ pub async fn collect(opts: &CollectOptions, progress: &dyn Progress) -> Result<C
     let mut account_entries: BTreeMap<String, AccountEntry> = BTreeMap::new();
     if opts.org {
         let target = caller_target(&base, &caller.account_id, &home_region, &setup_calls);
-        let (org_id, accounts) = super::org::list_active_accounts(&target)
-            .await
-            .map_err(|info| CollectError::Organization { account: caller.account_id.clone(), info })?;
+        let (org_id, accounts) =
+            super::org::list_active_accounts(&target)
+                .await
+                .map_err(|info| CollectError::Organization {
+                    account: caller.account_id.clone(),
+                    info,
+                })?;
         organization_id = Some(org_id);
-        planned = accounts.into_iter().map(|(id, name)| (id, Some(name))).collect();
+        planned = accounts
+            .into_iter()
+            .map(|(id, name)| (id, Some(name)))
+            .collect();
         if let Some(wanted) = &opts.accounts {
             for id in wanted {
                 if !planned.iter().any(|(p, _)| p == id) {
-                    let info = ErrorInfo { code: "AccountNotInOrganization".into(), message: format!("{id} is not an active account of the organization") };
+                    let info = ErrorInfo {
+                        code: "AccountNotInOrganization".into(),
+                        message: format!("{id} is not an active account of the organization"),
+                    };
                     account_errors.record_error("ListAccounts", Some(id), None, info.clone());
-                    account_entries.insert(id.clone(), failed_entry(id, None, AccountAccess::AssumedRole, &info));
+                    account_entries.insert(
+                        id.clone(),
+                        failed_entry(id, None, AccountAccess::AssumedRole, &info),
+                    );
                 }
             }
             planned.retain(|(id, _)| wanted.contains(id));
@@ -124,7 +163,7 @@ pub async fn collect(opts: &CollectOptions, progress: &dyn Progress) -> Result<C
     }
 
     // Enter every account: the caller's own with its credentials, the others by AssumeRole.
-    let sessions: Vec<(String, Option<String>, (Result<AccountSession, ErrorInfo>, Sink))> = futures::stream::iter(planned)
+    let sessions: Vec<EnteredAccount> = futures::stream::iter(planned)
         .map(|(id, name)| {
             let base = &base;
             let home_region = &home_region;
@@ -132,7 +171,9 @@ pub async fn collect(opts: &CollectOptions, progress: &dyn Progress) -> Result<C
             let partition = &partition;
             let setup_calls = &setup_calls;
             async move {
-                let session = enter_account(opts, base, caller, partition, &id, home_region, setup_calls).await;
+                let session =
+                    enter_account(opts, base, caller, partition, &id, home_region, setup_calls)
+                        .await;
                 (id, name, session)
             }
         })
@@ -143,7 +184,11 @@ pub async fn collect(opts: &CollectOptions, progress: &dyn Progress) -> Result<C
     let mut errors = TableRows::new(&tables::COLLECTION_ERRORS);
     let mut parts_to_run = Vec::new();
     for (id, name, session) in sessions {
-        let access = if id == caller.account_id { AccountAccess::Caller } else { AccountAccess::AssumedRole };
+        let access = if id == caller.account_id {
+            AccountAccess::Caller
+        } else {
+            AccountAccess::AssumedRole
+        };
         let (session, account_sink) = session;
         let (_, errs) = account_sink.into_parts();
         errors.append(errs);
@@ -157,13 +202,31 @@ pub async fn collect(opts: &CollectOptions, progress: &dyn Progress) -> Result<C
                     }
                     match c.scope() {
                         Scope::Global => {
-                            parts_to_run.push((order, c.as_ref(), session.id.clone(), None, session.sdk.clone(), home_region.clone()));
+                            parts_to_run.push((
+                                order,
+                                c.as_ref(),
+                                session.id.clone(),
+                                None,
+                                session.sdk.clone(),
+                                home_region.clone(),
+                            ));
                             count += 1;
                         }
                         Scope::Regional => {
                             for r in &session.regions {
-                                let sdk = session.sdk.to_builder().region(aws_config::Region::new(r.clone())).build();
-                                parts_to_run.push((order, c.as_ref(), session.id.clone(), Some(r.clone()), sdk, r.clone()));
+                                let sdk = session
+                                    .sdk
+                                    .to_builder()
+                                    .region(aws_config::Region::new(r.clone()))
+                                    .build();
+                                parts_to_run.push((
+                                    order,
+                                    c.as_ref(),
+                                    session.id.clone(),
+                                    Some(r.clone()),
+                                    sdk,
+                                    r.clone(),
+                                ));
                                 count += 1;
                             }
                         }
@@ -172,7 +235,13 @@ pub async fn collect(opts: &CollectOptions, progress: &dyn Progress) -> Result<C
                 progress.account_planned(&session.id, count);
                 account_entries.insert(
                     id.clone(),
-                    AccountEntry { account_id: id, name, access, status: Status::Ok, error: None },
+                    AccountEntry {
+                        account_id: id,
+                        name,
+                        access,
+                        status: Status::Ok,
+                        error: None,
+                    },
                 );
             }
             Err(info) => {
@@ -200,9 +269,18 @@ pub async fn collect(opts: &CollectOptions, progress: &dyn Progress) -> Result<C
         .await;
     progress.finished();
     // Concurrency finishes parts in any order; the snapshot's row order must not depend on it.
-    results.sort_by(|a, b| (&a.account_id, a.service_order, &a.region).cmp(&(&b.account_id, b.service_order, &b.region)));
+    results.sort_by(|a, b| {
+        (&a.account_id, a.service_order, &a.region).cmp(&(
+            &b.account_id,
+            b.service_order,
+            &b.region,
+        ))
+    });
 
-    let mut tables_out: BTreeMap<&'static str, TableRows> = all_tables().into_iter().map(|d| (d.name, TableRows::new(d))).collect();
+    let mut tables_out: BTreeMap<&'static str, TableRows> = all_tables()
+        .into_iter()
+        .map(|d| (d.name, TableRows::new(d)))
+        .collect();
     let (_, setup_errors) = account_errors.into_parts();
     let mut all_errors = setup_errors;
     all_errors.append(errors);
@@ -224,17 +302,34 @@ pub async fn collect(opts: &CollectOptions, progress: &dyn Progress) -> Result<C
             .set("errors", errors as i64)
             .set("api_calls", r.api_calls as i64);
         api_calls += r.api_calls;
-        part_entries.push(PartEntry { account_id: r.account_id, region: r.region, service: r.service.to_owned(), status, rows, api_calls: r.api_calls, errors });
+        part_entries.push(PartEntry {
+            account_id: r.account_id,
+            region: r.region,
+            service: r.service.to_owned(),
+            status,
+            rows,
+            api_calls: r.api_calls,
+            errors,
+        });
         let (tables, errs) = r.sink.into_parts();
         for (name, rows) in tables {
-            tables_out.get_mut(name).expect("every collector table is registered").append(rows);
+            tables_out
+                .get_mut(name)
+                .expect("every collector table is registered")
+                .append(rows);
         }
         all_errors.append(errs);
     }
     // Accounts that could not be entered are recorded as failed parts, so a check can say
     // "not assessed" for them rather than find nothing and pass.
-    for entry in account_entries.values().filter(|e| e.status == Status::Failed) {
-        for c in &collectors {
+    for entry in account_entries
+        .values()
+        .filter(|e| e.status == Status::Failed)
+    {
+        for c in collectors
+            .iter()
+            .filter(|c| c.service() != "org" || entry.account_id == caller.account_id)
+        {
             parts_table
                 .row()
                 .set("account_id", &entry.account_id)
@@ -247,15 +342,23 @@ pub async fn collect(opts: &CollectOptions, progress: &dyn Progress) -> Result<C
     }
 
     let error_count = all_errors.len() as u64;
-    let nothing_read = part_entries.iter().all(|p| p.rows.values().sum::<u64>() == 0);
+    let nothing_read = part_entries
+        .iter()
+        .all(|p| p.rows.values().sum::<u64>() == 0);
     if nothing_read && error_count > 0 {
         let first = first_error(&all_errors);
-        return Err(CollectError::NothingCollected { parts: part_entries.len().max(account_entries.len()), first });
+        return Err(CollectError::NothingCollected {
+            parts: part_entries.len().max(account_entries.len()),
+            first,
+        });
     }
     tables_out.insert(tables::COLLECTION_ERRORS.name, all_errors);
     tables_out.insert(tables::COLLECTION_PARTS.name, parts_table);
 
-    let mut regions: Vec<String> = part_entries.iter().filter_map(|p| p.region.clone()).collect();
+    let mut regions: Vec<String> = part_entries
+        .iter()
+        .filter_map(|p| p.region.clone())
+        .collect();
     if let RegionSelection::List(list) = &opts.regions {
         regions.extend(list.iter().cloned());
     }
@@ -287,7 +390,11 @@ pub async fn collect(opts: &CollectOptions, progress: &dyn Progress) -> Result<C
         error_count,
     };
     let path = writer.finish(&manifest)?;
-    Ok(CollectOutcome { snapshot_id: id, path, manifest })
+    Ok(CollectOutcome {
+        snapshot_id: id,
+        path,
+        manifest,
+    })
 }
 
 fn select_collectors(services: &[String]) -> Result<Vec<Box<dyn Collector>>, CollectError> {
@@ -301,7 +408,10 @@ fn select_collectors(services: &[String]) -> Result<Vec<Box<dyn Collector>>, Col
             return Err(CollectError::UnknownService(s.clone(), known.join(", ")));
         }
     }
-    Ok(all.into_iter().filter(|c| services.iter().any(|s| s == c.service())).collect())
+    Ok(all
+        .into_iter()
+        .filter(|c| services.iter().any(|s| s == c.service()))
+        .collect())
 }
 
 /// Enters one account. The sink carries the account-level errors (a failed AssumeRole, a
@@ -323,13 +433,25 @@ async fn enter_account(
         // One explicit AssumeRole gives a clear error (AccessDenied, no such role) up front;
         // the provider then refreshes the credentials for runs longer than a session.
         let sts = client!(base, calls, aws_sdk_sts);
-        if let Err(e) = sts.assume_role().role_arn(&role_arn).role_session_name("govscan").send().await {
+        if let Err(e) = sts
+            .assume_role()
+            .role_arn(&role_arn)
+            .role_session_name("govscan")
+            .send()
+            .await
+        {
             let info = error_info(&e);
             sink.record_error("AssumeRole", Some(&role_arn), None, info.clone());
             return (Err(info), sink);
         }
-        let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn).session_name("govscan").configure(base).build().await;
-        base.to_builder().credentials_provider(SharedCredentialsProvider::new(provider)).build()
+        let provider = aws_config::sts::AssumeRoleProvider::builder(role_arn)
+            .session_name("govscan")
+            .configure(base)
+            .build()
+            .await;
+        base.to_builder()
+            .credentials_provider(SharedCredentialsProvider::new(provider))
+            .build()
     };
     let regions = match &opts.regions {
         RegionSelection::List(list) => list.clone(),
@@ -346,13 +468,28 @@ async fn enter_account(
             }
         },
     };
-    (Ok(AccountSession { id: account_id.to_owned(), sdk, regions }), sink)
+    (
+        Ok(AccountSession {
+            id: account_id.to_owned(),
+            sdk,
+            regions,
+        }),
+        sink,
+    )
 }
 
 /// Regions the account can use: opted in, or not needing opt-in.
-async fn enabled_regions(sdk: &SdkConfig, calls: &ApiCallCounter) -> Result<Vec<String>, ErrorInfo> {
+async fn enabled_regions(
+    sdk: &SdkConfig,
+    calls: &ApiCallCounter,
+) -> Result<Vec<String>, ErrorInfo> {
     let ec2 = client!(sdk, calls, aws_sdk_ec2);
-    let out = ec2.describe_regions().all_regions(false).send().await.map_err(|e| error_info(&e))?;
+    let out = ec2
+        .describe_regions()
+        .all_regions(false)
+        .send()
+        .await
+        .map_err(|e| error_info(&e))?;
     let mut regions: Vec<String> = out
         .regions
         .unwrap_or_default()
@@ -381,7 +518,12 @@ pub fn status_name(status: Status) -> &'static str {
     }
 }
 
-fn failed_entry(id: &str, name: Option<String>, access: AccountAccess, info: &ErrorInfo) -> AccountEntry {
+fn failed_entry(
+    id: &str,
+    name: Option<String>,
+    access: AccountAccess,
+    info: &ErrorInfo,
+) -> AccountEntry {
     AccountEntry {
         account_id: id.to_owned(),
         name,
@@ -393,7 +535,12 @@ fn failed_entry(id: &str, name: Option<String>, access: AccountAccess, info: &Er
 
 fn first_error(errors: &TableRows) -> String {
     let def = errors.def;
-    let idx = |n: &str| def.columns.iter().position(|c| c.name == n).expect("column");
+    let idx = |n: &str| {
+        def.columns
+            .iter()
+            .position(|c| c.name == n)
+            .expect("column")
+    };
     errors
         .rows()
         .first()
@@ -402,7 +549,14 @@ fn first_error(errors: &TableRows) -> String {
                 crate::store::Value::Text(s) => s.clone(),
                 _ => String::new(),
             };
-            format!("{} {} in {}: {}: {}", text(idx("service")), text(idx("operation")), text(idx("account_id")), text(idx("error_code")), text(idx("error_message")))
+            format!(
+                "{} {} in {}: {}: {}",
+                text(idx("service")),
+                text(idx("operation")),
+                text(idx("account_id")),
+                text(idx("error_code")),
+                text(idx("error_message"))
+            )
         })
         .unwrap_or_default()
 }

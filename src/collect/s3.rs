@@ -62,7 +62,11 @@ pub static S3_ACCOUNT_PUBLIC_ACCESS_BLOCK: TableDef = TableDef {
     doc: "The account-level S3 Block Public Access settings (one row per account).",
     columns: &[
         col("account_id", Text, "Account"),
-        col("configured", Bool, "False when the account has no configuration"),
+        col(
+            "configured",
+            Bool,
+            "False when the account has no configuration",
+        ),
         col("block_public_acls", Bool, "BlockPublicAcls"),
         col("ignore_public_acls", Bool, "IgnorePublicAcls"),
         col("block_public_policy", Bool, "BlockPublicPolicy"),
@@ -104,8 +108,15 @@ fn s3_client(target: &Target, region: &str) -> s3::Client {
 struct FixedEndpoint(String);
 
 impl s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
-    fn resolve_endpoint<'a>(&'a self, _: &'a s3control::config::endpoint::Params) -> s3control::config::endpoint::EndpointFuture<'a> {
-        s3control::config::endpoint::EndpointFuture::ready(Ok(aws_smithy_types::endpoint::Endpoint::builder().url(self.0.clone()).build()))
+    fn resolve_endpoint<'a>(
+        &'a self,
+        _: &'a s3control::config::endpoint::Params,
+    ) -> s3control::config::endpoint::EndpointFuture<'a> {
+        s3control::config::endpoint::EndpointFuture::ready(Ok(
+            aws_smithy_types::endpoint::Endpoint::builder()
+                .url(self.0.clone())
+                .build(),
+        ))
     }
 }
 
@@ -154,7 +165,11 @@ impl BucketRead {
     }
 
     /// Keeps the value of a read, or notes why it failed.
-    fn take<T>(&mut self, operation: &'static str, result: Result<Option<T>, ErrorInfo>) -> Option<T> {
+    fn take<T>(
+        &mut self,
+        operation: &'static str,
+        result: Result<Option<T>, ErrorInfo>,
+    ) -> Option<T> {
         match result {
             Ok(v) => v,
             Err(info) => {
@@ -168,13 +183,22 @@ impl BucketRead {
 async fn collect_s3(target: &Target, sink: &mut Sink) {
     collect_account_public_access_block(target, sink).await;
     let home = s3_client(target, &target.region);
-    let buckets = match home.list_buckets().into_paginator().items().send().collect::<Result<Vec<_>, _>>().await {
+    let buckets = match home
+        .list_buckets()
+        .into_paginator()
+        .items()
+        .send()
+        .collect::<Result<Vec<_>, _>>()
+        .await
+    {
         Ok(b) => b,
         Err(e) => return sink.error("ListBuckets", None, &e),
     };
     let mut clients: HashMap<String, s3::Client> = HashMap::new();
-    let listed: Vec<(String, Option<String>)> =
-        buckets.iter().map(|b| (b.name.clone().unwrap_or_default(), b.bucket_region.clone())).collect();
+    let listed: Vec<(String, Option<String>)> = buckets
+        .iter()
+        .map(|b| (b.name.clone().unwrap_or_default(), b.bucket_region.clone()))
+        .collect();
     let regions = fan_out(listed, target.fan_out, |(name, listed_region)| {
         let home = home.clone();
         async move {
@@ -185,7 +209,9 @@ async fn collect_s3(target: &Target, sink: &mut Sink) {
                 .bucket(&name)
                 .send()
                 .await
-                .map(|o| normalize_bucket_region(o.location_constraint.as_ref().map(|c| c.as_str())))
+                .map(|o| {
+                    normalize_bucket_region(o.location_constraint.as_ref().map(|c| c.as_str()))
+                })
                 .map_err(|e| error_info(&e))
         }
     })
@@ -195,7 +221,9 @@ async fn collect_s3(target: &Target, sink: &mut Sink) {
         let name = bucket.name.clone().unwrap_or_default();
         match region {
             Ok(region) => {
-                clients.entry(region.clone()).or_insert_with(|| s3_client(target, &region));
+                clients
+                    .entry(region.clone())
+                    .or_insert_with(|| s3_client(target, &region));
                 located.push((bucket, region));
             }
             Err(info) => sink.record_error("GetBucketLocation", Some(&name), None, info),
@@ -230,39 +258,85 @@ async fn collect_s3(target: &Target, sink: &mut Sink) {
 async fn read_bucket(client: &s3::Client, name: &str) -> BucketRead {
     let mut r = BucketRead::default();
 
-    let policy = optional(&["NoSuchBucketPolicy"], client.get_bucket_policy().bucket(name).send()).await;
+    let policy = optional(
+        &["NoSuchBucketPolicy"],
+        client.get_bucket_policy().bucket(name).send(),
+    )
+    .await;
     let policy = r.take("GetBucketPolicy", policy).and_then(|p| p.policy);
     let has_policy = policy.is_some();
     r.set("policy", policy);
     if has_policy {
-        let status = optional(&["NoSuchBucketPolicy"], client.get_bucket_policy_status().bucket(name).send()).await;
+        let status = optional(
+            &["NoSuchBucketPolicy"],
+            client.get_bucket_policy_status().bucket(name).send(),
+        )
+        .await;
         let status = r.take("GetBucketPolicyStatus", status);
-        r.set("policy_is_public", status.and_then(|s| s.policy_status).and_then(|s| s.is_public));
+        r.set(
+            "policy_is_public",
+            status
+                .and_then(|s| s.policy_status)
+                .and_then(|s| s.is_public),
+        );
     } else {
         r.set("policy_is_public", false);
     }
 
-    let pab = optional(&["NoSuchPublicAccessBlockConfiguration"], client.get_public_access_block().bucket(name).send()).await;
+    let pab = optional(
+        &["NoSuchPublicAccessBlockConfiguration"],
+        client.get_public_access_block().bucket(name).send(),
+    )
+    .await;
     match pab {
         Ok(found) => {
             let c = found.and_then(|o| o.public_access_block_configuration);
             r.set("public_access_block_configured", c.is_some());
-            r.set("block_public_acls", c.as_ref().map(|c| c.block_public_acls.unwrap_or(false)).unwrap_or(false));
-            r.set("ignore_public_acls", c.as_ref().map(|c| c.ignore_public_acls.unwrap_or(false)).unwrap_or(false));
-            r.set("block_public_policy", c.as_ref().map(|c| c.block_public_policy.unwrap_or(false)).unwrap_or(false));
-            r.set("restrict_public_buckets", c.as_ref().map(|c| c.restrict_public_buckets.unwrap_or(false)).unwrap_or(false));
+            r.set(
+                "block_public_acls",
+                c.as_ref()
+                    .map(|c| c.block_public_acls.unwrap_or(false))
+                    .unwrap_or(false),
+            );
+            r.set(
+                "ignore_public_acls",
+                c.as_ref()
+                    .map(|c| c.ignore_public_acls.unwrap_or(false))
+                    .unwrap_or(false),
+            );
+            r.set(
+                "block_public_policy",
+                c.as_ref()
+                    .map(|c| c.block_public_policy.unwrap_or(false))
+                    .unwrap_or(false),
+            );
+            r.set(
+                "restrict_public_buckets",
+                c.as_ref()
+                    .map(|c| c.restrict_public_buckets.unwrap_or(false))
+                    .unwrap_or(false),
+            );
         }
         Err(info) => r.errors.push(("GetPublicAccessBlock", info)),
     }
 
-    let enc = optional(&["ServerSideEncryptionConfigurationNotFoundError"], client.get_bucket_encryption().bucket(name).send()).await;
+    let enc = optional(
+        &["ServerSideEncryptionConfigurationNotFoundError"],
+        client.get_bucket_encryption().bucket(name).send(),
+    )
+    .await;
     let rule = r
         .take("GetBucketEncryption", enc)
         .and_then(|o| o.server_side_encryption_configuration)
         .and_then(|c| c.rules.into_iter().next());
     if let Some(rule) = rule {
         let default = rule.apply_server_side_encryption_by_default;
-        r.set("encryption_algorithm", default.as_ref().map(|d| d.sse_algorithm.as_str().to_owned()));
+        r.set(
+            "encryption_algorithm",
+            default
+                .as_ref()
+                .map(|d| d.sse_algorithm.as_str().to_owned()),
+        );
         r.set("kms_key_id", default.and_then(|d| d.kms_master_key_id));
         r.set("bucket_key_enabled", rule.bucket_key_enabled);
     }
@@ -278,26 +352,51 @@ async fn read_bucket(client: &s3::Client, name: &str) -> BucketRead {
     match client.get_bucket_logging().bucket(name).send().await {
         Ok(l) => {
             let enabled = l.logging_enabled;
-            r.set("logging_target_bucket", enabled.as_ref().map(|e| e.target_bucket.clone()));
+            r.set(
+                "logging_target_bucket",
+                enabled.as_ref().map(|e| e.target_bucket.clone()),
+            );
             r.set("logging_target_prefix", enabled.map(|e| e.target_prefix));
         }
         Err(e) => r.errors.push(("GetBucketLogging", error_info(&e))),
     }
 
-    let lock = optional(&["ObjectLockConfigurationNotFoundError"], client.get_object_lock_configuration().bucket(name).send()).await;
+    let lock = optional(
+        &["ObjectLockConfigurationNotFoundError"],
+        client.get_object_lock_configuration().bucket(name).send(),
+    )
+    .await;
     match lock {
         Ok(found) => {
             let c = found.and_then(|o| o.object_lock_configuration);
-            r.set("object_lock_enabled", c.as_ref().is_some_and(|c| c.object_lock_enabled.as_ref().is_some_and(|e| e.as_str() == "Enabled")));
-            let retention = c.and_then(|c| c.rule).and_then(|rule| rule.default_retention);
-            r.set("object_lock_mode", retention.as_ref().and_then(|d| d.mode.as_ref().map(|m| m.as_str().to_owned())));
+            r.set(
+                "object_lock_enabled",
+                c.as_ref().is_some_and(|c| {
+                    c.object_lock_enabled
+                        .as_ref()
+                        .is_some_and(|e| e.as_str() == "Enabled")
+                }),
+            );
+            let retention = c
+                .and_then(|c| c.rule)
+                .and_then(|rule| rule.default_retention);
+            r.set(
+                "object_lock_mode",
+                retention
+                    .as_ref()
+                    .and_then(|d| d.mode.as_ref().map(|m| m.as_str().to_owned())),
+            );
             r.set("object_lock_days", retention.as_ref().and_then(|d| d.days));
             r.set("object_lock_years", retention.and_then(|d| d.years));
         }
         Err(info) => r.errors.push(("GetObjectLockConfiguration", info)),
     }
 
-    let ownership = optional(&["OwnershipControlsNotFoundError"], client.get_bucket_ownership_controls().bucket(name).send()).await;
+    let ownership = optional(
+        &["OwnershipControlsNotFoundError"],
+        client.get_bucket_ownership_controls().bucket(name).send(),
+    )
+    .await;
     let ownership = r
         .take("GetBucketOwnershipControls", ownership)
         .and_then(|o| o.ownership_controls)
@@ -332,21 +431,49 @@ async fn read_bucket(client: &s3::Client, name: &str) -> BucketRead {
         Err(e) => r.errors.push(("GetBucketAcl", error_info(&e))),
     }
 
-    let replication = optional(&["ReplicationConfigurationNotFoundError"], client.get_bucket_replication().bucket(name).send()).await;
+    let replication = optional(
+        &["ReplicationConfigurationNotFoundError"],
+        client.get_bucket_replication().bucket(name).send(),
+    )
+    .await;
     if let Ok(found) = &replication {
-        r.set("replication_enabled", found.as_ref().is_some_and(|o| o.replication_configuration.is_some()));
+        r.set(
+            "replication_enabled",
+            found
+                .as_ref()
+                .is_some_and(|o| o.replication_configuration.is_some()),
+        );
     }
     r.take("GetBucketReplication", replication);
 
-    let lifecycle = optional(&["NoSuchLifecycleConfiguration"], client.get_bucket_lifecycle_configuration().bucket(name).send()).await;
+    let lifecycle = optional(
+        &["NoSuchLifecycleConfiguration"],
+        client
+            .get_bucket_lifecycle_configuration()
+            .bucket(name)
+            .send(),
+    )
+    .await;
     if let Ok(found) = &lifecycle {
-        r.set("lifecycle_rule_count", found.as_ref().map_or(0, |o| o.rules().len() as i64));
+        r.set(
+            "lifecycle_rule_count",
+            found.as_ref().map_or(0, |o| o.rules().len() as i64),
+        );
     }
     r.take("GetBucketLifecycleConfiguration", lifecycle);
 
-    let tags = optional(&["NoSuchTagSet"], client.get_bucket_tagging().bucket(name).send()).await;
+    let tags = optional(
+        &["NoSuchTagSet"],
+        client.get_bucket_tagging().bucket(name).send(),
+    )
+    .await;
     let tags = r.take("GetBucketTagging", tags).map(|t| {
-        serde_json::Value::Object(t.tag_set.into_iter().map(|t| (t.key, serde_json::Value::String(t.value))).collect())
+        serde_json::Value::Object(
+            t.tag_set
+                .into_iter()
+                .map(|t| (t.key, serde_json::Value::String(t.value)))
+                .collect(),
+        )
     });
     r.set("tags", tags);
     r
@@ -360,7 +487,10 @@ async fn collect_account_public_access_block(target: &Target, sink: &mut Sink) {
     let client = s3control_client(target);
     let result = optional(
         &["NoSuchPublicAccessBlockConfiguration"],
-        client.get_public_access_block().account_id(&target.account_id).send(),
+        client
+            .get_public_access_block()
+            .account_id(&target.account_id)
+            .send(),
     )
     .await;
     match result {
@@ -370,10 +500,29 @@ async fn collect_account_public_access_block(target: &Target, sink: &mut Sink) {
                 .row()
                 .set("account_id", &target.account_id)
                 .set("configured", c.is_some())
-                .set("block_public_acls", c.as_ref().map(|c| c.block_public_acls.unwrap_or(false)).unwrap_or(false))
-                .set("ignore_public_acls", c.as_ref().map(|c| c.ignore_public_acls.unwrap_or(false)).unwrap_or(false))
-                .set("block_public_policy", c.as_ref().map(|c| c.block_public_policy.unwrap_or(false)).unwrap_or(false))
-                .set("restrict_public_buckets", c.map(|c| c.restrict_public_buckets.unwrap_or(false)).unwrap_or(false));
+                .set(
+                    "block_public_acls",
+                    c.as_ref()
+                        .map(|c| c.block_public_acls.unwrap_or(false))
+                        .unwrap_or(false),
+                )
+                .set(
+                    "ignore_public_acls",
+                    c.as_ref()
+                        .map(|c| c.ignore_public_acls.unwrap_or(false))
+                        .unwrap_or(false),
+                )
+                .set(
+                    "block_public_policy",
+                    c.as_ref()
+                        .map(|c| c.block_public_policy.unwrap_or(false))
+                        .unwrap_or(false),
+                )
+                .set(
+                    "restrict_public_buckets",
+                    c.map(|c| c.restrict_public_buckets.unwrap_or(false))
+                        .unwrap_or(false),
+                );
         }
         Err(info) => sink.record_error("GetPublicAccessBlock", None, None, info),
     }
@@ -393,8 +542,14 @@ mod tests {
 
     #[test]
     fn only_all_users_and_authenticated_users_grants_are_public() {
-        assert!(is_public_group_uri("http://acs.amazonaws.com/groups/global/AllUsers"));
-        assert!(is_public_group_uri("http://acs.amazonaws.com/groups/global/AuthenticatedUsers"));
-        assert!(!is_public_group_uri("http://acs.amazonaws.com/groups/s3/LogDelivery"));
+        assert!(is_public_group_uri(
+            "http://acs.amazonaws.com/groups/global/AllUsers"
+        ));
+        assert!(is_public_group_uri(
+            "http://acs.amazonaws.com/groups/global/AuthenticatedUsers"
+        ));
+        assert!(!is_public_group_uri(
+            "http://acs.amazonaws.com/groups/s3/LogDelivery"
+        ));
     }
 }

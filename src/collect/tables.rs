@@ -7,12 +7,32 @@ pub static COLLECTION_ERRORS: TableDef = TableDef {
     doc: "One row per AWS call that failed: what could not be read is not assessed.",
     columns: &[
         col("account_id", Text, "Account the call was made in"),
-        col("region", Text, "Region of the call; null for a global service"),
-        col("service", Text, "govscan service name (org, iam, s3, config, cloudtrail, sts, ec2)"),
+        col(
+            "region",
+            Text,
+            "Region of the call; null for a global service",
+        ),
+        col(
+            "service",
+            Text,
+            "govscan service name (org, iam, s3, config, cloudtrail, sts, ec2)",
+        ),
         col("operation", Text, "AWS API operation, e.g. GetBucketPolicy"),
-        col("resource", Text, "Resource the call was about, when it was about one"),
-        col("error_code", Text, "AWS error code (AccessDenied, ...) or HTTP<status> / DispatchFailure / Timeout"),
-        col("error_message", Text, "Error message, truncated to 1000 bytes"),
+        col(
+            "resource",
+            Text,
+            "Resource the call was about, when it was about one",
+        ),
+        col(
+            "error_code",
+            Text,
+            "AWS error code (AccessDenied, ...) or HTTP<status> / DispatchFailure / Timeout",
+        ),
+        col(
+            "error_message",
+            Text,
+            "Error message, truncated to 1000 bytes",
+        ),
         col("occurred_at", Timestamp, "When the call failed"),
     ],
 };

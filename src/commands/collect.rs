@@ -36,7 +36,11 @@ pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> Result<(), CommandE
     let outcome = collect(&opts, &progress).await?;
     let m = &outcome.manifest;
     let failed = m.failed_parts();
-    let failed_accounts = m.accounts.iter().filter(|a| a.status == Status::Failed).count();
+    let failed_accounts = m
+        .accounts
+        .iter()
+        .filter(|a| a.status == Status::Failed)
+        .count();
     if !global.quiet {
         eprintln!(
             "Collected {} account(s), {} region(s), {} part(s) in {:.1}s with {} API calls.",
@@ -53,24 +57,40 @@ pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> Result<(), CommandE
             );
         }
     }
-    stdout_write(&format!("{}\t{}\n", outcome.snapshot_id, outcome.path.display()))
+    stdout_write(&format!(
+        "{}\t{}\n",
+        outcome.snapshot_id,
+        outcome.path.display()
+    ))
 }
 
 fn parse_regions(values: &[String]) -> Result<RegionSelection, CommandError> {
-    let values: Vec<String> = values.iter().map(|v| v.trim().to_owned()).filter(|v| !v.is_empty()).collect();
+    let values: Vec<String> = values
+        .iter()
+        .map(|v| v.trim().to_owned())
+        .filter(|v| !v.is_empty())
+        .collect();
     if values.iter().any(|v| v == "all") {
         if values.len() > 1 {
-            return Err(CommandError::Usage("--regions: `all` cannot be combined with region names".into()));
+            return Err(CommandError::Usage(
+                "--regions: `all` cannot be combined with region names".into(),
+            ));
         }
         return Ok(RegionSelection::All);
     }
     if values.is_empty() {
-        return Err(CommandError::Usage("--regions: give region names or `all`".into()));
+        return Err(CommandError::Usage(
+            "--regions: give region names or `all`".into(),
+        ));
     }
     for v in &values {
-        let valid = v.split('-').count() >= 3 && v.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
+        let valid = v.split('-').count() >= 3
+            && v.chars()
+                .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-');
         if !valid {
-            return Err(CommandError::Usage(format!("--regions: {v:?} is not a region name like us-east-1")));
+            return Err(CommandError::Usage(format!(
+                "--regions: {v:?} is not a region name like us-east-1"
+            )));
         }
     }
     Ok(RegionSelection::List(values))
@@ -88,7 +108,10 @@ impl Bars {
         if hidden {
             multi.set_draw_target(ProgressDrawTarget::hidden());
         }
-        Self { multi, bars: Mutex::new(HashMap::new()) }
+        Self {
+            multi,
+            bars: Mutex::new(HashMap::new()),
+        }
     }
 }
 
@@ -101,19 +124,28 @@ impl Progress for Bars {
                 .progress_chars("=> "),
         );
         bar.set_prefix(account_id.to_owned());
-        self.bars.lock().expect("progress lock").insert(account_id.to_owned(), bar);
+        self.bars
+            .lock()
+            .expect("progress lock")
+            .insert(account_id.to_owned(), bar);
     }
 
     fn part_finished(&self, account_id: &str, service: &str, region: Option<&str>, status: Status) {
         if let Some(bar) = self.bars.lock().expect("progress lock").get(account_id) {
             bar.inc(1);
-            let mark = if status == Status::Ok { "" } else { " (errors)" };
+            let mark = if status == Status::Ok {
+                ""
+            } else {
+                " (errors)"
+            };
             bar.set_message(format!("{service} {}{mark}", region.unwrap_or("global")));
         }
     }
 
     fn account_failed(&self, account_id: &str, reason: &str) {
-        let _ = self.multi.println(format!("{account_id}: not collected: {reason}"));
+        let _ = self
+            .multi
+            .println(format!("{account_id}: not collected: {reason}"));
     }
 
     fn finished(&self) {
@@ -129,7 +161,10 @@ mod tests {
 
     #[test]
     fn regions_are_names_or_all() {
-        assert_eq!(parse_regions(&["all".into()]).unwrap(), RegionSelection::All);
+        assert_eq!(
+            parse_regions(&["all".into()]).unwrap(),
+            RegionSelection::All
+        );
         assert_eq!(
             parse_regions(&["us-east-1".into(), "eu-west-1".into()]).unwrap(),
             RegionSelection::List(vec!["us-east-1".into(), "eu-west-1".into()])

@@ -29,10 +29,19 @@ pub fn run(data_dir: &std::path::Path, args: &SnapshotsArgs) -> Result<(), Comma
         }
         SnapshotsFormat::Table => {
             if listed.is_empty() {
-                eprintln!("No snapshots in {} yet; run `govscan collect`.", data_dir.display());
+                eprintln!(
+                    "No snapshots in {} yet; run `govscan collect`.",
+                    data_dir.display()
+                );
                 return Ok(());
             }
-            let mut rows = vec![["SNAPSHOT".to_owned(), "FINISHED (UTC)".into(), "ACCOUNTS".into(), "REGIONS".into(), "ERRORS".into()]];
+            let mut rows = vec![[
+                "SNAPSHOT".to_owned(),
+                "FINISHED (UTC)".into(),
+                "ACCOUNTS".into(),
+                "REGIONS".into(),
+                "ERRORS".into(),
+            ]];
             for (path, m) in &listed {
                 rows.push(match m {
                     Ok(m) => [
@@ -40,9 +49,19 @@ pub fn run(data_dir: &std::path::Path, args: &SnapshotsArgs) -> Result<(), Comma
                         m.finished_at.format("%Y-%m-%d %H:%M:%S").to_string(),
                         m.accounts.len().to_string(),
                         m.regions.len().to_string(),
-                        if m.error_count == 0 { "0".into() } else { format!("{} ({} parts)", m.error_count, m.failed_parts()) },
+                        if m.error_count == 0 {
+                            "0".into()
+                        } else {
+                            format!("{} ({} parts)", m.error_count, m.failed_parts())
+                        },
                     ],
-                    Err(e) => [path.display().to_string(), "unreadable".into(), String::new(), String::new(), e.to_string()],
+                    Err(e) => [
+                        path.display().to_string(),
+                        "unreadable".into(),
+                        String::new(),
+                        String::new(),
+                        e.to_string(),
+                    ],
                 });
             }
             stdout_write(&align(&rows))
@@ -51,10 +70,16 @@ pub fn run(data_dir: &std::path::Path, args: &SnapshotsArgs) -> Result<(), Comma
 }
 
 fn align<const N: usize>(rows: &[[String; N]]) -> String {
-    let widths: Vec<usize> = (0..N).map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0)).collect();
+    let widths: Vec<usize> = (0..N)
+        .map(|i| rows.iter().map(|r| r[i].chars().count()).max().unwrap_or(0))
+        .collect();
     let mut out = String::new();
     for r in rows {
-        let line: Vec<String> = r.iter().zip(&widths).map(|(c, w)| format!("{c:w$}")).collect();
+        let line: Vec<String> = r
+            .iter()
+            .zip(&widths)
+            .map(|(c, w)| format!("{c:w$}"))
+            .collect();
         out.push_str(line.join("  ").trim_end());
         out.push('\n');
     }

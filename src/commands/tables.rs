@@ -16,7 +16,11 @@ pub fn run(data_dir: &std::path::Path, args: &TablesArgs) -> Result<(), CommandE
         }
         None => None,
     };
-    let rows = |def: &TableDef| counts.as_ref().map(|c| c.get(def.name).map_or(0, |e| e.rows));
+    let rows = |def: &TableDef| {
+        counts
+            .as_ref()
+            .map(|c| c.get(def.name).map_or(0, |e| e.rows))
+    };
     let defs = all_tables();
     let text = match args.format {
         TablesFormat::Text => render_text(&defs, rows),
@@ -50,9 +54,21 @@ fn render_text(defs: &[&'static TableDef], rows: impl Fn(&TableDef) -> Option<u6
         }
         .expect("write to string");
         let width = def.columns.iter().map(|c| c.name.len()).max().unwrap_or(0);
-        let type_width = def.columns.iter().map(|c| c.ty.display_name().len()).max().unwrap_or(0);
+        let type_width = def
+            .columns
+            .iter()
+            .map(|c| c.ty.display_name().len())
+            .max()
+            .unwrap_or(0);
         for c in def.columns {
-            writeln!(out, "    {:width$}  {:type_width$}  {}", c.name, c.ty.display_name(), c.doc).expect("write to string");
+            writeln!(
+                out,
+                "    {:width$}  {:type_width$}  {}",
+                c.name,
+                c.ty.display_name(),
+                c.doc
+            )
+            .expect("write to string");
         }
         out.push('\n');
     }
@@ -63,9 +79,21 @@ fn render_text(defs: &[&'static TableDef], rows: impl Fn(&TableDef) -> Option<u6
 pub fn render_markdown(defs: &[&'static TableDef]) -> String {
     let mut out = String::new();
     for def in defs {
-        writeln!(out, "#### `{}`\n\n{}\n\n| column | type | meaning |\n| --- | --- | --- |", def.name, def.doc).expect("write");
+        writeln!(
+            out,
+            "#### `{}`\n\n{}\n\n| column | type | meaning |\n| --- | --- | --- |",
+            def.name, def.doc
+        )
+        .expect("write");
         for c in def.columns {
-            writeln!(out, "| `{}` | {} | {} |", c.name, c.ty.display_name(), c.doc.replace('|', "\\|")).expect("write");
+            writeln!(
+                out,
+                "| `{}` | {} | {} |",
+                c.name,
+                c.ty.display_name(),
+                c.doc.replace('|', "\\|")
+            )
+            .expect("write");
         }
         out.push('\n');
     }

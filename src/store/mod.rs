@@ -14,13 +14,25 @@ pub use table::{col, ColumnDef, ColumnType, TableDef, TableRows, Value};
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
     #[error("{path}: {source}")]
-    Io { path: PathBuf, source: std::io::Error },
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
     #[error("{path}: writing Parquet: {source}")]
-    Parquet { path: PathBuf, source: datafusion::parquet::errors::ParquetError },
+    Parquet {
+        path: PathBuf,
+        source: datafusion::parquet::errors::ParquetError,
+    },
     #[error("table {table}: {source}")]
-    Arrow { table: String, source: datafusion::arrow::error::ArrowError },
+    Arrow {
+        table: String,
+        source: datafusion::arrow::error::ArrowError,
+    },
     #[error("{path}: manifest is not valid: {source}")]
-    Manifest { path: PathBuf, source: serde_json::Error },
+    Manifest {
+        path: PathBuf,
+        source: serde_json::Error,
+    },
     #[error("no snapshot {wanted:?} in {dir} (run `govscan snapshots` to list them)")]
     SnapshotNotFound { wanted: String, dir: PathBuf },
     #[error("no snapshots in {dir} yet (run `govscan collect` first)")]
@@ -28,14 +40,20 @@ pub enum StoreError {
 }
 
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {
-    move |source| StoreError::Io { path: path.to_path_buf(), source }
+    move |source| StoreError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
 }
 
 /// Writes `bytes` to `path` so that a reader sees either the old file or the whole new one:
 /// write a sibling temporary file, flush it to disk, then rename it over the target.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     let dir = path.parent().unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
     let result = (|| {
         let mut file = std::fs::File::create(&tmp)?;
@@ -60,7 +78,10 @@ mod tests {
         atomic_write(&path, b"old").unwrap();
         atomic_write(&path, b"new contents").unwrap();
         assert_eq!(std::fs::read(&path).unwrap(), b"new contents");
-        let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
+        let names: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name())
+            .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("f.json")]);
     }
 

@@ -46,7 +46,12 @@ impl SnapshotWriter {
         let root = snapshots_dir(data_dir);
         let tmp_dir = root.join(format!("{TMP_PREFIX}{id}"));
         std::fs::create_dir_all(&tmp_dir).map_err(io_err(&tmp_dir))?;
-        Ok(Self { id: id.to_owned(), tmp_dir, final_dir: root.join(id), tables: Default::default() })
+        Ok(Self {
+            id: id.to_owned(),
+            tmp_dir,
+            final_dir: root.join(id),
+            tables: Default::default(),
+        })
     }
 
     pub fn id(&self) -> &str {
@@ -59,17 +64,30 @@ impl SnapshotWriter {
         let name = rows.def.name;
         let file_name = format!("{name}.parquet");
         let path = self.tmp_dir.join(&file_name);
-        let batch = rows
-            .to_record_batch()
-            .map_err(|source| StoreError::Arrow { table: name.to_owned(), source })?;
-        let props = WriterProperties::builder().set_compression(Compression::SNAPPY).build();
+        let batch = rows.to_record_batch().map_err(|source| StoreError::Arrow {
+            table: name.to_owned(),
+            source,
+        })?;
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .build();
         let file = File::create(&path).map_err(io_err(&path))?;
-        let parquet_err = |source| StoreError::Parquet { path: path.clone(), source };
-        let mut writer = ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(parquet_err)?;
+        let parquet_err = |source| StoreError::Parquet {
+            path: path.clone(),
+            source,
+        };
+        let mut writer =
+            ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(parquet_err)?;
         writer.write(&batch).map_err(parquet_err)?;
         let file = writer.into_inner().map_err(parquet_err)?;
         file.sync_all().map_err(io_err(&path))?;
-        self.tables.insert(name.to_owned(), TableEntry { file: file_name, rows: rows.len() as u64 });
+        self.tables.insert(
+            name.to_owned(),
+            TableEntry {
+                file: file_name,
+                rows: rows.len() as u64,
+            },
+        );
         Ok(())
     }
 
@@ -97,27 +115,41 @@ pub fn read_manifest(snapshot_dir: &Path) -> Result<Manifest, StoreError> {
     serde_json::from_slice(&bytes).map_err(|source| StoreError::Manifest { path, source })
 }
 
+/// A snapshot folder and its manifest, or why the manifest could not be read.
+pub type ListedSnapshot = (PathBuf, Result<Manifest, StoreError>);
+
 /// Every published snapshot, oldest first. Unpublished (temporary) folders are skipped; a
 /// folder whose manifest cannot be read is returned as an error entry rather than hidden.
-pub fn list_snapshots(data_dir: &Path) -> Result<Vec<(PathBuf, Result<Manifest, StoreError>)>, StoreError> {
+pub fn list_snapshots(data_dir: &Path) -> Result<Vec<ListedSnapshot>, StoreError> {
     let root = snapshots_dir(data_dir);
     let entries = match std::fs::read_dir(&root) {
         Ok(entries) => entries,
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(StoreError::Io { path: root, source: e }),
+        Err(e) => {
+            return Err(StoreError::Io {
+                path: root,
+                source: e,
+            })
+        }
     };
     let mut dirs: Vec<PathBuf> = entries
         .filter_map(|e| e.ok())
         .map(|e| e.path())
         .filter(|p| p.is_dir())
-        .filter(|p| !p.file_name().is_some_and(|n| n.to_string_lossy().starts_with('.')))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
         .filter(|p| p.join(MANIFEST_FILE).exists())
         .collect();
     dirs.sort();
-    Ok(dirs.into_iter().map(|d| {
-        let m = read_manifest(&d);
-        (d, m)
-    }).collect())
+    Ok(dirs
+        .into_iter()
+        .map(|d| {
+            let m = read_manifest(&d);
+            (d, m)
+        })
+        .collect())
 }
 
 /// Finds a snapshot by id, by path, or (when `wanted` is None) the latest.
@@ -130,10 +162,16 @@ pub fn resolve_snapshot(data_dir: &Path, wanted: Option<&str>) -> Result<PathBuf
                 return Ok(as_path.to_path_buf());
             }
             // Ids are plain names; anything with a separator is only ever a path.
-            if !w.contains(['/', '\\']) && !w.starts_with('.') && root.join(w).join(MANIFEST_FILE).exists() {
+            if !w.contains(['/', '\\'])
+                && !w.starts_with('.')
+                && root.join(w).join(MANIFEST_FILE).exists()
+            {
                 return Ok(root.join(w));
             }
-            Err(StoreError::SnapshotNotFound { wanted: w.to_owned(), dir: root })
+            Err(StoreError::SnapshotNotFound {
+                wanted: w.to_owned(),
+                dir: root,
+            })
         }
         None => list_snapshots(data_dir)?
             .pop()
@@ -148,7 +186,11 @@ mod tests {
     use crate::store::manifest::{CallerIdentity, SCHEMA_VERSION};
     use crate::store::table::{col, ColumnType, TableDef};
 
-    static T: TableDef = TableDef { name: "things", doc: "", columns: &[col("id", ColumnType::Text, "")] };
+    static T: TableDef = TableDef {
+        name: "things",
+        doc: "",
+        columns: &[col("id", ColumnType::Text, "")],
+    };
 
     fn manifest(id: &str) -> Manifest {
         Manifest {
@@ -157,7 +199,11 @@ mod tests {
             tool_version: "test".into(),
             started_at: Utc::now(),
             finished_at: Utc::now(),
-            caller: CallerIdentity { account_id: "1".into(), arn: "a".into(), user_id: "u".into() },
+            caller: CallerIdentity {
+                account_id: "1".into(),
+                arn: "a".into(),
+                user_id: "u".into(),
+            },
             organization_id: None,
             accounts: vec![],
             regions: vec![],
@@ -176,14 +222,26 @@ mod tests {
         let mut rows = TableRows::new(&T);
         rows.row().set("id", "a");
         w.write_table(&rows).unwrap();
-        assert!(list_snapshots(data.path()).unwrap().is_empty(), "unfinished snapshot must not be listed");
-        assert!(matches!(resolve_snapshot(data.path(), None), Err(StoreError::NoSnapshots { .. })));
+        assert!(
+            list_snapshots(data.path()).unwrap().is_empty(),
+            "unfinished snapshot must not be listed"
+        );
+        assert!(matches!(
+            resolve_snapshot(data.path(), None),
+            Err(StoreError::NoSnapshots { .. })
+        ));
 
         let dir = w.finish(&manifest("20240101T000000Z-0001")).unwrap();
         assert!(dir.join("things.parquet").exists());
         assert_eq!(resolve_snapshot(data.path(), None).unwrap(), dir);
-        assert_eq!(resolve_snapshot(data.path(), Some("20240101T000000Z-0001")).unwrap(), dir);
-        assert_eq!(resolve_snapshot(data.path(), Some(dir.to_str().unwrap())).unwrap(), dir);
+        assert_eq!(
+            resolve_snapshot(data.path(), Some("20240101T000000Z-0001")).unwrap(),
+            dir
+        );
+        assert_eq!(
+            resolve_snapshot(data.path(), Some(dir.to_str().unwrap())).unwrap(),
+            dir
+        );
         assert!(matches!(
             resolve_snapshot(data.path(), Some("../etc")),
             Err(StoreError::SnapshotNotFound { .. })
@@ -194,7 +252,10 @@ mod tests {
     fn the_latest_snapshot_is_the_one_with_the_greatest_id() {
         let data = tempfile::tempdir().unwrap();
         for id in ["20240102T000000Z-0000", "20240101T000000Z-ffff"] {
-            SnapshotWriter::create(data.path(), id).unwrap().finish(&manifest(id)).unwrap();
+            SnapshotWriter::create(data.path(), id)
+                .unwrap()
+                .finish(&manifest(id))
+                .unwrap();
         }
         let latest = resolve_snapshot(data.path(), None).unwrap();
         assert!(latest.ends_with("20240102T000000Z-0000"));

@@ -173,7 +173,10 @@ pub struct TableRows {
 
 impl TableRows {
     pub fn new(def: &'static TableDef) -> Self {
-        Self { def, rows: Vec::new() }
+        Self {
+            def,
+            rows: Vec::new(),
+        }
     }
 
     pub fn len(&self) -> usize {
@@ -188,7 +191,10 @@ impl TableRows {
     pub fn row(&mut self) -> RowBuilder<'_> {
         self.rows.push(vec![Value::Null; self.def.columns.len()]);
         let def = self.def;
-        RowBuilder { def, cells: self.rows.last_mut().expect("row just pushed") }
+        RowBuilder {
+            def,
+            cells: self.rows.last_mut().expect("row just pushed"),
+        }
     }
 
     pub fn append(&mut self, other: TableRows) {
@@ -323,8 +329,15 @@ mod tests {
     #[test]
     fn rows_become_typed_arrow_columns_with_nulls_for_unset_cells() {
         let mut rows = TableRows::new(&T);
-        let t = DateTime::parse_from_rfc3339("2024-05-01T10:00:00Z").unwrap().with_timezone(&Utc);
-        rows.row().set("a", "x").set("n", 7).set("b", true).set("ts", t).set("l", vec!["p".to_string()]);
+        let t = DateTime::parse_from_rfc3339("2024-05-01T10:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
+        rows.row()
+            .set("a", "x")
+            .set("n", 7)
+            .set("b", true)
+            .set("ts", t)
+            .set("l", vec!["p".to_string()]);
         rows.row().set("a", None::<String>);
         let batch = rows.to_record_batch().unwrap();
         assert_eq!(batch.num_rows(), 2);
@@ -332,7 +345,15 @@ mod tests {
         assert!(batch.column(1).is_null(1));
         let ts = batch.column(3).as_primitive::<TimestampMicrosecondType>();
         assert_eq!(ts.value(0), t.timestamp_micros());
-        assert_eq!(batch.column(4).as_list::<i32>().value(0).as_string::<i32>().value(0), "p");
+        assert_eq!(
+            batch
+                .column(4)
+                .as_list::<i32>()
+                .value(0)
+                .as_string::<i32>()
+                .value(0),
+            "p"
+        );
     }
 
     #[test]

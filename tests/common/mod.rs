@@ -39,7 +39,11 @@ pub fn python() -> PathBuf {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").expect("bind a free port").local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .expect("bind a free port")
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// A child process killed when dropped, so a failing test leaves no server behind.
@@ -83,7 +87,12 @@ pub fn start_moto() -> Server {
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
-        .unwrap_or_else(|e| panic!("cannot start {} ({e}); run scripts/test, which installs moto into .venv", bin.display()));
+        .unwrap_or_else(|e| {
+            panic!(
+                "cannot start {} ({e}); run scripts/test, which installs moto into .venv",
+                bin.display()
+            )
+        });
     let url = format!("http://127.0.0.1:{port}");
     wait_for_http(&url, &mut child, "moto_server");
     Server { child, url }
@@ -114,14 +123,19 @@ pub fn start_fault_proxy(upstream: &str, rules: &Value, dir: &Path) -> Server {
         }
         std::thread::sleep(Duration::from_millis(50));
     };
-    Server { child, url: format!("http://127.0.0.1:{}", port.trim()) }
+    Server {
+        child,
+        url: format!("http://127.0.0.1:{}", port.trim()),
+    }
 }
 
 /// Request counts per action seen by a fault proxy.
 pub fn proxy_stats(proxy: &Server) -> Map<String, Value> {
     let addr = proxy.url.trim_start_matches("http://");
     let mut stream = TcpStream::connect(addr).unwrap();
-    stream.write_all(b"GET /__stats HTTP/1.0\r\nHost: localhost\r\n\r\n").unwrap();
+    stream
+        .write_all(b"GET /__stats HTTP/1.0\r\nHost: localhost\r\n\r\n")
+        .unwrap();
     let mut text = String::new();
     stream.read_to_string(&mut text).unwrap();
     let body = text.split("\r\n\r\n").nth(1).unwrap_or("{}");
@@ -152,7 +166,10 @@ pub fn aws_env() -> Vec<(&'static str, &'static str)> {
         ("AWS_REGION", "us-east-1"),
         ("AWS_EC2_METADATA_DISABLED", "true"),
         ("AWS_CONFIG_FILE", "/nonexistent/govscan-test-config"),
-        ("AWS_SHARED_CREDENTIALS_FILE", "/nonexistent/govscan-test-credentials"),
+        (
+            "AWS_SHARED_CREDENTIALS_FILE",
+            "/nonexistent/govscan-test-credentials",
+        ),
     ]
 }
 
@@ -184,9 +201,18 @@ pub fn stderr(o: &Output) -> String {
 
 /// The snapshot folder printed by `govscan collect` (`<id>\t<path>`).
 pub fn snapshot_path(o: &Output) -> PathBuf {
-    assert!(o.status.success(), "collect failed: {}\n{}", o.status, stderr(o));
+    assert!(
+        o.status.success(),
+        "collect failed: {}\n{}",
+        o.status,
+        stderr(o)
+    );
     let line = stdout(o);
-    let path = line.trim().split('\t').nth(1).unwrap_or_else(|| panic!("no path in {line:?}"));
+    let path = line
+        .trim()
+        .split('\t')
+        .nth(1)
+        .unwrap_or_else(|| panic!("no path in {line:?}"));
     PathBuf::from(path)
 }
 
@@ -194,7 +220,10 @@ pub fn snapshot_path(o: &Output) -> PathBuf {
 pub fn read_table(snapshot: &Path, table: &str) -> Vec<Map<String, Value>> {
     let file = std::fs::File::open(snapshot.join(format!("{table}.parquet")))
         .unwrap_or_else(|e| panic!("{table}.parquet: {e}"));
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file).unwrap().build().unwrap();
+    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
+        .unwrap()
+        .build()
+        .unwrap();
     let mut rows = Vec::new();
     for batch in reader {
         let batch = batch.unwrap();
@@ -222,20 +251,38 @@ pub fn manifest(snapshot: &Path) -> Value {
 }
 
 /// Rows whose `column` equals `value`.
-pub fn rows_where<'a>(rows: &'a [Map<String, Value>], column: &str, value: &str) -> Vec<&'a Map<String, Value>> {
-    rows.iter().filter(|r| r.get(column).and_then(Value::as_str) == Some(value)).collect()
+pub fn rows_where<'a>(
+    rows: &'a [Map<String, Value>],
+    column: &str,
+    value: &str,
+) -> Vec<&'a Map<String, Value>> {
+    rows.iter()
+        .filter(|r| r.get(column).and_then(Value::as_str) == Some(value))
+        .collect()
 }
 
 /// The one row whose `column` equals `value`.
-pub fn row<'a>(rows: &'a [Map<String, Value>], column: &str, value: &str) -> &'a Map<String, Value> {
+pub fn row<'a>(
+    rows: &'a [Map<String, Value>],
+    column: &str,
+    value: &str,
+) -> &'a Map<String, Value> {
     let found = rows_where(rows, column, value);
-    assert_eq!(found.len(), 1, "expected one row with {column} = {value}, found {}", found.len());
+    assert_eq!(
+        found.len(),
+        1,
+        "expected one row with {column} = {value}, found {}",
+        found.len()
+    );
     found[0]
 }
 
 /// Sorted values of a text column.
 pub fn texts(rows: &[&Map<String, Value>], column: &str) -> Vec<String> {
-    let mut v: Vec<String> = rows.iter().filter_map(|r| r.get(column).and_then(Value::as_str).map(str::to_owned)).collect();
+    let mut v: Vec<String> = rows
+        .iter()
+        .filter_map(|r| r.get(column).and_then(Value::as_str).map(str::to_owned))
+        .collect();
     v.sort();
     v
 }
