@@ -389,6 +389,16 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
     assert_eq!(users_count["value"], 121);
 
     assert_eq!(read_table(&snap, "iam_saml_providers").len(), 1);
+    let certs = read_table(&snap, "iam_server_certificates");
+    assert_eq!(certs.len(), 1);
+    assert_eq!(s(&certs[0], "name"), "legacy-elb");
+    assert!(s(&certs[0], "arn").ends_with(":server-certificate/legacy-elb"));
+    // moto reports fixed dates; what matters is that they arrive as UTC timestamps.
+    assert!(
+        chrono::DateTime::parse_from_rfc3339(s(&certs[0], "expiration")).is_ok(),
+        "{:?}",
+        certs[0]
+    );
     let oidc = read_table(&snap, "iam_oidc_providers");
     assert_eq!(oidc.len(), 1);
     assert_eq!(oidc[0]["client_ids"], json!(["sts.amazonaws.com"]));

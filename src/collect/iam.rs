@@ -412,6 +412,45 @@ impl Collector for IamCollector {
     }
 }
 
+/// A user, group or role whose policies are being recorded.
+struct Principal<'a> {
+    account: &'a str,
+    kind: &'static str,
+    name: &'a str,
+    arn: &'a str,
+}
+
+impl Principal<'_> {
+    fn record_policies(
+        &self,
+        inline_policies: &[iam::types::PolicyDetail],
+        attached: &[iam::types::AttachedPolicy],
+        inline: &mut TableRows,
+        attachments: &mut TableRows,
+    ) {
+        for p in inline_policies {
+            inline
+                .row()
+                .set("account_id", self.account)
+                .set("principal_type", self.kind)
+                .set("principal_name", self.name)
+                .set("principal_arn", self.arn)
+                .set("policy_name", p.policy_name.clone())
+                .set("document", p.policy_document.as_deref().map(decode_policy));
+        }
+        for p in attached {
+            attachments
+                .row()
+                .set("account_id", self.account)
+                .set("policy_arn", p.policy_arn.clone())
+                .set("policy_name", p.policy_name.clone())
+                .set("principal_type", self.kind)
+                .set("principal_name", self.name)
+                .set("principal_arn", self.arn);
+        }
+    }
+}
+
 fn tags_json(tags: Option<&[Tag]>) -> Option<serde_json::Value> {
     let tags = tags?;
     Some(serde_json::Value::Object(
@@ -469,19 +508,6 @@ async fn collect_authorization_details(
     }
     let mut inline = TableRows::new(&IAM_INLINE_POLICIES);
     let mut attachments = TableRows::new(&IAM_POLICY_ATTACHMENTS);
-    let mut attach =
-        |kind: &str, name: &str, arn: &str, policies: &[iam::types::AttachedPolicy]| {
-            for p in policies {
-                attachments
-                    .row()
-                    .set("account_id", &account)
-                    .set("policy_arn", p.policy_arn.clone())
-                    .set("policy_name", p.policy_name.clone())
-                    .set("principal_type", kind)
-                    .set("principal_name", name)
-                    .set("principal_arn", arn);
-            }
-        };
     for page in pages {
         for u in page.user_detail_list.unwrap_or_default() {
             let name = u.user_name.clone().unwrap_or_default();
@@ -491,17 +517,18 @@ async fn collect_authorization_details(
                 .as_ref()
                 .and_then(|b| b.permissions_boundary_arn.clone());
             referenced.extend(boundary.clone());
-            for p in u.user_policy_list() {
-                inline
-                    .row()
-                    .set("account_id", &account)
-                    .set("principal_type", "user")
-                    .set("principal_name", &name)
-                    .set("principal_arn", &arn)
-                    .set("policy_name", p.policy_name.clone())
-                    .set("document", p.policy_document.as_deref().map(decode_policy));
-            }
-            attach("user", &name, &arn, u.attached_managed_policies());
+            let principal = Principal {
+                account: &account,
+                kind: "user",
+                name: &name,
+                arn: &arn,
+            };
+            principal.record_policies(
+                u.user_policy_list(),
+                u.attached_managed_policies(),
+                &mut inline,
+                &mut attachments,
+            );
             referenced.extend(
                 u.attached_managed_policies()
                     .iter()
@@ -532,17 +559,18 @@ async fn collect_authorization_details(
         for g in page.group_detail_list.unwrap_or_default() {
             let name = g.group_name.clone().unwrap_or_default();
             let arn = g.arn.clone().unwrap_or_default();
-            for p in g.group_policy_list() {
-                inline
-                    .row()
-                    .set("account_id", &account)
-                    .set("principal_type", "group")
-                    .set("principal_name", &name)
-                    .set("principal_arn", &arn)
-                    .set("policy_name", p.policy_name.clone())
-                    .set("document", p.policy_document.as_deref().map(decode_policy));
-            }
-            attach("group", &name, &arn, g.attached_managed_policies());
+            let principal = Principal {
+                account: &account,
+                kind: "group",
+                name: &name,
+                arn: &arn,
+            };
+            principal.record_policies(
+                g.group_policy_list(),
+                g.attached_managed_policies(),
+                &mut inline,
+                &mut attachments,
+            );
             referenced.extend(
                 g.attached_managed_policies()
                     .iter()
@@ -560,17 +588,18 @@ async fn collect_authorization_details(
         for r in page.role_detail_list.unwrap_or_default() {
             let name = r.role_name.clone().unwrap_or_default();
             let arn = r.arn.clone().unwrap_or_default();
-            for p in r.role_policy_list() {
-                inline
-                    .row()
-                    .set("account_id", &account)
-                    .set("principal_type", "role")
-                    .set("principal_name", &name)
-                    .set("principal_arn", &arn)
-                    .set("policy_name", p.policy_name.clone())
-                    .set("document", p.policy_document.as_deref().map(decode_policy));
-            }
-            attach("role", &name, &arn, r.attached_managed_policies());
+            let principal = Principal {
+                account: &account,
+                kind: "role",
+                name: &name,
+                arn: &arn,
+            };
+            principal.record_policies(
+                r.role_policy_list(),
+                r.attached_managed_policies(),
+                &mut inline,
+                &mut attachments,
+            );
             referenced.extend(
                 r.attached_managed_policies()
                     .iter()
@@ -621,25 +650,20 @@ async fn collect_authorization_details(
                 .find(|v| v.is_default_version || v.version_id == default)
                 .and_then(|v| v.document.as_deref())
                 .map(decode_policy);
-            sink.table(&IAM_POLICIES)
-                .row()
-                .set("account_id", &account)
-                .set("policy_name", p.policy_name)
-                .set("policy_id", p.policy_id)
-                .set("arn", p.arn)
-                .set("path", p.path)
-                .set("aws_managed", false)
-                .set("default_version_id", default)
-                .set("attachment_count", p.attachment_count)
-                .set(
-                    "permissions_boundary_usage_count",
-                    p.permissions_boundary_usage_count,
-                )
-                .set("is_attachable", p.is_attachable)
-                .set("description", p.description)
-                .set("create_date", opt_utc(p.create_date.as_ref()))
-                .set("update_date", opt_utc(p.update_date.as_ref()))
-                .set("document", document);
+            let policy = iam::types::Policy::builder()
+                .set_policy_name(p.policy_name)
+                .set_policy_id(p.policy_id)
+                .set_arn(p.arn)
+                .set_path(p.path)
+                .set_default_version_id(default)
+                .set_attachment_count(p.attachment_count)
+                .set_permissions_boundary_usage_count(p.permissions_boundary_usage_count)
+                .is_attachable(p.is_attachable)
+                .set_description(p.description)
+                .set_create_date(p.create_date)
+                .set_update_date(p.update_date)
+                .build();
+            policy_row(sink, &account, policy, false, document);
         }
     }
     sink.table(&IAM_INLINE_POLICIES).append(inline);
@@ -708,25 +732,7 @@ async fn collect_aws_managed_policies(
                 None
             }
         };
-        sink.table(&IAM_POLICIES)
-            .row()
-            .set("account_id", &target.account_id)
-            .set("policy_name", p.policy_name)
-            .set("policy_id", p.policy_id)
-            .set("arn", p.arn)
-            .set("path", p.path)
-            .set("aws_managed", true)
-            .set("default_version_id", p.default_version_id)
-            .set("attachment_count", p.attachment_count)
-            .set(
-                "permissions_boundary_usage_count",
-                p.permissions_boundary_usage_count,
-            )
-            .set("is_attachable", p.is_attachable)
-            .set("description", p.description)
-            .set("create_date", opt_utc(p.create_date.as_ref()))
-            .set("update_date", opt_utc(p.update_date.as_ref()))
-            .set("document", document);
+        policy_row(sink, &target.account_id, p, true, document);
     }
 }
 
@@ -742,6 +748,35 @@ struct ConsoleAccess {
     login_profile: Option<iam::types::LoginProfile>,
     /// False when GetLoginProfile failed: has_login_profile then stays null, not false.
     login_profile_known: bool,
+}
+
+/// One row of iam_policies, for a customer managed or an AWS managed policy alike.
+fn policy_row(
+    sink: &mut Sink,
+    account: &str,
+    p: iam::types::Policy,
+    aws_managed: bool,
+    document: Option<String>,
+) {
+    sink.table(&IAM_POLICIES)
+        .row()
+        .set("account_id", account)
+        .set("policy_name", p.policy_name)
+        .set("policy_id", p.policy_id)
+        .set("arn", p.arn)
+        .set("path", p.path)
+        .set("aws_managed", aws_managed)
+        .set("default_version_id", p.default_version_id)
+        .set("attachment_count", p.attachment_count)
+        .set(
+            "permissions_boundary_usage_count",
+            p.permissions_boundary_usage_count,
+        )
+        .set("is_attachable", p.is_attachable)
+        .set("description", p.description)
+        .set("create_date", opt_utc(p.create_date.as_ref()))
+        .set("update_date", opt_utc(p.update_date.as_ref()))
+        .set("document", document);
 }
 
 /// What one user's own calls returned.

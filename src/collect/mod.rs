@@ -202,7 +202,9 @@ mod tests {
         for def in &defs {
             assert!(names.insert(def.name), "duplicate table {}", def.name);
             assert!(
-                def.name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
+                def.name
+                    .chars()
+                    .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_'),
                 "{} is not snake_case",
                 def.name
             );

@@ -99,3 +99,34 @@ pub fn render_markdown(defs: &[&'static TableDef]) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's table reference is generated; this fails when it is stale. Refresh it
+    /// with `govscan tables --format markdown` between the tables:start/end markers.
+    #[test]
+    fn readme_table_reference_is_current() {
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let start = readme
+            .find("<!-- tables:start -->\n")
+            .expect("start marker")
+            + "<!-- tables:start -->\n".len();
+        let end = readme.find("<!-- tables:end -->").expect("end marker");
+        assert!(
+            readme[start..end] == render_markdown(&all_tables()),
+            "README.md table reference is stale: run `govscan tables --format markdown` and paste it between the markers"
+        );
+    }
+
+    #[test]
+    fn text_reference_lists_every_column_with_its_type() {
+        let text = render_text(&all_tables(), |_| Some(3));
+        assert!(text.contains("iam_users (3 rows)"));
+        assert!(text
+            .lines()
+            .any(|l| l.contains("create_date") && l.contains("timestamp (UTC)")));
+    }
+}

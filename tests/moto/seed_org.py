@@ -50,6 +50,35 @@ def assume(endpoint, account_id):
     return session(endpoint, creds)
 
 
+def self_signed_certificate(name):
+    """A throwaway certificate for UploadServerCertificate (moto parses it)."""
+    import datetime
+
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+    from cryptography.x509.oid import NameOID
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.datetime(2024, 1, 1, tzinfo=datetime.timezone.utc)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(1)
+        .not_valid_before(now)
+        .not_valid_after(now + datetime.timedelta(days=365))
+        .sign(key, hashes.SHA256())
+    )
+    pem_cert = cert.public_bytes(serialization.Encoding.PEM).decode()
+    pem_key = key.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.TraditionalOpenSSL, serialization.NoEncryption()
+    ).decode()
+    return pem_cert, pem_key
+
+
 def policy(statements):
     return json.dumps({"Version": "2012-10-17", "Statement": statements})
 
@@ -163,6 +192,8 @@ def seed_management(c, account_id, out):
         Name="okta",
         SAMLMetadataDocument="<EntityDescriptor xmlns='urn:oasis:names:tc:SAML:2.0:metadata'>" + "x" * 1000 + "</EntityDescriptor>",
     )
+    cert, key = self_signed_certificate("legacy.example.com")
+    iam.upload_server_certificate(ServerCertificateName="legacy-elb", CertificateBody=cert, PrivateKey=key)
     iam.create_open_id_connect_provider(
         Url="https://token.actions.githubusercontent.com",
         ClientIDList=["sts.amazonaws.com"],
