@@ -655,6 +655,46 @@ fn collect_records_denied_accounts_and_throttling_and_goes_on() {
 }
 
 #[test]
+fn a_killed_collection_leaves_no_snapshot_that_looks_whole() {
+    let moto = start_moto();
+    let work = tempfile::tempdir().unwrap();
+    // Every ListUsers waits, so the run is surely under way when it is killed.
+    let rules = json!([{"action": "ListUsers", "delay": 30}]);
+    let proxy = start_fault_proxy(&moto.url, &rules, work.path());
+    let data = work.path().join("data");
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_govscan"))
+        .arg("--data-dir")
+        .arg(&data)
+        .args([
+            "--endpoint-url",
+            &proxy.url,
+            "collect",
+            "--regions",
+            "us-east-1",
+        ])
+        .envs(aws_env())
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+    while proxy_stats(&proxy).get("ListUsers").is_none() {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "collection never reached ListUsers"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    let listed = govscan(&data, &proxy.url, &["snapshots", "--format", "json"]);
+    assert_eq!(
+        serde_json::from_str::<Value>(&stdout(&listed)).unwrap(),
+        json!([])
+    );
+}
+
+#[test]
 fn collect_with_nothing_reachable_exits_2_and_leaves_no_snapshot() {
     let work = tempfile::tempdir().unwrap();
     // A port that was free a moment ago: nothing listens there.
