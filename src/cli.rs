@@ -53,6 +53,10 @@ pub enum Command {
     Tables(TablesArgs),
     /// List the snapshots in the data directory.
     Snapshots(SnapshotsArgs),
+    /// Run the compliance checks over a snapshot.
+    Check(CheckArgs),
+    /// Run SQL over a snapshot: an argument, --file, standard input, or an interactive shell.
+    Query(QueryArgs),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -83,6 +87,69 @@ pub struct CollectArgs {
     /// Attempts per AWS call before it is recorded as failed (throttling backs off adaptively).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Snapshot id or path (default: the latest).
+    #[arg(long)]
+    pub snapshot: Option<String>,
+    /// Read checks from this folder instead of the built-in ones.
+    #[arg(long)]
+    pub checks: Option<PathBuf>,
+    /// Only checks mapped to this framework, e.g. cis-aws-5.0.
+    #[arg(long)]
+    pub framework: Option<String>,
+    /// Only these check ids (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Only checks of this severity or higher.
+    #[arg(long, value_enum)]
+    pub severity: Option<crate::checks::Severity>,
+    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
+    pub format: CheckFormat,
+    /// Write the report here instead of standard output.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a check of this severity or higher fails (default: never).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<crate::checks::Severity>,
+    /// Checks run at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum CheckFormat {
+    Table,
+    Json,
+}
+
+#[derive(Debug, Args)]
+pub struct QueryArgs {
+    /// The SQL to run; without it (and without --file) SQL is read from standard input, or
+    /// an interactive shell starts when standard input is a terminal.
+    pub sql: Option<String>,
+    /// Read the SQL from this file.
+    #[arg(long, conflicts_with = "sql")]
+    pub file: Option<PathBuf>,
+    /// Snapshot id or path (default: the latest).
+    #[arg(long)]
+    pub snapshot: Option<String>,
+    #[arg(long, value_enum, default_value_t = QueryFormat::Table)]
+    pub format: QueryFormat,
+    /// Write the result here instead of standard output (required for parquet).
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum QueryFormat {
+    Table,
+    Csv,
+    Json,
+    Ndjson,
+    Parquet,
 }
 
 #[derive(Debug, Args)]

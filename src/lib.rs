@@ -3,8 +3,10 @@
 //! Collectors ([`collect`]) snapshot AWS configuration into Parquet ([`store`]); later
 //! stages run SQL checks and detections over the snapshot.
 
+pub mod checks;
 pub mod cli;
 pub mod collect;
 pub mod commands;
+pub mod engine;
 pub mod progress;
 pub mod store;

@@ -23,16 +23,23 @@ fn main() -> ExitCode {
     };
     let result = runtime.block_on(run(&cli));
     match result {
-        Ok(()) => ExitCode::SUCCESS,
+        Ok(Outcome::Clean) => ExitCode::SUCCESS,
+        Ok(Outcome::Findings) => ExitCode::from(1),
         // `govscan ... | head` closes the pipe early; that is not an error.
         Err(CommandError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
             ExitCode::SUCCESS
         }
         Err(e) => {
-            eprintln!("error: {e}");
+            let mut printed = e.to_string();
+            eprintln!("error: {printed}");
             let mut source = std::error::Error::source(&e);
             while let Some(cause) = source {
-                eprintln!("  caused by: {cause}");
+                // Many errors repeat their source in their own message; say each thing once.
+                let text = cause.to_string();
+                if !printed.contains(&text) {
+                    eprintln!("  caused by: {text}");
+                    printed.push_str(&text);
+                }
                 source = cause.source();
             }
             ExitCode::from(2)
@@ -40,18 +47,35 @@ fn main() -> ExitCode {
     }
 }
 
-async fn run(cli: &Cli) -> Result<(), CommandError> {
+/// How a command that succeeded ended: clean, or with findings at or above --fail-on.
+enum Outcome {
+    Clean,
+    Findings,
+}
+
+async fn run(cli: &Cli) -> Result<Outcome, CommandError> {
     let data_dir = &cli.global.data_dir;
+    if let Command::Check(args) = &cli.command {
+        let findings = commands::check::run(data_dir, args).await?;
+        return Ok(if findings {
+            Outcome::Findings
+        } else {
+            Outcome::Clean
+        });
+    }
     match &cli.command {
         Command::Collect(args) => commands::collect::run(&cli.global, args).await,
         Command::Tables(args) => commands::tables::run(data_dir, args),
+        Command::Query(args) => commands::query::run(data_dir, args).await,
         Command::Snapshots(args) => commands::snapshots::run(data_dir, args),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "govscan", &mut out);
             commands::stdout_write(&String::from_utf8_lossy(&out))
         }
+        Command::Check(_) => unreachable!("handled above"),
     }
+    .map(|()| Outcome::Clean)
 }
 
 fn init_logging(quiet: bool, verbose: u8) {

@@ -1,6 +1,8 @@
 //! What each subcommand does, between the parsed CLI and the library.
 
+pub mod check;
 pub mod collect;
+pub mod query;
 pub mod snapshots;
 pub mod tables;
 
@@ -13,6 +15,22 @@ pub enum CommandError {
     Collect(#[from] crate::collect::run::CollectError),
     #[error(transparent)]
     Store(#[from] crate::store::StoreError),
+    #[error(transparent)]
+    Engine(#[from] crate::engine::EngineError),
+    #[error("{context}: {source}")]
+    Sql {
+        context: String,
+        source: datafusion::error::DataFusionError,
+    },
+    #[error("{context}: {source}")]
+    Arrow {
+        context: String,
+        source: datafusion::arrow::error::ArrowError,
+    },
+    #[error(transparent)]
+    Check(#[from] crate::checks::run::RunError),
+    #[error(transparent)]
+    CheckLoad(#[from] crate::checks::CheckError),
     #[error("{0}")]
     Usage(String),
     #[error("writing output: {0}")]

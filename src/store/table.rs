@@ -197,6 +197,55 @@ impl TableRows {
         }
     }
 
+    /// Adds a row from a JSON object keyed by column name (fixtures, bundled demo data).
+    /// JSON columns take any JSON value and store its text.
+    pub fn push_json(
+        &mut self,
+        object: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<(), String> {
+        let def = self.def;
+        let mut cells = vec![Value::Null; def.columns.len()];
+        for (key, v) in object {
+            let i = def
+                .columns
+                .iter()
+                .position(|c| c.name == key)
+                .ok_or_else(|| format!("{}: no column {key}", def.name))?;
+            let column = &def.columns[i];
+            let bad = || {
+                format!(
+                    "{}.{key}: {v} is not {}",
+                    def.name,
+                    column.ty.display_name()
+                )
+            };
+            cells[i] = match (column.ty, v) {
+                (_, serde_json::Value::Null) => Value::Null,
+                (ColumnType::Json, serde_json::Value::String(s))
+                | (ColumnType::Text, serde_json::Value::String(s)) => Value::Text(s.clone()),
+                (ColumnType::Json, other) => Value::Text(other.to_string()),
+                (ColumnType::Int, serde_json::Value::Number(n)) => {
+                    Value::Int(n.as_i64().ok_or_else(bad)?)
+                }
+                (ColumnType::Bool, serde_json::Value::Bool(b)) => Value::Bool(*b),
+                (ColumnType::Timestamp, serde_json::Value::String(s)) => Value::Timestamp(
+                    DateTime::parse_from_rfc3339(s)
+                        .map_err(|_| bad())?
+                        .with_timezone(&Utc),
+                ),
+                (ColumnType::TextList, serde_json::Value::Array(items)) => Value::TextList(
+                    items
+                        .iter()
+                        .map(|i| i.as_str().map(str::to_owned).ok_or_else(bad))
+                        .collect::<Result<_, _>>()?,
+                ),
+                _ => return Err(bad()),
+            };
+        }
+        self.rows.push(cells);
+        Ok(())
+    }
+
     pub fn append(&mut self, other: TableRows) {
         debug_assert_eq!(self.def.name, other.def.name);
         self.rows.extend(other.rows);

@@ -1,0 +1,46 @@
+//! Compiles the checks in `checks/` into the binary, so `govscan check` works anywhere
+//! without the source tree; `--checks DIR` still reads a folder at run time.
+
+use std::fmt::Write;
+use std::path::{Path, PathBuf};
+
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            collect(&path, out);
+        } else if path.extension().is_some_and(|e| e == "sql") {
+            out.push(path);
+        }
+    }
+}
+
+fn main() {
+    let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
+    let checks = root.join("checks");
+    println!("cargo:rerun-if-changed=checks");
+    let mut files = Vec::new();
+    collect(&checks, &mut files);
+    files.sort();
+    let mut code = String::from("/// (path under checks/, file text) of every built-in check.\npub static BUILTIN_CHECKS: &[(&str, &str)] = &[\n");
+    for f in &files {
+        println!("cargo:rerun-if-changed={}", f.display());
+        let rel = f
+            .strip_prefix(&checks)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        writeln!(
+            code,
+            "    ({rel:?}, include_str!({:?})),",
+            f.display().to_string()
+        )
+        .unwrap();
+    }
+    code.push_str("];\n");
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("builtin_checks.rs");
+    std::fs::write(out, code).unwrap();
+}

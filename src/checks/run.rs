@@ -1,0 +1,417 @@
+//! Planning and running checks over a snapshot, and deciding what is NOT_ASSESSED.
+
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+use datafusion::arrow::array::{Array, AsArray, RecordBatch};
+use datafusion::arrow::compute::cast;
+use datafusion::arrow::datatypes::DataType;
+use datafusion::datasource::MemTable;
+use datafusion::error::DataFusionError;
+use datafusion::prelude::{DataFrame, SessionContext};
+use futures::stream::StreamExt;
+use serde::Serialize;
+
+use super::{Check, CheckError, Severity};
+
+pub const RESULT_COLUMNS: [&str; 5] = ["resource_id", "account_id", "region", "status", "reason"];
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "SCREAMING_SNAKE_CASE")]
+pub enum Status {
+    Fail,
+    NotAssessed,
+    Pass,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Pass => "PASS",
+            Status::Fail => "FAIL",
+            Status::NotAssessed => "NOT_ASSESSED",
+        }
+    }
+}
+
+/// One evaluated resource.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct CheckResult {
+    pub check_id: String,
+    pub title: String,
+    pub severity: Severity,
+    pub frameworks: BTreeMap<String, Vec<String>>,
+    pub resource_id: String,
+    pub account_id: String,
+    pub region: Option<String>,
+    pub status: Status,
+    pub reason: String,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum RunError {
+    #[error(transparent)]
+    Load(#[from] CheckError),
+    #[error("{path}: the SQL does not plan: {source}")]
+    Plan {
+        path: std::path::PathBuf,
+        source: DataFusionError,
+    },
+    #[error("{path}: the result lacks column {column} (a check returns {})", RESULT_COLUMNS.join(", "))]
+    Shape {
+        path: std::path::PathBuf,
+        column: &'static str,
+    },
+    #[error("{path}: running: {source}")]
+    Execute {
+        path: std::path::PathBuf,
+        source: DataFusionError,
+    },
+    #[error("{path}: status must be PASS or FAIL, got {status:?} for {resource}")]
+    BadStatus {
+        path: std::path::PathBuf,
+        status: String,
+        resource: String,
+    },
+    #[error("reading the collection bookkeeping: {0}")]
+    Bookkeeping(DataFusionError),
+}
+
+/// Registers `snapshot_info` (one row: snapshot id and when it was collected), so checks
+/// that age credentials compare with the collection time and give the same answer on
+/// every run, not a different one each day.
+pub fn register_snapshot_info(
+    ctx: &SessionContext,
+    snapshot_id: &str,
+    collected_at: chrono::DateTime<chrono::Utc>,
+) -> Result<(), DataFusionError> {
+    use datafusion::arrow::array::{StringArray, TimestampMicrosecondArray};
+    use datafusion::arrow::datatypes::{Field, Schema, TimeUnit};
+    let schema = Arc::new(Schema::new(vec![
+        Field::new("snapshot_id", DataType::Utf8, false),
+        Field::new(
+            "collected_at",
+            DataType::Timestamp(TimeUnit::Microsecond, Some("UTC".into())),
+            false,
+        ),
+    ]));
+    let batch = RecordBatch::try_new(
+        schema.clone(),
+        vec![
+            Arc::new(StringArray::from(vec![snapshot_id])),
+            Arc::new(
+                TimestampMicrosecondArray::from(vec![collected_at.timestamp_micros()])
+                    .with_timezone("UTC"),
+            ),
+        ],
+    )?;
+    ctx.register_table(
+        "snapshot_info",
+        Arc::new(MemTable::try_new(schema, vec![vec![batch]])?),
+    )?;
+    Ok(())
+}
+
+/// Plans every check; the first that does not plan, or returns the wrong columns, fails
+/// the load, naming its file.
+pub async fn plan_all(ctx: &SessionContext, checks: &[Check]) -> Result<Vec<DataFrame>, RunError> {
+    let mut planned = Vec::with_capacity(checks.len());
+    for check in checks {
+        let df = ctx.sql(&check.sql).await.map_err(|source| RunError::Plan {
+            path: check.source.clone(),
+            source,
+        })?;
+        for column in RESULT_COLUMNS {
+            if df.schema().field_with_unqualified_name(column).is_err() {
+                return Err(RunError::Shape {
+                    path: check.source.clone(),
+                    column,
+                });
+            }
+        }
+        planned.push(df);
+    }
+    Ok(planned)
+}
+
+fn texts(batch: &RecordBatch, column: &str) -> Result<Vec<Option<String>>, DataFusionError> {
+    let array = batch
+        .column_by_name(column)
+        .ok_or_else(|| DataFusionError::Plan(format!("no column {column}")))?;
+    let array = cast(array, &DataType::Utf8)?;
+    let strings = array.as_string::<i32>();
+    Ok((0..strings.len())
+        .map(|i| (!strings.is_null(i)).then(|| strings.value(i).to_owned()))
+        .collect())
+}
+
+/// Runs the planned checks, `concurrency` at a time, in check order.
+pub async fn run_all(
+    ctx: &SessionContext,
+    checks: &[Check],
+    concurrency: usize,
+) -> Result<Vec<CheckResult>, RunError> {
+    let planned = plan_all(ctx, checks).await?;
+    let outputs: Vec<Result<Vec<RecordBatch>, RunError>> =
+        futures::stream::iter(checks.iter().zip(planned))
+            .map(|(check, df)| async move {
+                df.collect().await.map_err(|source| RunError::Execute {
+                    path: check.source.clone(),
+                    source,
+                })
+            })
+            .buffered(concurrency.max(1))
+            .collect()
+            .await;
+    let coverage = Coverage::load(ctx).await?;
+    let mut results = Vec::new();
+    for (check, batches) in checks.iter().zip(outputs) {
+        let mut rows = Vec::new();
+        for batch in batches? {
+            let cols: Vec<Vec<Option<String>>> = RESULT_COLUMNS
+                .iter()
+                .map(|c| texts(&batch, c))
+                .collect::<Result<_, _>>()
+                .map_err(|source| RunError::Execute {
+                    path: check.source.clone(),
+                    source,
+                })?;
+            let table_rows = (0..batch.num_rows())
+                .map(|i| cols.iter().map(|c| c[i].clone()).collect::<Vec<_>>());
+            for cells in table_rows {
+                let resource_id = cells[0].clone().unwrap_or_default();
+                let status = match cells[3].as_deref() {
+                    Some("PASS") => Status::Pass,
+                    Some("FAIL") => Status::Fail,
+                    other => {
+                        return Err(RunError::BadStatus {
+                            path: check.source.clone(),
+                            status: other.unwrap_or("NULL").to_owned(),
+                            resource: resource_id,
+                        });
+                    }
+                };
+                rows.push(CheckResult {
+                    check_id: check.meta.id.clone(),
+                    title: check.meta.title.clone(),
+                    severity: check.meta.severity,
+                    frameworks: check.meta.frameworks.clone(),
+                    resource_id,
+                    account_id: cells[1].clone().unwrap_or_default(),
+                    region: cells[2].clone().filter(|r| !r.is_empty()),
+                    status,
+                    reason: cells[4].clone().unwrap_or_default(),
+                });
+            }
+        }
+        coverage.apply(check, &mut rows);
+        rows.sort_by(|a, b| {
+            (a.status, &a.account_id, &a.region, &a.resource_id).cmp(&(
+                b.status,
+                &b.account_id,
+                &b.region,
+                &b.resource_id,
+            ))
+        });
+        results.extend(rows);
+    }
+    Ok(results)
+}
+
+/// A part (account, region, service) that read nothing, and the first error that says why.
+struct FailedPart {
+    account: String,
+    region: Option<String>,
+    service: String,
+    why: String,
+}
+
+/// One failed AWS call from `collection_errors`.
+struct FailedCall {
+    account: String,
+    region: Option<String>,
+    service: String,
+    operation: String,
+    resource: Option<String>,
+    /// `code: message`
+    message: String,
+}
+
+/// What the snapshot could not read, from `collection_parts` and `collection_errors`.
+struct Coverage {
+    failed_parts: Vec<FailedPart>,
+    errors: Vec<FailedCall>,
+}
+
+impl Coverage {
+    async fn load(ctx: &SessionContext) -> Result<Self, RunError> {
+        let query = |sql: &'static str| async move {
+            let batches = ctx.sql(sql).await?.collect().await?;
+            let mut rows: Vec<Vec<Option<String>>> = Vec::new();
+            for b in &batches {
+                let cols: Vec<Vec<Option<String>>> = (0..b.num_columns())
+                    .map(|i| texts(b, b.schema().field(i).name()))
+                    .collect::<Result<_, _>>()?;
+                for r in 0..b.num_rows() {
+                    rows.push(cols.iter().map(|c| c[r].clone()).collect());
+                }
+            }
+            Ok::<_, DataFusionError>(rows)
+        };
+        let errors = query("SELECT account_id, region, service, operation, resource, error_code || ': ' || error_message FROM collection_errors")
+            .await
+            .map_err(RunError::Bookkeeping)?;
+        let parts = query(
+            "SELECT account_id, region, service FROM collection_parts WHERE status = 'failed'",
+        )
+        .await
+        .map_err(RunError::Bookkeeping)?;
+        let text = |v: &Option<String>| v.clone().unwrap_or_default();
+        let errors: Vec<FailedCall> = errors
+            .iter()
+            .map(|r| FailedCall {
+                account: text(&r[0]),
+                region: r[1].clone(),
+                service: text(&r[2]),
+                operation: text(&r[3]),
+                resource: r[4].clone(),
+                message: text(&r[5]),
+            })
+            .collect();
+        let failed_parts = parts
+            .iter()
+            .map(|r| {
+                let (account, region, service) = (text(&r[0]), r[1].clone(), text(&r[2]));
+                let why = errors
+                    .iter()
+                    .find(|e| {
+                        e.account == account
+                            && (e.service == service || e.service == "sts")
+                            && (region.is_none() || e.region == region)
+                    })
+                    .map(|e| format!("{} {}: {}", e.service, e.operation, e.message))
+                    .unwrap_or_else(|| format!("{service} was not collected"));
+                FailedPart {
+                    account,
+                    region,
+                    service,
+                    why,
+                }
+            })
+            .collect();
+        Ok(Self {
+            failed_parts,
+            errors,
+        })
+    }
+
+    /// Marks as NOT_ASSESSED what the check's inputs could not cover, and adds a
+    /// NOT_ASSESSED row for an account or region that produced no row at all.
+    fn apply(&self, check: &Check, rows: &mut Vec<CheckResult>) {
+        let services: Vec<&str> = check
+            .meta
+            .tables
+            .iter()
+            .filter_map(|t| t.split('_').next())
+            .filter(|s| *s != "collection" && *s != "snapshot")
+            .collect();
+        // Scopes that could not be read: whole parts, and operations that failed without
+        // naming a resource.
+        let mut scopes: Vec<(String, Option<String>, String)> = Vec::new();
+        for part in &self.failed_parts {
+            if services.contains(&part.service.as_str()) {
+                scopes.push((part.account.clone(), part.region.clone(), part.why.clone()));
+            }
+        }
+        for call in &self.errors {
+            let (account, region) = (&call.account, &call.region);
+            if check.meta.requires.contains(&call.operation) {
+                let why = format!("{} {}: {}", call.service, call.operation, call.message);
+                match &call.resource {
+                    None => scopes.push((account.clone(), region.clone(), why)),
+                    Some(res) => {
+                        let mut any = false;
+                        for row in rows.iter_mut().filter(|r| {
+                            r.account_id == *account && names_resource(&r.resource_id, res)
+                        }) {
+                            row.status = Status::NotAssessed;
+                            row.reason = format!("not assessed: {why}");
+                            any = true;
+                        }
+                        // The failed read may be why the resource has no row at all (keys
+                        // of a user whose keys could not be listed): say so.
+                        if !any {
+                            rows.push(self.placeholder(check, res.clone(), account, region, &why));
+                        }
+                    }
+                }
+            }
+        }
+        for (account, region, why) in scopes {
+            // Organization data is read once, in the management account, about every account.
+            let org_wide = why.starts_with("org ");
+            let in_scope = |r: &CheckResult| {
+                (org_wide || r.account_id == account) && (region.is_none() || r.region == region)
+            };
+            let mut any = false;
+            for row in rows.iter_mut().filter(|r| in_scope(r)) {
+                row.status = Status::NotAssessed;
+                row.reason = format!("not assessed: {why}");
+                any = true;
+            }
+            if !any {
+                rows.push(self.placeholder(
+                    check,
+                    format!("account/{account}"),
+                    &account,
+                    &region,
+                    &why,
+                ));
+            }
+        }
+    }
+
+    fn placeholder(
+        &self,
+        check: &Check,
+        resource_id: String,
+        account: &str,
+        region: &Option<String>,
+        why: &str,
+    ) -> CheckResult {
+        CheckResult {
+            check_id: check.meta.id.clone(),
+            title: check.meta.title.clone(),
+            severity: check.meta.severity,
+            frameworks: check.meta.frameworks.clone(),
+            resource_id,
+            account_id: account.to_owned(),
+            region: region.clone(),
+            status: Status::NotAssessed,
+            reason: format!("not assessed: {why}"),
+        }
+    }
+}
+
+/// An error's resource (a bucket or user name, or an ARN) names a result's resource id.
+fn names_resource(resource_id: &str, resource: &str) -> bool {
+    resource_id == resource
+        || resource_id.ends_with(&format!(":{resource}"))
+        || resource_id.ends_with(&format!("/{resource}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn resources_match_by_name_or_arn_suffix() {
+        assert!(names_resource("arn:aws:s3:::logs", "logs"));
+        assert!(names_resource("arn:aws:iam::1:user/eng/bob", "bob"));
+        assert!(!names_resource("arn:aws:iam::1:user/bobby", "bob"));
+        assert!(names_resource(
+            "arn:aws:iam::1:role/x",
+            "arn:aws:iam::1:role/x"
+        ));
+    }
+}

@@ -1,0 +1,195 @@
+//! `govscan check`: run the compliance checks over a snapshot and report per resource.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::checks::run::{register_snapshot_info, run_all, CheckResult, Status};
+use crate::checks::{builtin_checks, load_dir, Check};
+use crate::cli::{CheckArgs, CheckFormat};
+use crate::engine;
+
+use super::query::escape_for_terminal;
+use super::CommandError;
+
+/// Runs the checks; true when a check at or above `--fail-on` failed.
+pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError> {
+    let engine = engine::open(data_dir, args.snapshot.as_deref()).await?;
+    register_snapshot_info(
+        &engine.ctx,
+        &engine.manifest.snapshot_id,
+        engine.manifest.started_at,
+    )
+    .map_err(|source| CommandError::Sql {
+        context: "registering snapshot_info".into(),
+        source,
+    })?;
+    let checks = select(
+        match &args.checks {
+            Some(dir) => load_dir(dir)?,
+            None => builtin_checks()?,
+        },
+        args,
+    )?;
+    let results = run_all(&engine.ctx, &checks, args.concurrency.into()).await?;
+    let text = match args.format {
+        CheckFormat::Json => {
+            serde_json::to_string_pretty(&json!({
+                "snapshot_id": engine.manifest.snapshot_id,
+                "results": results,
+                "summary": summary(&checks, &results),
+            }))
+            .expect("json")
+                + "\n"
+        }
+        CheckFormat::Table => render_table(&checks, &results),
+    };
+    match &args.output {
+        Some(path) => crate::store::atomic_write(path, text.as_bytes())?,
+        None => super::stdout_write(&text)?,
+    }
+    Ok(args.fail_on.is_some_and(|level| {
+        results
+            .iter()
+            .any(|r| r.status == Status::Fail && r.severity >= level)
+    }))
+}
+
+fn select(checks: Vec<Check>, args: &CheckArgs) -> Result<Vec<Check>, CommandError> {
+    for id in &args.only {
+        if !checks.iter().any(|c| &c.meta.id == id) {
+            return Err(CommandError::Usage(format!("--only: no check {id:?}")));
+        }
+    }
+    let selected: Vec<Check> = checks
+        .into_iter()
+        .filter(|c| args.only.is_empty() || args.only.contains(&c.meta.id))
+        .filter(|c| {
+            args.framework
+                .as_ref()
+                .is_none_or(|f| c.meta.frameworks.contains_key(f))
+        })
+        .filter(|c| args.severity.is_none_or(|s| c.meta.severity >= s))
+        .collect();
+    if selected.is_empty() {
+        return Err(CommandError::Usage(
+            "no check matches --only, --framework and --severity".into(),
+        ));
+    }
+    Ok(selected)
+}
+
+#[derive(Default, Clone, Copy, serde::Serialize)]
+struct Counts {
+    pass: usize,
+    fail: usize,
+    not_assessed: usize,
+}
+
+impl Counts {
+    fn add(&mut self, s: Status) {
+        match s {
+            Status::Pass => self.pass += 1,
+            Status::Fail => self.fail += 1,
+            Status::NotAssessed => self.not_assessed += 1,
+        }
+    }
+}
+
+fn summary(checks: &[Check], results: &[CheckResult]) -> serde_json::Value {
+    let mut total = Counts::default();
+    let mut by_check: BTreeMap<&str, Counts> = checks
+        .iter()
+        .map(|c| (c.meta.id.as_str(), Counts::default()))
+        .collect();
+    let mut by_control: BTreeMap<&str, BTreeMap<&str, Counts>> = BTreeMap::new();
+    for r in results {
+        total.add(r.status);
+        by_check.entry(&r.check_id).or_default().add(r.status);
+        for (framework, controls) in &r.frameworks {
+            for control in controls {
+                by_control
+                    .entry(framework)
+                    .or_default()
+                    .entry(control)
+                    .or_default()
+                    .add(r.status);
+            }
+        }
+    }
+    json!({ "checks": checks.len(), "total": total, "by_check": by_check, "by_control": by_control })
+}
+
+fn render_table(checks: &[Check], results: &[CheckResult]) -> String {
+    let mut out = String::new();
+    let mut counts: BTreeMap<&str, Counts> = BTreeMap::new();
+    for r in results {
+        counts.entry(&r.check_id).or_default().add(r.status);
+    }
+    writeln!(
+        out,
+        "{:<13} {:<9} {:<40} {:<14} RESULT",
+        "STATUS", "SEVERITY", "CHECK", "CONTROLS"
+    )
+    .expect("write");
+    for c in checks {
+        let n = counts.get(c.meta.id.as_str()).copied().unwrap_or_default();
+        let status = if n.fail > 0 {
+            "FAIL"
+        } else if n.not_assessed > 0 {
+            "NOT_ASSESSED"
+        } else if n.pass > 0 {
+            "PASS"
+        } else {
+            "NO RESOURCES"
+        };
+        let controls: Vec<String> = c.meta.frameworks.values().flatten().cloned().collect();
+        let total = n.pass + n.fail + n.not_assessed;
+        let mut result = format!("{} of {total} fail", n.fail);
+        if n.not_assessed > 0 {
+            write!(result, ", {} not assessed", n.not_assessed).expect("write");
+        }
+        writeln!(
+            out,
+            "{status:<13} {:<9} {:<40} {:<14} {result}",
+            c.meta.severity.as_str(),
+            c.meta.id,
+            controls.join(",")
+        )
+        .expect("write");
+    }
+    let failing: Vec<&CheckResult> = results
+        .iter()
+        .filter(|r| r.status != Status::Pass)
+        .collect();
+    if !failing.is_empty() {
+        out.push_str("\nFAIL and NOT_ASSESSED resources:\n");
+        for r in failing {
+            writeln!(
+                out,
+                "  {:<12} {:<40} {} {} {}: {}",
+                r.status.as_str(),
+                r.check_id,
+                r.account_id,
+                r.region.as_deref().unwrap_or("-"),
+                r.resource_id,
+                r.reason
+            )
+            .expect("write");
+        }
+    }
+    let mut total = Counts::default();
+    results.iter().for_each(|r| total.add(r.status));
+    writeln!(
+        out,
+        "\n{} checks: {} PASS, {} FAIL, {} NOT_ASSESSED",
+        checks.len(),
+        total.pass,
+        total.fail,
+        total.not_assessed
+    )
+    .expect("write");
+    escape_for_terminal(&out)
+}

@@ -1,0 +1,199 @@
+//! `govscan query`: ad-hoc SQL over a snapshot, as a one-shot command or a small shell.
+
+use std::io::{BufRead, IsTerminal, Write};
+use std::path::Path;
+
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::prelude::SessionContext;
+
+use crate::cli::{QueryArgs, QueryFormat};
+use crate::engine;
+
+use super::{stdout_write, CommandError};
+
+pub async fn run(data_dir: &Path, args: &QueryArgs) -> Result<(), CommandError> {
+    if args.format == QueryFormat::Parquet && args.output.is_none() {
+        return Err(CommandError::Usage(
+            "--format parquet needs --output FILE".into(),
+        ));
+    }
+    let engine = engine::open(data_dir, args.snapshot.as_deref()).await?;
+    let sql = match (&args.sql, &args.file) {
+        (Some(sql), _) => sql.clone(),
+        (None, Some(file)) => std::fs::read_to_string(file)
+            .map_err(|e| CommandError::Usage(format!("{}: {e}", file.display())))?,
+        (None, None) if std::io::stdin().is_terminal() => return shell(&engine.ctx).await,
+        (None, None) => {
+            let mut sql = String::new();
+            for line in std::io::stdin().lock().lines() {
+                sql.push_str(&line?);
+                sql.push('\n');
+            }
+            sql
+        }
+    };
+    let batches = execute(&engine.ctx, &sql).await?;
+    let bytes = render(&batches, args.format)?;
+    match &args.output {
+        Some(path) => crate::store::atomic_write(path, &bytes).map_err(CommandError::from),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)?;
+            out.flush()?;
+            Ok(())
+        }
+    }
+}
+
+/// Runs every statement of `sql` and returns the batches of the last one.
+pub async fn execute(ctx: &SessionContext, sql: &str) -> Result<Vec<RecordBatch>, CommandError> {
+    let sql_err = |source| CommandError::Sql {
+        context: "SQL".into(),
+        source,
+    };
+    let df = ctx.sql(sql).await.map_err(sql_err)?;
+    df.collect().await.map_err(sql_err)
+}
+
+/// Replaces control characters (terminal escape sequences in attacker-controlled log text)
+/// with visible escapes; newlines stay, as table cells may span lines.
+pub fn escape_for_terminal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\n' {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+pub fn render(batches: &[RecordBatch], format: QueryFormat) -> Result<Vec<u8>, CommandError> {
+    let arrow_err = |source| CommandError::Arrow {
+        context: "rendering the result".into(),
+        source,
+    };
+    let mut buf = Vec::new();
+    match format {
+        QueryFormat::Table => {
+            let table = datafusion::arrow::util::pretty::pretty_format_batches(batches)
+                .map_err(arrow_err)?;
+            buf.extend(escape_for_terminal(&table.to_string()).into_bytes());
+            buf.push(b'\n');
+        }
+        QueryFormat::Csv => {
+            let mut w = datafusion::arrow::csv::WriterBuilder::new()
+                .with_header(true)
+                .build(&mut buf);
+            for b in batches {
+                w.write(b).map_err(arrow_err)?;
+            }
+        }
+        QueryFormat::Json => {
+            let mut w = datafusion::arrow::json::ArrayWriter::new(&mut buf);
+            for b in batches {
+                w.write(b).map_err(arrow_err)?;
+            }
+            w.finish().map_err(arrow_err)?;
+            if buf.is_empty() {
+                buf.extend_from_slice(b"[]");
+            }
+            buf.push(b'\n');
+        }
+        QueryFormat::Ndjson => {
+            let mut w = datafusion::arrow::json::LineDelimitedWriter::new(&mut buf);
+            for b in batches {
+                w.write(b).map_err(arrow_err)?;
+            }
+            w.finish().map_err(arrow_err)?;
+        }
+        QueryFormat::Parquet => {
+            let schema = batches.first().map(|b| b.schema()).unwrap_or_else(|| {
+                std::sync::Arc::new(datafusion::arrow::datatypes::Schema::empty())
+            });
+            let parquet_err = |e: datafusion::parquet::errors::ParquetError| {
+                CommandError::Usage(format!("writing Parquet: {e}"))
+            };
+            let mut w = datafusion::parquet::arrow::ArrowWriter::try_new(&mut buf, schema, None)
+                .map_err(parquet_err)?;
+            for b in batches {
+                w.write(b).map_err(parquet_err)?;
+            }
+            w.close().map_err(parquet_err)?;
+        }
+    }
+    Ok(buf)
+}
+
+/// A small SQL shell: statements end with `;` and may span lines; `\d` lists the tables and
+/// `\d NAME` a table's columns; `\q` quits.
+async fn shell(ctx: &SessionContext) -> Result<(), CommandError> {
+    let stdin = std::io::stdin();
+    let mut pending = String::new();
+    eprintln!("govscan SQL shell: end statements with ';', \\d lists tables, \\d NAME describes one, \\q quits.");
+    loop {
+        eprint!(
+            "{}",
+            if pending.is_empty() {
+                "govscan> "
+            } else {
+                "     ..> "
+            }
+        );
+        let mut line = String::new();
+        if stdin.lock().read_line(&mut line)? == 0 {
+            return Ok(());
+        }
+        let trimmed = line.trim();
+        if pending.is_empty() && trimmed.starts_with('\\') {
+            let sql = match trimmed.split_whitespace().collect::<Vec<_>>().as_slice() {
+                ["\\q"] => return Ok(()),
+                ["\\d"] => "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name".to_owned(),
+                ["\\d", name] => format!(
+                    "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = '{}' ORDER BY ordinal_position",
+                    name.replace('\'', "''")
+                ),
+                _ => {
+                    eprintln!("unknown command {trimmed:?}");
+                    continue;
+                }
+            };
+            print_result(ctx, &sql).await?;
+            continue;
+        }
+        pending.push_str(&line);
+        if trimmed.ends_with(';') {
+            let sql = std::mem::take(&mut pending);
+            print_result(ctx, &sql).await?;
+        }
+    }
+}
+
+async fn print_result(ctx: &SessionContext, sql: &str) -> Result<(), CommandError> {
+    match execute(ctx, sql)
+        .await
+        .and_then(|b| render(&b, QueryFormat::Table))
+    {
+        Ok(bytes) => stdout_write(&String::from_utf8_lossy(&bytes)),
+        // A mistake in the shell is reported and the shell goes on.
+        Err(e) => {
+            eprintln!("error: {e}");
+            Ok(())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn terminal_escapes_are_made_visible() {
+        let hostile = "evil\u{1b}[2J\u{1b}]0;pwned\u{7}user";
+        let shown = escape_for_terminal(hostile);
+        assert!(!shown.chars().any(|c| c.is_control()), "{shown:?}");
+        assert!(shown.contains("\\u{1b}[2J"));
+        assert_eq!(escape_for_terminal("a\nb"), "a\nb");
+    }
+}

@@ -1,0 +1,79 @@
+//! The DataFusion session every SQL consumer uses: the snapshot's tables, the trail lake
+//! when there is one, and govscan's functions.
+
+pub mod udf;
+
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+use datafusion::datasource::MemTable;
+use datafusion::error::DataFusionError;
+use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
+
+use crate::collect::all_tables;
+use crate::store::snapshot::read_manifest;
+use crate::store::{resolve_snapshot, Manifest, StoreError};
+
+#[derive(Debug, thiserror::Error)]
+pub enum EngineError {
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error("registering table {table} from {path}: {source}")]
+    Register {
+        table: String,
+        path: PathBuf,
+        source: DataFusionError,
+    },
+    #[error("registering SQL functions: {0}")]
+    Functions(DataFusionError),
+}
+
+/// A session over one snapshot.
+pub struct Engine {
+    pub ctx: SessionContext,
+    pub snapshot_dir: PathBuf,
+    pub manifest: Manifest,
+}
+
+/// Opens the snapshot `wanted` (id or path; the latest when None) for SQL.
+pub async fn open(data_dir: &Path, wanted: Option<&str>) -> Result<Engine, EngineError> {
+    let snapshot_dir = resolve_snapshot(data_dir, wanted)?;
+    let manifest = read_manifest(&snapshot_dir)?;
+    let ctx = new_context()?;
+    for def in all_tables() {
+        let path = snapshot_dir.join(format!("{}.parquet", def.name));
+        let registered = if path.exists() {
+            ctx.register_parquet(
+                def.name,
+                path.to_string_lossy().as_ref(),
+                ParquetReadOptions::default(),
+            )
+            .await
+        } else {
+            // A snapshot written before this table existed: the table is there, empty, so
+            // checks still plan; collection_parts tells that nothing was read.
+            MemTable::try_new(def.schema(), vec![vec![]])
+                .and_then(|t| ctx.register_table(def.name, Arc::new(t)).map(|_| ()))
+        };
+        registered.map_err(|source| EngineError::Register {
+            table: def.name.to_owned(),
+            path: path.clone(),
+            source,
+        })?;
+    }
+    Ok(Engine {
+        ctx,
+        snapshot_dir,
+        manifest,
+    })
+}
+
+/// A session with govscan's functions and no tables.
+pub fn new_context() -> Result<SessionContext, EngineError> {
+    // Identifiers are case-insensitive in the checks, as in most SQL engines users know.
+    let config = SessionConfig::new().with_information_schema(true);
+    let mut ctx = SessionContext::new_with_config(config);
+    datafusion_functions_json::register_all(&mut ctx).map_err(EngineError::Functions)?;
+    udf::register(&ctx);
+    Ok(ctx)
+}

@@ -1,0 +1,223 @@
+//! Every built-in check against its fixture: tests/fixtures/checks/<check id>.yaml holds the
+//! snapshot rows and the exact (resource, status) set the check must return, with at least
+//! one resource that passes and one that fails.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use govscan::checks::builtin_checks;
+use govscan::checks::run::{register_snapshot_info, run_all};
+use govscan::collect::all_tables;
+use govscan::store::manifest::{CallerIdentity, Manifest, SCHEMA_VERSION};
+use govscan::store::{SnapshotWriter, TableRows};
+use serde::Deserialize;
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct Fixture {
+    /// The collection time checks compare ages with.
+    #[serde(default = "default_time")]
+    collected_at: chrono::DateTime<chrono::Utc>,
+    tables: BTreeMap<String, Vec<serde_json::Map<String, serde_json::Value>>>,
+    expect: Vec<Expected>,
+}
+
+fn default_time() -> chrono::DateTime<chrono::Utc> {
+    "2025-06-01T00:00:00Z".parse().unwrap()
+}
+
+#[derive(Deserialize, Debug, PartialEq, Eq, PartialOrd, Ord, Clone)]
+#[serde(deny_unknown_fields)]
+struct Expected {
+    resource_id: String,
+    status: String,
+}
+
+fn fixture_path(id: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/checks")
+        .join(format!("{id}.yaml"))
+}
+
+/// Writes the fixture's rows as a snapshot, every other table empty.
+fn write_snapshot(data: &Path, fixture: &Fixture) -> PathBuf {
+    let mut writer = SnapshotWriter::create(data, "20250601T000000Z-0000").unwrap();
+    for def in all_tables() {
+        let mut rows = TableRows::new(def);
+        for row in fixture.tables.get(def.name).into_iter().flatten() {
+            rows.push_json(row).unwrap();
+        }
+        writer.write_table(&rows).unwrap();
+    }
+    for name in fixture.tables.keys() {
+        assert!(
+            all_tables().iter().any(|d| d.name == name),
+            "fixture names unknown table {name}"
+        );
+    }
+    let manifest = Manifest {
+        snapshot_id: "20250601T000000Z-0000".into(),
+        schema_version: SCHEMA_VERSION,
+        tool_version: "fixture".into(),
+        started_at: fixture.collected_at,
+        finished_at: fixture.collected_at,
+        caller: CallerIdentity {
+            account_id: "111111111111".into(),
+            arn: "arn:aws:iam::111111111111:root".into(),
+            user_id: "x".into(),
+        },
+        organization_id: None,
+        accounts: vec![],
+        regions: vec![],
+        services: vec![],
+        parts: vec![],
+        tables: writer.tables().clone(),
+        api_calls: 0,
+        error_count: 0,
+    };
+    writer.finish(&manifest).unwrap()
+}
+
+#[tokio::test]
+async fn every_check_fails_and_passes_its_fixture_exactly() {
+    let checks = builtin_checks().unwrap();
+    let mut failures = Vec::new();
+    for check in &checks {
+        let path = fixture_path(&check.meta.id);
+        let text = std::fs::read_to_string(&path).unwrap_or_else(|_| {
+            panic!("check {} has no fixture {}", check.meta.id, path.display())
+        });
+        let fixture: Fixture =
+            serde_norway::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
+        let mut expected = fixture.expect.clone();
+        expected.sort();
+        assert!(
+            expected.iter().any(|e| e.status == "PASS"),
+            "{}: the fixture needs a passing resource",
+            path.display()
+        );
+        assert!(
+            expected.iter().any(|e| e.status == "FAIL"),
+            "{}: the fixture needs a failing resource",
+            path.display()
+        );
+
+        let data = tempfile::tempdir().unwrap();
+        let snap = write_snapshot(data.path(), &fixture);
+        let engine = govscan::engine::open(data.path(), Some(snap.to_str().unwrap()))
+            .await
+            .unwrap();
+        register_snapshot_info(&engine.ctx, "fixture", fixture.collected_at).unwrap();
+        let results = run_all(&engine.ctx, std::slice::from_ref(check), 1)
+            .await
+            .unwrap_or_else(|e| panic!("{e}"));
+        let mut got: Vec<Expected> = results
+            .iter()
+            .map(|r| Expected {
+                resource_id: r.resource_id.clone(),
+                status: r.status.as_str().to_owned(),
+            })
+            .collect();
+        got.sort();
+        if got != expected {
+            failures.push(format!(
+                "{}:\n  expected {expected:?}\n  got      {got:?}\n  reasons  {:?}",
+                check.meta.id,
+                results.iter().map(|r| &r.reason).collect::<Vec<_>>()
+            ));
+        }
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
+
+/// What could not be read is NOT_ASSESSED, never PASS: a failed part covers its account;
+/// a failed call naming a resource covers that resource; one naming none covers the account.
+#[tokio::test]
+async fn results_that_could_not_be_read_are_not_assessed() {
+    let fixture: Fixture = serde_norway::from_str(
+        r#"
+tables:
+  iam_users:
+    - {account_id: "111111111111", user_name: alice, arn: "arn:aws:iam::111111111111:user/alice", has_login_profile: true}
+    - {account_id: "111111111111", user_name: bob, arn: "arn:aws:iam::111111111111:user/team/bob", has_login_profile: true}
+    - {account_id: "222222222222", user_name: carol, arn: "arn:aws:iam::222222222222:user/carol", has_login_profile: true}
+  iam_mfa_devices:
+    - {account_id: "111111111111", serial_number: "arn:aws:iam::111111111111:mfa/alice", device_type: virtual, user_name: alice, assigned: true}
+  iam_password_policy:
+    - {account_id: "111111111111", policy_exists: true, minimum_password_length: 20}
+  collection_parts:
+    - {account_id: "111111111111", service: iam, status: partial, rows: 10, errors: 1, api_calls: 10}
+    - {account_id: "222222222222", service: iam, status: ok, rows: 3, errors: 1, api_calls: 5}
+    - {account_id: "333333333333", service: iam, status: failed, rows: 0, errors: 1, api_calls: 0}
+  collection_errors:
+    - {account_id: "111111111111", service: iam, operation: GetLoginProfile, resource: bob, error_code: Throttling, error_message: Rate exceeded}
+    - {account_id: "222222222222", service: iam, operation: ListMFADevices, resource: carol, error_code: AccessDenied, error_message: denied}
+    - {account_id: "333333333333", service: sts, operation: AssumeRole, error_code: AccessDenied, error_message: not authorized}
+expect: []
+"#,
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    let snap = write_snapshot(data.path(), &fixture);
+    let engine = govscan::engine::open(data.path(), Some(snap.to_str().unwrap()))
+        .await
+        .unwrap();
+    register_snapshot_info(&engine.ctx, "fixture", fixture.collected_at).unwrap();
+    let checks: Vec<_> = builtin_checks()
+        .unwrap()
+        .into_iter()
+        .filter(|c| c.meta.id == "iam-console-user-mfa" || c.meta.id == "iam-password-min-length")
+        .collect();
+    let results = run_all(&engine.ctx, &checks, 2).await.unwrap();
+    let mut got: Vec<(String, String, String)> = results
+        .iter()
+        .map(|r| {
+            (
+                r.check_id.clone(),
+                r.resource_id.clone(),
+                r.status.as_str().to_owned(),
+            )
+        })
+        .collect();
+    got.sort();
+    let want = |c: &str, r: &str, s: &str| (c.to_owned(), r.to_owned(), s.to_owned());
+    let mut expected = vec![
+        want(
+            "iam-console-user-mfa",
+            "arn:aws:iam::111111111111:user/alice",
+            "PASS",
+        ),
+        want(
+            "iam-console-user-mfa",
+            "arn:aws:iam::111111111111:user/team/bob",
+            "NOT_ASSESSED",
+        ),
+        want(
+            "iam-console-user-mfa",
+            "arn:aws:iam::222222222222:user/carol",
+            "NOT_ASSESSED",
+        ),
+        want(
+            "iam-console-user-mfa",
+            "account/333333333333",
+            "NOT_ASSESSED",
+        ),
+        want("iam-password-min-length", "account/111111111111", "PASS"),
+        want(
+            "iam-password-min-length",
+            "account/333333333333",
+            "NOT_ASSESSED",
+        ),
+    ];
+    expected.sort();
+    assert_eq!(got, expected);
+    let denied = results
+        .iter()
+        .find(|r| r.resource_id == "account/333333333333")
+        .unwrap();
+    assert!(
+        denied.reason.contains("AssumeRole") && denied.reason.contains("AccessDenied"),
+        "{}",
+        denied.reason
+    );
+}
