@@ -8,7 +8,9 @@ use std::time::Duration;
 use aws_config::retry::RetryConfig;
 use aws_config::{BehaviorVersion, Region, SdkConfig};
 use aws_smithy_runtime_api::box_error::BoxError;
-use aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::context::{
+    BeforeDeserializationInterceptorContextRef, BeforeTransmitInterceptorContextRef,
+};
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
@@ -56,13 +58,22 @@ pub async fn load_sdk_config(opts: &AwsOptions) -> SdkConfig {
     config
 }
 
-/// Counts every HTTP attempt, retries included: what AWS bills and throttles on.
+/// Counts every HTTP attempt, retries included (what AWS bills and throttles on), and the
+/// attempts that were answered with success, which tell a part that read something from
+/// one that read nothing.
 #[derive(Debug, Clone, Default)]
-pub struct ApiCallCounter(Arc<AtomicU64>);
+pub struct ApiCallCounter {
+    attempts: Arc<AtomicU64>,
+    successes: Arc<AtomicU64>,
+}
 
 impl ApiCallCounter {
     pub fn get(&self) -> u64 {
-        self.0.load(Ordering::Relaxed)
+        self.attempts.load(Ordering::Relaxed)
+    }
+
+    pub fn successes(&self) -> u64 {
+        self.successes.load(Ordering::Relaxed)
     }
 }
 
@@ -77,7 +88,19 @@ impl Intercept for ApiCallCounter {
         _runtime_components: &RuntimeComponents,
         _cfg: &mut ConfigBag,
     ) -> Result<(), BoxError> {
-        self.0.fetch_add(1, Ordering::Relaxed);
+        self.attempts.fetch_add(1, Ordering::Relaxed);
+        Ok(())
+    }
+
+    fn read_before_deserialization(
+        &self,
+        context: &BeforeDeserializationInterceptorContextRef<'_>,
+        _runtime_components: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if context.response().status().is_success() {
+            self.successes.fetch_add(1, Ordering::Relaxed);
+        }
         Ok(())
     }
 }

@@ -112,9 +112,28 @@ async fn collect_trails(target: &Target, sink: &mut Sink) {
         Ok(out) => out.trail_list.unwrap_or_default(),
         Err(e) => return sink.error("DescribeTrails", None, &e),
     };
-    // Shadow trails are read by ARN: CloudTrail answers for them from any region.
+    // Each trail's status and selectors are read in its home region, by ARN: shadow copies
+    // of multi-region and organization trails answer there.
+    let clients: std::collections::HashMap<String, ct::Client> = trails
+        .iter()
+        .filter_map(|t| t.home_region.clone())
+        .filter(|r| *r != target.region)
+        .map(|r| {
+            let sdk = target
+                .sdk
+                .to_builder()
+                .region(aws_config::Region::new(r.clone()))
+                .build();
+            (r, client!(&sdk, target.calls, ct))
+        })
+        .collect();
     let details = fan_out(trails, target.fan_out, |t| {
-        let client = client.clone();
+        let client = t
+            .home_region
+            .as_ref()
+            .and_then(|r| clients.get(r))
+            .unwrap_or(&client)
+            .clone();
         async move {
             let id = t
                 .trail_arn

@@ -81,6 +81,7 @@ struct PartResult {
     service_order: usize,
     sink: Sink,
     api_calls: u64,
+    successful_calls: u64,
 }
 
 pub async fn collect(
@@ -259,9 +260,9 @@ pub async fn collect(
                 let mut sink = Sink::new(&account_id, region.as_deref(), collector.service());
                 tracing::debug!(account = %account_id, region = region.as_deref().unwrap_or("global"), service = collector.service(), "Collecting.");
                 collector.collect(&target, &mut sink).await;
-                let status = part_status(&sink);
+                let status = part_status(&sink, calls.successes());
                 progress.part_finished(&account_id, collector.service(), region.as_deref(), status);
-                PartResult { account_id, region, service: collector.service(), service_order: order, sink, api_calls: calls.get() }
+                PartResult { account_id, region, service: collector.service(), service_order: order, sink, api_calls: calls.get(), successful_calls: calls.successes() }
             }
         })
         .buffer_unordered(concurrency)
@@ -288,7 +289,7 @@ pub async fn collect(
     let mut part_entries = Vec::new();
     let mut api_calls = setup_calls.get();
     for r in results {
-        let status = part_status(&r.sink);
+        let status = part_status(&r.sink, r.successful_calls);
         let rows = r.sink.row_counts();
         let errors = r.sink.error_count() as u64;
         let total_rows: u64 = rows.values().sum();
@@ -501,11 +502,13 @@ async fn enabled_regions(
     Ok(regions)
 }
 
-fn part_status(sink: &Sink) -> Status {
+/// Failed only when no call of the part succeeded: an empty answer is an answer (a region
+/// without recorders), and what it says is in the tables.
+fn part_status(sink: &Sink, successful_calls: u64) -> Status {
     let rows: u64 = sink.row_counts().values().sum();
-    match (sink.error_count(), rows) {
-        (0, _) => Status::Ok,
-        (_, 0) => Status::Failed,
+    match (sink.error_count(), rows, successful_calls) {
+        (0, _, _) => Status::Ok,
+        (_, 0, 0) => Status::Failed,
         _ => Status::Partial,
     }
 }
