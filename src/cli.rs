@@ -114,6 +114,9 @@ pub struct CheckArgs {
     /// Exit with 1 when a check of this severity or higher fails (default: never).
     #[arg(long, value_enum)]
     pub fail_on: Option<crate::checks::Severity>,
+    /// Print the checks (id, title, severity, framework controls) as Markdown and exit.
+    #[arg(long)]
+    pub list: bool,
     /// Checks run at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,

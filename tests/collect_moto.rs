@@ -526,6 +526,116 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         rows_where(&errors, "service", "iam")
     );
 
+    // The checks over the seeded organization give the answers known in advance.
+    let out = govscan(
+        &data,
+        &moto.url,
+        &["check", "--format", "json", "--fail-on", "critical"],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(1),
+        "root MFA (critical) fails: {}",
+        stderr(&out)
+    );
+    let report: Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(report["snapshot_id"], m["snapshot_id"]);
+    let results = report["results"].as_array().unwrap();
+    let statuses = |check: &str| -> Vec<(String, String)> {
+        let mut v: Vec<(String, String)> = results
+            .iter()
+            .filter(|r| r["check_id"] == check)
+            .map(|r| {
+                (
+                    r["resource_id"].as_str().unwrap().to_owned(),
+                    r["status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let pair = |r: String, st: &str| (r, st.to_owned());
+    let mgmt_only = |check: &str, resource: &dyn Fn(&str) -> String| {
+        let mut v: Vec<(String, String)> = std::iter::once(mgmt.to_owned())
+            .chain(
+                ["security", "prod", "dev", "sandbox"]
+                    .iter()
+                    .map(|n| acct(n)),
+            )
+            .map(|a| pair(resource(&a), if a == mgmt { "PASS" } else { "FAIL" }))
+            .collect();
+        v.sort();
+        assert_eq!(statuses(check), v, "{check}");
+    };
+    mgmt_only("iam-password-min-length", &|a| format!("account/{a}"));
+    mgmt_only("iam-password-reuse", &|a| format!("account/{a}"));
+    mgmt_only("cloudtrail-multi-region-logging", &|a| {
+        format!("account/{a}")
+    });
+    mgmt_only("cloudtrail-s3-object-read-events", &|a| {
+        format!("account/{a}")
+    });
+    assert_eq!(
+        statuses("iam-console-user-mfa"),
+        [pair(format!("arn:aws:iam::{mgmt}:user/alice"), "PASS")]
+    );
+    let groups = statuses("iam-permissions-via-groups");
+    assert_eq!(
+        groups
+            .iter()
+            .filter(|(_, s)| s == "FAIL")
+            .collect::<Vec<_>>(),
+        [&pair(
+            format!("arn:aws:iam::{mgmt}:user/engineering/bob"),
+            "FAIL"
+        )]
+    );
+    assert_eq!(groups.len(), 3 + 4 + 120);
+    let public: Vec<_> = statuses("s3-public-bucket")
+        .into_iter()
+        .filter(|(_, s)| s != "PASS")
+        .collect();
+    assert_eq!(public, [pair("arn:aws:s3:::public-site".into(), "FAIL")]);
+    let config: Vec<_> = statuses("config-recording-all-regions")
+        .into_iter()
+        .filter(|(_, s)| s == "PASS")
+        .collect();
+    assert_eq!(config, [pair(format!("account/{mgmt}/us-east-1"), "PASS")]);
+    assert_eq!(
+        statuses("iam-no-full-admin-policy"),
+        [pair(
+            seeded["custom_policy_arn"].as_str().unwrap().to_owned(),
+            "PASS"
+        )]
+    );
+    // moto cannot serve GetBucketVersioning: MFA delete is not assessed, never PASS.
+    assert!(statuses("s3-mfa-delete")
+        .iter()
+        .all(|(_, s)| s == "NOT_ASSESSED"));
+    assert_eq!(
+        report["summary"]["by_control"]["cis-aws-5.0"]["1.9"]["pass"],
+        1
+    );
+    let cis = govscan(
+        &data,
+        &moto.url,
+        &["check", "--framework", "cis-aws-5.0", "--format", "json"],
+    );
+    assert_eq!(
+        cis.status.code(),
+        Some(0),
+        "no --fail-on: exit 0 despite failures"
+    );
+    let cis: Value = serde_json::from_str(&stdout(&cis)).unwrap();
+    let cis_results = cis["results"].as_array().unwrap();
+    assert!(cis_results
+        .iter()
+        .all(|r| r["frameworks"]["cis-aws-5.0"].is_array()));
+    assert!(!cis_results
+        .iter()
+        .any(|r| r["check_id"] == "s3-public-bucket"));
+
     // `snapshots` lists it; `tables --snapshot` shows its row counts.
     let listed = govscan(&data, &moto.url, &["snapshots", "--format", "json"]);
     let listed: Value = serde_json::from_str(&stdout(&listed)).unwrap();

@@ -16,6 +16,14 @@ use super::CommandError;
 
 /// Runs the checks; true when a check at or above `--fail-on` failed.
 pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError> {
+    if args.list {
+        let checks = match &args.checks {
+            Some(dir) => load_dir(dir)?,
+            None => builtin_checks()?,
+        };
+        super::stdout_write(&render_check_list(&checks))?;
+        return Ok(false);
+    }
     let engine = engine::open(data_dir, args.snapshot.as_deref()).await?;
     register_snapshot_info(
         &engine.ctx,
@@ -122,6 +130,32 @@ fn summary(checks: &[Check], results: &[CheckResult]) -> serde_json::Value {
     json!({ "checks": checks.len(), "total": total, "by_check": by_check, "by_control": by_control })
 }
 
+/// The check reference embedded in the README; a test keeps the two identical.
+pub fn render_check_list(checks: &[Check]) -> String {
+    let mut out =
+        String::from("| id | title | severity | CIS AWS 5.0 |\n| --- | --- | --- | --- |\n");
+    let mut sorted: Vec<&Check> = checks.iter().collect();
+    sorted.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+    for c in sorted {
+        let cis = c
+            .meta
+            .frameworks
+            .get("cis-aws-5.0")
+            .map(|v| v.join(", "))
+            .unwrap_or_default();
+        writeln!(
+            out,
+            "| `{}` | {} | {} | {} |",
+            c.meta.id,
+            c.meta.title.replace('|', "\\|"),
+            c.meta.severity.as_str(),
+            cis
+        )
+        .expect("write");
+    }
+    out
+}
+
 fn render_table(checks: &[Check], results: &[CheckResult]) -> String {
     let mut out = String::new();
     let mut counts: BTreeMap<&str, Counts> = BTreeMap::new();
@@ -192,4 +226,26 @@ fn render_table(checks: &[Check], results: &[CheckResult]) -> String {
     )
     .expect("write");
     escape_for_terminal(&out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's check list is generated; this fails when it is stale. Refresh it with
+    /// `govscan check --list` between the checks:start/end markers.
+    #[test]
+    fn readme_check_list_is_current() {
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let start = readme
+            .find("<!-- checks:start -->\n")
+            .expect("start marker")
+            + "<!-- checks:start -->\n".len();
+        let end = readme.find("<!-- checks:end -->").expect("end marker");
+        assert!(
+            readme[start..end] == render_check_list(&builtin_checks().unwrap()),
+            "README.md check list is stale: run `govscan check --list` and paste it between the markers"
+        );
+    }
 }
