@@ -55,7 +55,10 @@ pub enum Command {
     Snapshots(SnapshotsArgs),
     /// Run the compliance checks over a snapshot.
     Check(CheckArgs),
-    /// Run SQL over a snapshot: an argument, --file, standard input, or an interactive shell.
+    /// CloudTrail logs: ingest them into the trail lake.
+    #[command(subcommand)]
+    Trail(TrailCommand),
+    /// Run SQL over a snapshot and the trail lake: an argument, --file, standard input, or an interactive shell.
     Query(QueryArgs),
     /// Print a shell completion script.
     Completions {
@@ -87,6 +90,32 @@ pub struct CollectArgs {
     /// Attempts per AWS call before it is recorded as failed (throttling backs off adaptively).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TrailCommand {
+    /// Ingest CloudTrail files (plain or gzipped: trail files, JSON arrays, JSON lines) from
+    /// files or folders into the lake, deduplicated by event id. Exit 1 if input was rejected.
+    Ingest(TrailIngestArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TrailIngestArgs {
+    /// Files or folders (walked recursively), e.g. a copy of AWSLogs/.
+    #[arg(required = true)]
+    pub sources: Vec<PathBuf>,
+    /// Only events on or after this date (YYYY-MM-DD, UTC).
+    #[arg(long)]
+    pub since: Option<chrono::NaiveDate>,
+    /// Only events on or before this date (YYYY-MM-DD, UTC).
+    #[arg(long)]
+    pub until: Option<chrono::NaiveDate>,
+    /// Only events of these accounts (recipientAccountId), comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub accounts: Vec<String>,
+    /// Only events of these regions, comma-separated.
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -10,3 +10,4 @@ pub mod commands;
 pub mod engine;
 pub mod progress;
 pub mod store;
+pub mod trail;

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
-use govscan::cli::{Cli, Command};
+use govscan::cli::{Cli, Command, TrailCommand};
 use govscan::commands::{self, CommandError};
 use tracing_subscriber::EnvFilter;
 
@@ -47,7 +47,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// How a command that succeeded ended: clean, or with findings at or above --fail-on.
+/// How a command that succeeded ended: clean (exit 0), or with findings at or above
+/// --fail-on, or rejected input (exit 1).
 enum Outcome {
     Clean,
     Findings,
@@ -55,27 +56,29 @@ enum Outcome {
 
 async fn run(cli: &Cli) -> Result<Outcome, CommandError> {
     let data_dir = &cli.global.data_dir;
-    if let Command::Check(args) = &cli.command {
-        let findings = commands::check::run(data_dir, args).await?;
-        return Ok(if findings {
+    let clean = |r: Result<(), CommandError>| r.map(|()| Outcome::Clean);
+    let exit_1_if = |flag: bool| {
+        if flag {
             Outcome::Findings
         } else {
             Outcome::Clean
-        });
-    }
+        }
+    };
     match &cli.command {
-        Command::Collect(args) => commands::collect::run(&cli.global, args).await,
-        Command::Tables(args) => commands::tables::run(data_dir, args),
-        Command::Query(args) => commands::query::run(data_dir, args).await,
-        Command::Snapshots(args) => commands::snapshots::run(data_dir, args),
+        Command::Collect(args) => clean(commands::collect::run(&cli.global, args).await),
+        Command::Tables(args) => clean(commands::tables::run(data_dir, args)),
+        Command::Snapshots(args) => clean(commands::snapshots::run(data_dir, args)),
+        Command::Query(args) => clean(commands::query::run(data_dir, args).await),
+        Command::Check(args) => commands::check::run(data_dir, args).await.map(exit_1_if),
+        Command::Trail(TrailCommand::Ingest(args)) => {
+            commands::trail::ingest(data_dir, args, cli.global.quiet).map(exit_1_if)
+        }
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "govscan", &mut out);
-            commands::stdout_write(&String::from_utf8_lossy(&out))
+            clean(commands::stdout_write(&String::from_utf8_lossy(&out)))
         }
-        Command::Check(_) => unreachable!("handled above"),
     }
-    .map(|()| Outcome::Clean)
 }
 
 fn init_logging(quiet: bool, verbose: u8) {

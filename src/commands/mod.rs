@@ -5,6 +5,7 @@ pub mod collect;
 pub mod query;
 pub mod snapshots;
 pub mod tables;
+pub mod trail;
 
 use std::io::Write;
 
@@ -31,6 +32,8 @@ pub enum CommandError {
     Check(#[from] crate::checks::run::RunError),
     #[error(transparent)]
     CheckLoad(#[from] crate::checks::CheckError),
+    #[error(transparent)]
+    Ingest(#[from] crate::trail::IngestError),
     #[error("{0}")]
     Usage(String),
     #[error("writing output: {0}")]

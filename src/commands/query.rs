@@ -17,12 +17,24 @@ pub async fn run(data_dir: &Path, args: &QueryArgs) -> Result<(), CommandError> 
             "--format parquet needs --output FILE".into(),
         ));
     }
-    let engine = engine::open(data_dir, args.snapshot.as_deref()).await?;
+    // Without any snapshot, the trail lake alone can still be queried.
+    let ctx = match engine::open(data_dir, args.snapshot.as_deref()).await {
+        Ok(engine) => engine.ctx,
+        Err(engine::EngineError::Store(crate::store::StoreError::NoSnapshots { dir }))
+            if args.snapshot.is_none() =>
+        {
+            match engine::open_trail_only(data_dir).await? {
+                Some(ctx) => ctx,
+                None => return Err(crate::store::StoreError::NoSnapshots { dir }.into()),
+            }
+        }
+        Err(e) => return Err(e.into()),
+    };
     let sql = match (&args.sql, &args.file) {
         (Some(sql), _) => sql.clone(),
         (None, Some(file)) => std::fs::read_to_string(file)
             .map_err(|e| CommandError::Usage(format!("{}: {e}", file.display())))?,
-        (None, None) if std::io::stdin().is_terminal() => return shell(&engine.ctx).await,
+        (None, None) if std::io::stdin().is_terminal() => return shell(&ctx).await,
         (None, None) => {
             let mut sql = String::new();
             for line in std::io::stdin().lock().lines() {
@@ -32,7 +44,7 @@ pub async fn run(data_dir: &Path, args: &QueryArgs) -> Result<(), CommandError> 
             sql
         }
     };
-    let batches = execute(&engine.ctx, &sql).await?;
+    let batches = execute(&ctx, &sql).await?;
     let bytes = render(&batches, args.format)?;
     match &args.output {
         Some(path) => crate::store::atomic_write(path, &bytes).map_err(CommandError::from),

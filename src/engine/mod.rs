@@ -28,18 +28,20 @@ pub enum EngineError {
     Functions(DataFusionError),
 }
 
-/// A session over one snapshot.
+/// A session over one snapshot and the trail lake.
 pub struct Engine {
     pub ctx: SessionContext,
     pub snapshot_dir: PathBuf,
     pub manifest: Manifest,
 }
 
-/// Opens the snapshot `wanted` (id or path; the latest when None) for SQL.
+/// Opens the snapshot `wanted` (id or path; the latest when None) for SQL, with the trail
+/// lake as `cloudtrail_events` when there is one.
 pub async fn open(data_dir: &Path, wanted: Option<&str>) -> Result<Engine, EngineError> {
     let snapshot_dir = resolve_snapshot(data_dir, wanted)?;
     let manifest = read_manifest(&snapshot_dir)?;
     let ctx = new_context()?;
+    register_trail(&ctx, data_dir).await?;
     for def in all_tables() {
         let path = snapshot_dir.join(format!("{}.parquet", def.name));
         let registered = if path.exists() {
@@ -66,6 +68,40 @@ pub async fn open(data_dir: &Path, wanted: Option<&str>) -> Result<Engine, Engin
         snapshot_dir,
         manifest,
     })
+}
+
+/// A session over the trail lake alone, for data directories without snapshots.
+pub async fn open_trail_only(data_dir: &Path) -> Result<Option<SessionContext>, EngineError> {
+    if !crate::trail::lake_dir(data_dir).exists() {
+        return Ok(None);
+    }
+    let ctx = new_context()?;
+    register_trail(&ctx, data_dir).await?;
+    Ok(Some(ctx))
+}
+
+/// Registers `cloudtrail_events`, partitioned by `event_date` so a filter on the date
+/// reads only the matching folders.
+async fn register_trail(ctx: &SessionContext, data_dir: &Path) -> Result<(), EngineError> {
+    let lake = crate::trail::lake_dir(data_dir);
+    if !lake.exists() {
+        return Ok(());
+    }
+    let schema = crate::trail::schema::event_schema();
+    let options = ParquetReadOptions::default()
+        .table_partition_cols(vec![(
+            "event_date".to_owned(),
+            datafusion::arrow::datatypes::DataType::Utf8,
+        )])
+        .schema(&schema);
+    let path = format!("{}/", lake.display());
+    ctx.register_parquet("cloudtrail_events", &path, options)
+        .await
+        .map_err(|source| EngineError::Register {
+            table: "cloudtrail_events".into(),
+            path: lake.clone(),
+            source,
+        })
 }
 
 /// A session with govscan's functions and no tables.
