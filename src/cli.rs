@@ -101,9 +101,10 @@ pub enum TrailCommand {
 
 #[derive(Debug, Args)]
 pub struct TrailIngestArgs {
-    /// Files or folders (walked recursively), e.g. a copy of AWSLogs/.
+    /// Files, folders (walked recursively) or s3://bucket/prefix (listed; organization
+    /// trails add an o-xxxx level under AWSLogs/).
     #[arg(required = true)]
-    pub sources: Vec<PathBuf>,
+    pub sources: Vec<String>,
     /// Only events on or after this date (YYYY-MM-DD, UTC).
     #[arg(long)]
     pub since: Option<chrono::NaiveDate>,

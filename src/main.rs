@@ -70,9 +70,9 @@ async fn run(cli: &Cli) -> Result<Outcome, CommandError> {
         Command::Snapshots(args) => clean(commands::snapshots::run(data_dir, args)),
         Command::Query(args) => clean(commands::query::run(data_dir, args).await),
         Command::Check(args) => commands::check::run(data_dir, args).await.map(exit_1_if),
-        Command::Trail(TrailCommand::Ingest(args)) => {
-            commands::trail::ingest(data_dir, args, cli.global.quiet).map(exit_1_if)
-        }
+        Command::Trail(TrailCommand::Ingest(args)) => commands::trail::ingest(&cli.global, args)
+            .await
+            .map(exit_1_if),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "govscan", &mut out);

@@ -399,3 +399,95 @@ fn snapshot_tables_join_the_trail_lake_on_the_user_arn() {
     assert!(joined[0]["events"].as_i64().unwrap() > 100, "{joined:?}");
     assert_eq!(joined[1]["events"], 0);
 }
+
+mod common;
+
+/// Trail files in a moto bucket, under an organization trail's key layout; a second run over
+/// the grown prefix reads only the new object.
+#[test]
+fn s3_prefixes_are_ingested_incrementally() {
+    let moto = common::start_moto();
+    let work = tempfile::tempdir().unwrap();
+    let upload = |prefix: &str, dir: &Path| {
+        let script = format!(
+            r#"
+import boto3, os, sys
+s3 = boto3.client("s3", endpoint_url="{url}", region_name="us-east-1")
+try:
+    s3.create_bucket(Bucket="org-trail-logs")
+except s3.exceptions.BucketAlreadyOwnedByYou:
+    pass
+root = sys.argv[1]
+for d, _, files in os.walk(root):
+    for f in files:
+        path = os.path.join(d, f)
+        s3.upload_file(path, "org-trail-logs", "{prefix}" + os.path.relpath(path, root))
+"#,
+            url = moto.url
+        );
+        let status = Command::new(common::python())
+            .arg("-c")
+            .arg(script)
+            .arg(dir)
+            .envs(common::aws_env())
+            .status()
+            .unwrap();
+        assert!(status.success(), "upload to moto failed");
+    };
+    upload("AWSLogs/o-abc123def4/", &fixture());
+
+    let data = work.path().join("data");
+    let run = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_govscan"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["--endpoint-url", &moto.url])
+            .args(args)
+            .envs(common::aws_env())
+            .output()
+            .unwrap()
+    };
+    let first = run(&["trail", "ingest", "s3://org-trail-logs/AWSLogs/"]);
+    assert_eq!(
+        first.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&first.stderr)
+    );
+    let s = summary(&first);
+    assert_eq!(
+        (s["files_read"].as_u64(), s["records_written"].as_u64()),
+        (Some(55), Some(2900))
+    );
+
+    // One more object arrives under the prefix.
+    let extra = work.path().join("extra");
+    std::fs::create_dir_all(&extra).unwrap();
+    std::fs::write(
+        extra.join("new.json"),
+        format!(
+            r#"{{"Records":[{}]}}"#,
+            record("late-1", "2023-07-11T00:00:01Z")
+        ),
+    )
+    .unwrap();
+    upload(
+        "AWSLogs/o-abc123def4/218007301253/CloudTrail/us-east-1/2023/07/11/",
+        &extra,
+    );
+    let second = summary(&run(&["trail", "ingest", "s3://org-trail-logs/AWSLogs/"]));
+    assert_eq!(second["files_unchanged"], 55);
+    assert_eq!(
+        (
+            second["files_read"].as_u64(),
+            second["records_written"].as_u64()
+        ),
+        (Some(1), Some(1))
+    );
+    assert_eq!(second["partitions"], serde_json::json!(["2023-07-11"]));
+
+    // A bucket that does not exist is a fatal error naming it.
+    let missing = run(&["trail", "ingest", "s3://no-such-bucket/AWSLogs/"]);
+    assert_eq!(missing.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&missing.stderr).contains("s3://no-such-bucket/AWSLogs/"));
+}

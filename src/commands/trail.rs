@@ -1,7 +1,5 @@
 //! `govscan trail ...`: CloudTrail logs into the lake.
 
-use std::path::Path;
-
 pub use crate::cli::TrailCommand;
 use crate::cli::TrailIngestArgs;
 use crate::trail::{ingest as run_ingest, IngestOptions};
@@ -10,17 +8,27 @@ use super::{stdout_write, CommandError};
 
 /// Ingests; true when some input was rejected (exit 1). The summary goes to stderr and, as
 /// JSON, to stdout for scripts.
-pub fn ingest(data_dir: &Path, args: &TrailIngestArgs, quiet: bool) -> Result<bool, CommandError> {
+pub async fn ingest(
+    global: &crate::cli::GlobalArgs,
+    args: &TrailIngestArgs,
+) -> Result<bool, CommandError> {
+    let quiet = global.quiet;
     let opts = IngestOptions {
-        data_dir: data_dir.to_path_buf(),
+        data_dir: global.data_dir.clone(),
         sources: args.sources.clone(),
+        aws: crate::collect::aws::AwsOptions {
+            profile: global.profile.clone(),
+            endpoint_url: global.endpoint_url.clone(),
+            region: global.region.clone(),
+            max_attempts: None,
+        },
         since: args.since,
         until: args.until,
         accounts: args.accounts.clone(),
         regions: args.regions.clone(),
     };
     let started = std::time::Instant::now();
-    let summary = run_ingest(&opts)?;
+    let summary = run_ingest(&opts).await?;
     if !quiet {
         eprintln!(
             "Read {} file(s) ({} unchanged since the last run, {} digest); wrote {} event(s) into {} partition(s) in {:.1}s; skipped {} duplicate(s), {} Insights event(s), {} outside the filters.",

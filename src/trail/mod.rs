@@ -20,6 +20,7 @@ use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::arrow::{ArrowWriter, ProjectionMask};
 use datafusion::parquet::basic::{Compression, ZstdLevel};
 use datafusion::parquet::file::properties::WriterProperties;
+use futures::stream::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use crate::store::{atomic_write, StoreError};
@@ -37,7 +38,10 @@ pub fn lake_dir(data_dir: &Path) -> PathBuf {
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
     pub data_dir: PathBuf,
-    pub sources: Vec<PathBuf>,
+    /// Files, folders, or `s3://bucket/prefix`.
+    pub sources: Vec<String>,
+    /// For S3 sources: credentials, endpoint and region.
+    pub aws: crate::collect::aws::AwsOptions,
     pub since: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
     pub accounts: Vec<String>,
@@ -77,6 +81,12 @@ pub enum IngestError {
     },
     #[error("{path}: {message}")]
     Write { path: PathBuf, message: String },
+    #[error("listing {url}: {code}: {message}")]
+    S3List {
+        url: String,
+        code: String,
+        message: String,
+    },
     #[error("{path}: the ingest checkpoint is not valid JSON ({source}); move it away to ingest everything again")]
     Checkpoint {
         path: PathBuf,
@@ -90,6 +100,124 @@ pub enum IngestError {
 struct Seen {
     size: u64,
     modified: i64,
+}
+
+/// Where an input file is.
+#[derive(Debug, Clone)]
+enum Location {
+    Local(PathBuf),
+    S3 { bucket: String, key: String },
+}
+
+/// A file to ingest: its name in reports, its checkpoint key, and what identifies its version.
+#[derive(Debug, Clone)]
+struct InputFile {
+    name: String,
+    checkpoint_key: String,
+    seen: Seen,
+    location: Location,
+}
+
+/// `s3://bucket/prefix` → (bucket, prefix).
+pub fn parse_s3_url(url: &str) -> Option<(String, String)> {
+    let rest = url.strip_prefix("s3://")?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    (!bucket.is_empty()).then(|| (bucket.to_owned(), prefix.to_owned()))
+}
+
+fn local_inputs(path: &Path, out: &mut Vec<InputFile>) -> Result<(), IngestError> {
+    let mut files = Vec::new();
+    walk(path, &mut files)?;
+    for f in files {
+        let meta = std::fs::metadata(&f).map_err(io(&f))?;
+        let modified = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+            .map_or(0, |d| d.as_secs() as i64);
+        out.push(InputFile {
+            name: f.display().to_string(),
+            checkpoint_key: std::fs::canonicalize(&f)
+                .unwrap_or(f.clone())
+                .display()
+                .to_string(),
+            seen: Seen {
+                size: meta.len(),
+                modified,
+            },
+            location: Location::Local(f),
+        });
+    }
+    Ok(())
+}
+
+async fn s3_inputs(
+    client: &aws_sdk_s3::Client,
+    url: &str,
+    bucket: &str,
+    prefix: &str,
+    out: &mut Vec<InputFile>,
+) -> Result<(), IngestError> {
+    let mut pages = client
+        .list_objects_v2()
+        .bucket(bucket)
+        .prefix(prefix)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| {
+            let info = crate::collect::aws::error_info(&e);
+            IngestError::S3List {
+                url: url.to_owned(),
+                code: info.code,
+                message: info.message,
+            }
+        })?;
+        for object in page.contents.unwrap_or_default() {
+            let Some(key) = object.key else { continue };
+            if key.ends_with('/') {
+                continue;
+            }
+            out.push(InputFile {
+                name: format!("s3://{bucket}/{key}"),
+                checkpoint_key: format!("s3://{bucket}/{key}"),
+                seen: Seen {
+                    size: object.size.unwrap_or(0).max(0) as u64,
+                    modified: object.last_modified.map_or(0, |t| t.secs()),
+                },
+                location: Location::S3 {
+                    bucket: bucket.to_owned(),
+                    key,
+                },
+            });
+        }
+    }
+    Ok(())
+}
+
+async fn fetch(client: Option<&aws_sdk_s3::Client>, file: &InputFile) -> Result<Vec<u8>, String> {
+    match &file.location {
+        Location::Local(path) => std::fs::read(path).map_err(|e| e.to_string()),
+        Location::S3 { bucket, key } => {
+            let client = client.expect("an S3 client exists when an S3 source was given");
+            let object = client
+                .get_object()
+                .bucket(bucket)
+                .key(key)
+                .send()
+                .await
+                .map_err(|e| {
+                    let info = crate::collect::aws::error_info(&e);
+                    format!("{}: {}", info.code, info.message)
+                })?;
+            let body = object
+                .body
+                .collect()
+                .await
+                .map_err(|e| format!("reading the object: {e}"))?;
+            Ok(body.into_bytes().to_vec())
+        }
+    }
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> IngestError + '_ {
@@ -237,8 +365,9 @@ impl LakeWriter {
 }
 
 /// Ingests every file below the sources. Rejected input is reported in the summary, never
-/// fatal; an error is returned only when the lake itself cannot be written.
-pub fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> {
+/// fatal; an error is returned only when a source cannot be listed or the lake cannot be
+/// written.
+pub async fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> {
     let trail_dir = opts.data_dir.join("trail");
     std::fs::create_dir_all(&trail_dir).map_err(io(&trail_dir))?;
     let checkpoint_path = trail_dir.join(CHECKPOINT);
@@ -255,12 +384,39 @@ pub fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> {
             })
         }
     };
-    let mut files = Vec::new();
+
+    let mut s3: Option<aws_sdk_s3::Client> = None;
+    let mut inputs = Vec::new();
     for source in &opts.sources {
-        walk(source, &mut files)?;
+        match parse_s3_url(source) {
+            Some((bucket, prefix)) => {
+                if s3.is_none() {
+                    let sdk = crate::collect::aws::load_sdk_config(&opts.aws).await;
+                    let conf = aws_sdk_s3::config::Builder::from(&sdk)
+                        .force_path_style(opts.aws.endpoint_url.is_some())
+                        .build();
+                    s3 = Some(aws_sdk_s3::Client::from_conf(conf));
+                }
+                s3_inputs(
+                    s3.as_ref().expect("just built"),
+                    source,
+                    &bucket,
+                    &prefix,
+                    &mut inputs,
+                )
+                .await?;
+            }
+            None => local_inputs(Path::new(source), &mut inputs)?,
+        }
     }
-    files.sort();
-    files.dedup();
+    inputs.sort_by(|a, b| a.checkpoint_key.cmp(&b.checkpoint_key));
+    inputs.dedup_by(|a, b| a.checkpoint_key == b.checkpoint_key);
+
+    let mut summary = IngestSummary::default();
+    let (unchanged, todo): (Vec<InputFile>, Vec<InputFile>) = inputs
+        .into_iter()
+        .partition(|f| checkpoint.get(&f.checkpoint_key) == Some(&f.seen));
+    summary.files_unchanged = unchanged.len();
 
     let run_id = format!(
         "{}-{}",
@@ -278,38 +434,25 @@ pub fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> {
         staged: Vec::new(),
         seq: 0,
     };
-    let mut summary = IngestSummary::default();
-    for path in files {
-        let name = path.display().to_string();
-        let key = std::fs::canonicalize(&path)
-            .unwrap_or(path.clone())
-            .display()
-            .to_string();
-        let meta = std::fs::metadata(&path).map_err(io(&path))?;
-        let seen = Seen {
-            size: meta.len(),
-            modified: meta
-                .modified()
-                .ok()
-                .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
-                .map_or(0, |d| d.as_secs() as i64),
+    // Objects are fetched a few at a time while earlier ones are parsed; the window bounds memory.
+    let client = s3.as_ref();
+    let mut fetched = futures::stream::iter(todo.into_iter().map(|file| async move {
+        let bytes = if file.seen.size > MAX_FILE_BYTES {
+            Err(format!("larger than {MAX_FILE_BYTES} bytes"))
+        } else {
+            fetch(client, &file).await
         };
-        if checkpoint.get(&key) == Some(&seen) {
-            summary.files_unchanged += 1;
-            continue;
-        }
-        if meta.len() > MAX_FILE_BYTES {
-            summary
-                .rejected_files
-                .push((name, format!("larger than {MAX_FILE_BYTES} bytes")));
-            continue;
-        }
-        let bytes = std::fs::read(&path).map_err(io(&path))?;
-        let parsed = read_maybe_gzip(bytes).and_then(|b| parse_file(&b, &name));
+        (file, bytes)
+    }))
+    .buffered(8);
+    while let Some((file, bytes)) = fetched.next().await {
+        let parsed = bytes
+            .and_then(read_maybe_gzip)
+            .and_then(|b: Vec<u8>| parse_file(&b, &file.name));
         let parsed = match parsed {
             Ok(p) => p,
             Err(reason) => {
-                summary.rejected_files.push((name, reason));
+                summary.rejected_files.push((file.name, reason));
                 continue;
             }
         };
@@ -319,7 +462,9 @@ pub fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> {
         }
         summary.insights_skipped += parsed.insights_skipped;
         for (index, reason) in parsed.rejected {
-            summary.rejected_records.push((name.clone(), index, reason));
+            summary
+                .rejected_records
+                .push((file.name.clone(), index, reason));
         }
         for record in parsed.records {
             if !keep(opts, &record) {
@@ -334,7 +479,7 @@ pub fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> {
                 summary.duplicates_skipped += 1;
             }
         }
-        checkpoint.insert(key, seen);
+        checkpoint.insert(file.checkpoint_key, file.seen);
     }
     writer.publish()?;
     let bytes = serde_json::to_vec_pretty(&checkpoint).expect("checkpoint serializes");
@@ -358,4 +503,23 @@ fn keep(opts: &IngestOptions, record: &Normalized) -> bool {
                 .iter()
                 .any(|a| a == text("recipient_account_id")))
         && (opts.regions.is_empty() || opts.regions.iter().any(|r| r == text("aws_region")))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_urls_split_into_bucket_and_prefix() {
+        assert_eq!(
+            parse_s3_url("s3://logs/AWSLogs/o-abc/"),
+            Some(("logs".into(), "AWSLogs/o-abc/".into()))
+        );
+        assert_eq!(
+            parse_s3_url("s3://logs"),
+            Some(("logs".into(), String::new()))
+        );
+        assert_eq!(parse_s3_url("s3:///x"), None);
+        assert_eq!(parse_s3_url("/tmp/logs"), None);
+    }
 }
