@@ -1,5 +1,6 @@
-//! Compiles the checks in `checks/` into the binary, so `govscan check` works anywhere
-//! without the source tree; `--checks DIR` still reads a folder at run time.
+//! Compiles the checks (`checks/**/*.sql`) and framework definitions
+//! (`checks/frameworks/*.yaml`) into the binary, so `govscan check` works anywhere without
+//! the source tree; `--checks DIR` still reads a folder at run time.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -12,7 +13,7 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "sql") {
+        } else if path.extension().is_some_and(|e| e == "sql" || e == "yaml") {
             out.push(path);
         }
     }
@@ -20,27 +21,41 @@ fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
 
 fn main() {
     let root = PathBuf::from(std::env::var("CARGO_MANIFEST_DIR").unwrap());
-    let checks = root.join("checks");
+    let checks_dir = root.join("checks");
     println!("cargo:rerun-if-changed=checks");
     let mut files = Vec::new();
-    collect(&checks, &mut files);
+    collect(&checks_dir, &mut files);
     files.sort();
-    let mut code = String::from("/// (path under checks/, file text) of every built-in check.\npub static BUILTIN_CHECKS: &[(&str, &str)] = &[\n");
-    for f in &files {
-        println!("cargo:rerun-if-changed={}", f.display());
-        let rel = f
-            .strip_prefix(&checks)
-            .unwrap()
-            .to_string_lossy()
-            .replace('\\', "/");
+    let (frameworks, checks): (Vec<PathBuf>, Vec<PathBuf>) = files
+        .into_iter()
+        .partition(|f| f.extension().is_some_and(|e| e == "yaml"));
+    let mut code = String::new();
+    for (name, list) in [
+        ("BUILTIN_CHECKS", checks),
+        ("BUILTIN_FRAMEWORKS", frameworks),
+    ] {
         writeln!(
             code,
-            "    ({rel:?}, include_str!({:?})),",
-            f.display().to_string()
+            "/// (path under checks/, file text) of every built-in file of this kind."
         )
         .unwrap();
+        writeln!(code, "pub static {name}: &[(&str, &str)] = &[").unwrap();
+        for f in &list {
+            println!("cargo:rerun-if-changed={}", f.display());
+            let rel = f
+                .strip_prefix(&checks_dir)
+                .unwrap()
+                .to_string_lossy()
+                .replace('\\', "/");
+            writeln!(
+                code,
+                "    ({rel:?}, include_str!({:?})),",
+                f.display().to_string()
+            )
+            .unwrap();
+        }
+        code.push_str("];\n");
     }
-    code.push_str("];\n");
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("builtin_checks.rs");
     std::fs::write(out, code).unwrap();
 }

@@ -11,6 +11,7 @@
 //! The file stays plain SQL that any DataFusion client runs. Loading rejects unknown
 //! metadata keys, duplicate ids and SQL that does not plan, naming the file.
 
+pub mod framework;
 pub mod run;
 
 use std::collections::BTreeMap;

@@ -6,6 +6,7 @@ use std::path::Path;
 
 use serde_json::json;
 
+use crate::checks::framework::{builtin_frameworks, validate, Framework};
 use crate::checks::run::{register_snapshot_info, run_all, CheckResult, Status};
 use crate::checks::{builtin_checks, load_dir, Check};
 use crate::cli::{CheckArgs, CheckFormat};
@@ -34,13 +35,23 @@ pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError
         context: "registering snapshot_info".into(),
         source,
     })?;
-    let checks = select(
-        match &args.checks {
-            Some(dir) => load_dir(dir)?,
-            None => builtin_checks()?,
-        },
-        args,
-    )?;
+    let frameworks = builtin_frameworks()?;
+    let all = match &args.checks {
+        Some(dir) => load_dir(dir)?,
+        None => builtin_checks()?,
+    };
+    validate(&frameworks, &all)?;
+    let framework = match &args.framework {
+        Some(id) => Some(frameworks.iter().find(|f| &f.id == id).ok_or_else(|| {
+            let known: Vec<&str> = frameworks.iter().map(|f| f.id.as_str()).collect();
+            CommandError::Usage(format!(
+                "--framework: unknown framework {id:?}; known: {}",
+                known.join(", ")
+            ))
+        })?),
+        None => None,
+    };
+    let checks = select(all, args)?;
     let results = run_all(&engine.ctx, &checks, args.concurrency.into()).await?;
     let text = match args.format {
         CheckFormat::Json => {
@@ -48,11 +59,18 @@ pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError
                 "snapshot_id": engine.manifest.snapshot_id,
                 "results": results,
                 "summary": summary(&checks, &results),
+                "controls": framework.map(|f| control_report(f, &results)),
             }))
             .expect("json")
                 + "\n"
         }
-        CheckFormat::Table => render_table(&checks, &results),
+        CheckFormat::Table => {
+            let mut text = render_table(&checks, &results);
+            if let Some(f) = framework {
+                text.push_str(&render_controls(f, &results));
+            }
+            text
+        }
     };
     match &args.output {
         Some(path) => crate::store::atomic_write(path, text.as_bytes())?,
@@ -128,6 +146,64 @@ fn summary(checks: &[Check], results: &[CheckResult]) -> serde_json::Value {
         }
     }
     json!({ "checks": checks.len(), "total": total, "by_check": by_check, "by_control": by_control })
+}
+
+/// Each control of the framework with its verdict: FAIL if any result of its checks fails,
+/// NOT_ASSESSED if any could not be assessed, PASS if all pass, MANUAL or NO_RESOURCES.
+fn control_report(framework: &Framework, results: &[CheckResult]) -> Vec<serde_json::Value> {
+    framework
+        .controls()
+        .map(|(section, control)| {
+            let mut n = Counts::default();
+            for r in results.iter().filter(|r| r.frameworks.get(&framework.id).is_some_and(|c| c.contains(&control.id))) {
+                n.add(r.status);
+            }
+            let status = match (&control.manual, n) {
+                (Some(_), _) => "MANUAL",
+                (None, Counts { fail, .. }) if fail > 0 => "FAIL",
+                (None, Counts { not_assessed, .. }) if not_assessed > 0 => "NOT_ASSESSED",
+                (None, Counts { pass, .. }) if pass > 0 => "PASS",
+                _ => "NO_RESOURCES",
+            };
+            json!({
+                "section": section.id, "section_title": section.title, "control": control.id, "title": control.title,
+                "status": status, "pass": n.pass, "fail": n.fail, "not_assessed": n.not_assessed, "manual": control.manual,
+            })
+        })
+        .collect()
+}
+
+fn render_controls(framework: &Framework, results: &[CheckResult]) -> String {
+    let mut out = format!("\n{}\n", framework.title);
+    let mut section = String::new();
+    for c in control_report(framework, results) {
+        if c["section"] != section.as_str() {
+            section = c["section"].as_str().unwrap_or_default().to_owned();
+            writeln!(
+                out,
+                "  {} {}",
+                section,
+                c["section_title"].as_str().unwrap_or_default()
+            )
+            .expect("write");
+        }
+        let detail = match c["manual"].as_str() {
+            Some(why) => format!("manual: {why}"),
+            None => format!(
+                "{} pass, {} fail, {} not assessed",
+                c["pass"], c["fail"], c["not_assessed"]
+            ),
+        };
+        writeln!(
+            out,
+            "    {:<7} {:<13} {}  ({detail})",
+            c["control"].as_str().unwrap_or_default(),
+            c["status"].as_str().unwrap_or_default(),
+            c["title"].as_str().unwrap_or_default()
+        )
+        .expect("write");
+    }
+    out
 }
 
 /// The check reference embedded in the README; a test keeps the two identical.
