@@ -34,7 +34,7 @@ pub async fn run(data_dir: &Path, args: &QueryArgs) -> Result<(), CommandError> 
         (Some(sql), _) => sql.clone(),
         (None, Some(file)) => std::fs::read_to_string(file)
             .map_err(|e| CommandError::Usage(format!("{}: {e}", file.display())))?,
-        (None, None) if std::io::stdin().is_terminal() => return shell(&ctx).await,
+        (None, None) if std::io::stdin().is_terminal() => return shell(&ctx, data_dir).await,
         (None, None) => {
             let mut sql = String::new();
             for line in std::io::stdin().lock().lines() {
@@ -138,47 +138,75 @@ pub fn render(batches: &[RecordBatch], format: QueryFormat) -> Result<Vec<u8>, C
     Ok(buf)
 }
 
-/// A small SQL shell: statements end with `;` and may span lines; `\d` lists the tables and
-/// `\d NAME` a table's columns; `\q` quits.
-async fn shell(ctx: &SessionContext) -> Result<(), CommandError> {
-    let stdin = std::io::stdin();
-    let mut pending = String::new();
+/// The SQL shell: statements end with `;` and may span lines; `\d` lists the tables,
+/// `\d NAME` a table's columns, `\q` quits. History is kept in `<data dir>/.govscan_history`.
+async fn shell(ctx: &SessionContext, data_dir: &Path) -> Result<(), CommandError> {
+    use rustyline::error::ReadlineError;
+    let mut editor = rustyline::DefaultEditor::new()
+        .map_err(|e| CommandError::Usage(format!("cannot start the shell: {e}")))?;
+    let history = data_dir.join(".govscan_history");
+    let _ = editor.load_history(&history);
     eprintln!("govscan SQL shell: end statements with ';', \\d lists tables, \\d NAME describes one, \\q quits.");
+    let mut pending = String::new();
     loop {
-        eprint!(
-            "{}",
-            if pending.is_empty() {
-                "govscan> "
-            } else {
-                "     ..> "
+        let prompt = if pending.is_empty() {
+            "govscan> "
+        } else {
+            "     ..> "
+        };
+        let line = match editor.readline(prompt) {
+            Ok(line) => line,
+            // Ctrl-C drops the statement being typed; Ctrl-D leaves.
+            Err(ReadlineError::Interrupted) => {
+                pending.clear();
+                continue;
             }
-        );
-        let mut line = String::new();
-        if stdin.lock().read_line(&mut line)? == 0 {
-            return Ok(());
-        }
+            Err(ReadlineError::Eof) => break,
+            Err(e) => return Err(CommandError::Usage(format!("reading input: {e}"))),
+        };
         let trimmed = line.trim();
         if pending.is_empty() && trimmed.starts_with('\\') {
-            let sql = match trimmed.split_whitespace().collect::<Vec<_>>().as_slice() {
-                ["\\q"] => return Ok(()),
-                ["\\d"] => "SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name".to_owned(),
-                ["\\d", name] => format!(
-                    "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = '{}' ORDER BY ordinal_position",
-                    name.replace('\'', "''")
-                ),
-                _ => {
-                    eprintln!("unknown command {trimmed:?}");
-                    continue;
-                }
-            };
-            print_result(ctx, &sql).await?;
+            let _ = editor.add_history_entry(trimmed);
+            match meta_command(trimmed) {
+                MetaCommand::Quit => break,
+                MetaCommand::Sql(sql) => print_result(ctx, &sql).await?,
+                MetaCommand::Unknown => eprintln!("unknown command {trimmed:?}"),
+            }
+            continue;
+        }
+        if trimmed.is_empty() {
             continue;
         }
         pending.push_str(&line);
+        pending.push('\n');
         if trimmed.ends_with(';') {
             let sql = std::mem::take(&mut pending);
+            let _ = editor.add_history_entry(sql.trim());
             print_result(ctx, &sql).await?;
         }
+    }
+    if std::fs::create_dir_all(data_dir).is_ok() {
+        let _ = editor.save_history(&history);
+    }
+    Ok(())
+}
+
+enum MetaCommand {
+    Quit,
+    Sql(String),
+    Unknown,
+}
+
+/// `\d` and `\d NAME` as queries of the information schema.
+fn meta_command(line: &str) -> MetaCommand {
+    match line.split_whitespace().collect::<Vec<_>>().as_slice() {
+        ["\\q"] => MetaCommand::Quit,
+        ["\\d"] => MetaCommand::Sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name".into()),
+        ["\\d", name] => MetaCommand::Sql(format!(
+            "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = '{}' ORDER BY ordinal_position",
+            name.replace('\'', "''")
+        )),
+        _ => MetaCommand::Unknown,
     }
 }
 
@@ -199,6 +227,19 @@ async fn print_result(ctx: &SessionContext, sql: &str) -> Result<(), CommandErro
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn meta_commands_become_information_schema_queries() {
+        assert!(matches!(meta_command("\\q"), MetaCommand::Quit));
+        assert!(matches!(meta_command("\\x"), MetaCommand::Unknown));
+        let MetaCommand::Sql(sql) = meta_command("\\d iam_users'; DROP") else {
+            panic!("sql")
+        };
+        assert!(
+            sql.contains("'iam_users''; DROP'"),
+            "quotes are escaped: {sql}"
+        );
+    }
 
     #[test]
     fn terminal_escapes_are_made_visible() {
