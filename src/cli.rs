@@ -97,6 +97,19 @@ pub enum TrailCommand {
     /// Ingest CloudTrail files (plain or gzipped: trail files, JSON arrays, JSON lines) from
     /// files or folders into the lake, deduplicated by event id. Exit 1 if input was rejected.
     Ingest(TrailIngestArgs),
+    /// Read management events of the last 90 days from the LookupEvents API into the lake
+    /// (2 requests/s per region). Exit 1 if a region could not be read.
+    Lookup(TrailLookupArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct TrailLookupArgs {
+    /// Regions to read, comma-separated (default: --region, else us-east-1).
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// Events on or after this date (YYYY-MM-DD, UTC); default and limit: 90 days ago.
+    #[arg(long)]
+    pub since: Option<chrono::NaiveDate>,
 }
 
 #[derive(Debug, Args)]

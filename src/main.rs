@@ -73,6 +73,9 @@ async fn run(cli: &Cli) -> Result<Outcome, CommandError> {
         Command::Trail(TrailCommand::Ingest(args)) => commands::trail::ingest(&cli.global, args)
             .await
             .map(exit_1_if),
+        Command::Trail(TrailCommand::Lookup(args)) => commands::trail::lookup(&cli.global, args)
+            .await
+            .map(exit_1_if),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "govscan", &mut out);

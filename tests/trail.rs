@@ -491,3 +491,87 @@ for d, _, files in os.walk(root):
     assert_eq!(missing.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&missing.stderr).contains("s3://no-such-bucket/AWSLogs/"));
 }
+
+/// LookupEvents: moto answers it with HTTP 500, which is reported per region (exit 1); the
+/// recorded response shape of the real API (two pages carrying real fixture records in
+/// CloudTrailEvent) goes into the lake, deduplicated like any other source.
+#[test]
+fn lookup_events_failures_are_reported_and_recorded_responses_ingested() {
+    let moto = common::start_moto();
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    let run = |endpoint: &str, args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_govscan"))
+            .arg("--data-dir")
+            .arg(&data)
+            .args(["--endpoint-url", endpoint])
+            .args(args)
+            .envs(common::aws_env())
+            .output()
+            .unwrap()
+    };
+    let failed = run(&moto.url, &["trail", "lookup", "--regions", "us-east-1"]);
+    assert_eq!(
+        failed.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&failed.stderr)
+    );
+    let s = summary(&failed);
+    assert_eq!(s["rejected_files"][0][0], "lookup:us-east-1");
+    assert!(
+        s["rejected_files"][0][1]
+            .as_str()
+            .unwrap()
+            .contains("HTTP500"),
+        "{s}"
+    );
+
+    // Real records from the fixture, as LookupEvents wraps them.
+    let file = fixture().join("218007301253/CloudTrail/us-east-1/2023/07/10/218007301253_CloudTrail_us-east-1_20230710T1240Z_C1qUFaqvZS64BcIN.json.gz");
+    let mut text = String::new();
+    std::io::Read::read_to_string(
+        &mut flate2::read::GzDecoder::new(std::fs::File::open(file).unwrap()),
+        &mut text,
+    )
+    .unwrap();
+    let records: Value = serde_json::from_str(&text).unwrap();
+    let events: Vec<Value> = records["Records"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| serde_json::json!({"EventId": r["eventID"], "EventName": r["eventName"], "CloudTrailEvent": r.to_string()}))
+        .collect();
+    assert_eq!(events.len(), 2);
+    let rules = serde_json::json!([
+        {"action": "LookupEvents", "times": 1, "body": {"Events": [events[0]], "NextToken": "page-2"}},
+        {"action": "LookupEvents", "times": 1, "body": {"Events": [events[1], events[0]]}},
+    ]);
+    let proxy = common::start_fault_proxy(&moto.url, &rules, work.path());
+    let ok = run(&proxy.url, &["trail", "lookup", "--regions", "us-east-1"]);
+    assert_eq!(
+        ok.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&ok.stderr)
+    );
+    let s = summary(&ok);
+    assert_eq!(
+        (
+            s["records_written"].as_u64(),
+            s["duplicates_skipped"].as_u64()
+        ),
+        (Some(2), Some(1))
+    );
+    assert_eq!(
+        common::proxy_stats(&proxy)["LookupEvents"],
+        2,
+        "both pages were read"
+    );
+    let got = query(
+        &data,
+        "SELECT event_name, source_file FROM cloudtrail_events ORDER BY event_name",
+    );
+    assert_eq!(got.len(), 2);
+    assert_eq!(got[0]["source_file"], "lookup:us-east-1");
+}

@@ -1,27 +1,29 @@
 //! `govscan trail ...`: CloudTrail logs into the lake.
 
 pub use crate::cli::TrailCommand;
-use crate::cli::TrailIngestArgs;
-use crate::trail::{ingest as run_ingest, IngestOptions};
+use crate::cli::{GlobalArgs, TrailIngestArgs, TrailLookupArgs};
+use crate::collect::aws::{AwsOptions, DEFAULT_REGION};
+use crate::trail::{
+    ingest as run_ingest, lookup::lookup as run_lookup, IngestOptions, IngestSummary,
+};
 
 use super::{stdout_write, CommandError};
 
-/// Ingests; true when some input was rejected (exit 1). The summary goes to stderr and, as
-/// JSON, to stdout for scripts.
-pub async fn ingest(
-    global: &crate::cli::GlobalArgs,
-    args: &TrailIngestArgs,
-) -> Result<bool, CommandError> {
-    let quiet = global.quiet;
+fn aws_options(global: &GlobalArgs) -> AwsOptions {
+    AwsOptions {
+        profile: global.profile.clone(),
+        endpoint_url: global.endpoint_url.clone(),
+        region: global.region.clone(),
+        max_attempts: None,
+    }
+}
+
+/// Ingests files, folders and S3 prefixes; true when some input was rejected (exit 1).
+pub async fn ingest(global: &GlobalArgs, args: &TrailIngestArgs) -> Result<bool, CommandError> {
     let opts = IngestOptions {
         data_dir: global.data_dir.clone(),
         sources: args.sources.clone(),
-        aws: crate::collect::aws::AwsOptions {
-            profile: global.profile.clone(),
-            endpoint_url: global.endpoint_url.clone(),
-            region: global.region.clone(),
-            max_attempts: None,
-        },
+        aws: aws_options(global),
         since: args.since,
         until: args.until,
         accounts: args.accounts.clone(),
@@ -29,9 +31,45 @@ pub async fn ingest(
     };
     let started = std::time::Instant::now();
     let summary = run_ingest(&opts).await?;
+    report(&summary, started, global.quiet)
+}
+
+/// Reads LookupEvents; true when a region could not be read (exit 1).
+pub async fn lookup(global: &GlobalArgs, args: &TrailLookupArgs) -> Result<bool, CommandError> {
+    let opts = IngestOptions {
+        data_dir: global.data_dir.clone(),
+        aws: aws_options(global),
+        ..Default::default()
+    };
+    let regions = if args.regions.is_empty() {
+        vec![global
+            .region
+            .clone()
+            .unwrap_or_else(|| DEFAULT_REGION.to_owned())]
+    } else {
+        args.regions.clone()
+    };
+    // LookupEvents keeps 90 days; an older --since is clamped to that.
+    let oldest = chrono::Utc::now() - chrono::Duration::days(90);
+    let start = args
+        .since
+        .and_then(|d| d.and_hms_opt(0, 0, 0))
+        .map(|t| t.and_utc())
+        .map_or(oldest, |t| t.max(oldest));
+    let started = std::time::Instant::now();
+    let summary = run_lookup(&opts, &regions, start).await?;
+    report(&summary, started, global.quiet)
+}
+
+/// The summary on stderr for people and as JSON on stdout for scripts.
+fn report(
+    summary: &IngestSummary,
+    started: std::time::Instant,
+    quiet: bool,
+) -> Result<bool, CommandError> {
     if !quiet {
         eprintln!(
-            "Read {} file(s) ({} unchanged since the last run, {} digest); wrote {} event(s) into {} partition(s) in {:.1}s; skipped {} duplicate(s), {} Insights event(s), {} outside the filters.",
+            "Read {} source(s) ({} unchanged since the last run, {} digest); wrote {} event(s) into {} partition(s) in {:.1}s; skipped {} duplicate(s), {} Insights event(s), {} outside the filters.",
             summary.files_read,
             summary.files_unchanged,
             summary.digest_files,
@@ -42,21 +80,21 @@ pub async fn ingest(
             summary.insights_skipped,
             summary.filtered_out
         );
-        for (file, reason) in &summary.rejected_files {
+        for (source, reason) in &summary.rejected_files {
             eprintln!(
-                "rejected file {}: {}",
-                super::query::escape_for_terminal(file),
+                "rejected {}: {}",
+                super::query::escape_for_terminal(source),
                 reason
             );
         }
-        for (file, index, reason) in &summary.rejected_records {
+        for (source, index, reason) in &summary.rejected_records {
             eprintln!(
                 "rejected record {index} of {}: {}",
-                super::query::escape_for_terminal(file),
+                super::query::escape_for_terminal(source),
                 reason
             );
         }
     }
-    stdout_write(&(serde_json::to_string(&summary).expect("json") + "\n"))?;
+    stdout_write(&(serde_json::to_string(summary).expect("json") + "\n"))?;
     Ok(summary.anything_rejected())
 }

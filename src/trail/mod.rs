@@ -6,6 +6,7 @@
 //! publish leaves the lake as it was; a crash during it leaves files whose events the next
 //! run recognises by `event_id` and does not write again.
 
+pub mod lookup;
 pub mod parse;
 pub mod schema;
 
@@ -263,6 +264,47 @@ struct LakeWriter {
 }
 
 impl LakeWriter {
+    fn new(data_dir: &Path) -> Self {
+        let run_id = format!(
+            "{}-{}",
+            chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ"),
+            std::process::id()
+        );
+        Self {
+            schema: schema::event_schema(),
+            lake: lake_dir(data_dir),
+            staging: data_dir.join("trail").join(format!(".staging-{run_id}")),
+            run_id,
+            buffers: BTreeMap::new(),
+            buffered: 0,
+            known_ids: HashMap::new(),
+            staged: Vec::new(),
+            seq: 0,
+        }
+    }
+
+    /// Counts a parsed record in the summary and, unless filtered out or a duplicate,
+    /// buffers it for the lake.
+    fn take(
+        &mut self,
+        opts: &IngestOptions,
+        record: Normalized,
+        summary: &mut IngestSummary,
+    ) -> Result<(), IngestError> {
+        if !keep(opts, &record) {
+            summary.filtered_out += 1;
+            return Ok(());
+        }
+        let date = record.event_date;
+        if self.add(record)? {
+            summary.records_written += 1;
+            summary.partitions.insert(date.to_string());
+        } else {
+            summary.duplicates_skipped += 1;
+        }
+        Ok(())
+    }
+
     /// Event ids already in a partition of the lake, read once per partition per run.
     fn known(&mut self, date: NaiveDate) -> Result<&mut HashSet<String>, IngestError> {
         if !self.known_ids.contains_key(&date) {
@@ -418,22 +460,7 @@ pub async fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> 
         .partition(|f| checkpoint.get(&f.checkpoint_key) == Some(&f.seen));
     summary.files_unchanged = unchanged.len();
 
-    let run_id = format!(
-        "{}-{}",
-        chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ"),
-        std::process::id()
-    );
-    let mut writer = LakeWriter {
-        schema: schema::event_schema(),
-        lake: lake_dir(&opts.data_dir),
-        staging: trail_dir.join(format!(".staging-{run_id}")),
-        run_id,
-        buffers: BTreeMap::new(),
-        buffered: 0,
-        known_ids: HashMap::new(),
-        staged: Vec::new(),
-        seq: 0,
-    };
+    let mut writer = LakeWriter::new(&opts.data_dir);
     // Objects are fetched a few at a time while earlier ones are parsed; the window bounds memory.
     let client = s3.as_ref();
     let mut fetched = futures::stream::iter(todo.into_iter().map(|file| async move {
@@ -467,17 +494,7 @@ pub async fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> 
                 .push((file.name.clone(), index, reason));
         }
         for record in parsed.records {
-            if !keep(opts, &record) {
-                summary.filtered_out += 1;
-                continue;
-            }
-            let date = record.event_date;
-            if writer.add(record)? {
-                summary.records_written += 1;
-                summary.partitions.insert(date.to_string());
-            } else {
-                summary.duplicates_skipped += 1;
-            }
+            writer.take(opts, record, &mut summary)?;
         }
         checkpoint.insert(file.checkpoint_key, file.seen);
     }

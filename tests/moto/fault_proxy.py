@@ -6,7 +6,8 @@ moto serves AWS faithfully but cannot be told to refuse an AssumeRole or to thro
 tests put this proxy between govscan and moto. Each rule names an API action (the `Action`
 form field of query-protocol services such as IAM and STS, or the operation in the
 `X-Amz-Target` header of JSON services), an optional text that must appear in the request
-body, the error to answer with (or `delay` seconds to wait before forwarding), and how many
+body, the error to answer with (or `delay` seconds to wait before forwarding, or a recorded
+`body` to answer with), and how many
 times (`times`, -1 for always). Everything
 else is forwarded unchanged. The proxy writes its port to PORT_FILE once it listens, and
 counts requests per action, served at GET /__stats.
@@ -70,6 +71,9 @@ class Handler(BaseHTTPRequestHandler):
         if rule and "delay" in rule:
             time.sleep(rule["delay"])
             rule = None
+        if rule and "body" in rule:
+            # A recorded response, served as the service would.
+            return self.reply(rule.get("status", 200), "application/x-amz-json-1.1", json.dumps(rule["body"]).encode())
         if rule:
             content_type, text = error_body(rule, "X-Amz-Target" in self.headers)
             return self.reply(rule["status"], content_type, text.encode())

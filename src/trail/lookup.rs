@@ -1,0 +1,93 @@
+//! The CloudTrail LookupEvents API (management events of the last 90 days) into the lake.
+//!
+//! LookupEvents allows 2 requests per second per account and region: each region's pages are
+//! paced to that, and regions are read concurrently. A region that fails is reported and
+//! the others go on.
+
+use std::time::Duration;
+
+use aws_config::Region;
+use aws_sdk_cloudtrail as ct;
+use chrono::{DateTime, Utc};
+use serde_json::value::RawValue;
+
+use super::parse::normalize;
+use super::{IngestError, IngestOptions, IngestSummary, LakeWriter};
+
+/// The API's documented limit is 2 requests per second per region.
+const PAGE_INTERVAL: Duration = Duration::from_millis(500);
+
+/// One region's events as (source name, CloudTrail record JSON), or why it failed.
+async fn region_events(
+    sdk: &aws_config::SdkConfig,
+    region: &str,
+    start: DateTime<Utc>,
+) -> Result<Vec<(String, String)>, String> {
+    let conf = ct::config::Builder::from(sdk)
+        .region(Region::new(region.to_owned()))
+        .build();
+    let client = ct::Client::from_conf(conf);
+    let mut events = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let started = tokio::time::Instant::now();
+        let out = client
+            .lookup_events()
+            .start_time(aws_smithy_types::DateTime::from_secs(start.timestamp()))
+            .max_results(50)
+            .set_next_token(token.clone())
+            .send()
+            .await
+            .map_err(|e| {
+                let info = crate::collect::aws::error_info(&e);
+                format!("LookupEvents: {}: {}", info.code, info.message)
+            })?;
+        for e in out.events.unwrap_or_default() {
+            if let Some(record) = e.cloud_trail_event {
+                events.push((format!("lookup:{region}"), record));
+            }
+        }
+        token = out.next_token;
+        if token.is_none() {
+            return Ok(events);
+        }
+        tokio::time::sleep_until(started + PAGE_INTERVAL).await;
+    }
+}
+
+/// Reads LookupEvents in `regions` since `start` into the lake.
+pub async fn lookup(
+    opts: &IngestOptions,
+    regions: &[String],
+    start: DateTime<Utc>,
+) -> Result<IngestSummary, IngestError> {
+    let sdk = crate::collect::aws::load_sdk_config(&opts.aws).await;
+    let per_region =
+        futures::future::join_all(regions.iter().map(|r| region_events(&sdk, r, start))).await;
+    let mut writer = LakeWriter::new(&opts.data_dir);
+    let mut summary = IngestSummary::default();
+    for (region, result) in regions.iter().zip(per_region) {
+        let events = match result {
+            Ok(events) => events,
+            Err(reason) => {
+                summary
+                    .rejected_files
+                    .push((format!("lookup:{region}"), reason));
+                continue;
+            }
+        };
+        summary.files_read += 1;
+        for (index, (source, text)) in events.into_iter().enumerate() {
+            let parsed = serde_json::from_str::<&RawValue>(&text)
+                .map_err(|e| format!("CloudTrailEvent is not JSON: {e}"))
+                .and_then(|raw| normalize(raw, &source));
+            match parsed {
+                Ok(Some(record)) => writer.take(opts, record, &mut summary)?,
+                Ok(None) => summary.insights_skipped += 1,
+                Err(reason) => summary.rejected_records.push((source, index, reason)),
+            }
+        }
+    }
+    writer.publish()?;
+    Ok(summary)
+}
