@@ -199,10 +199,14 @@ enum MetaCommand {
 
 /// `\d` and `\d NAME` as queries of the information schema.
 fn meta_command(line: &str) -> MetaCommand {
-    match line.split_whitespace().collect::<Vec<_>>().as_slice() {
-        ["\\q"] => MetaCommand::Quit,
-        ["\\d"] => MetaCommand::Sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name".into()),
-        ["\\d", name] => MetaCommand::Sql(format!(
+    // `\d NAME` takes the rest of the line as the name, quoted into the query.
+    let mut parts = line.trim().splitn(2, char::is_whitespace);
+    let command = parts.next().unwrap_or_default();
+    let argument = parts.next().map(str::trim).filter(|a| !a.is_empty());
+    match (command, argument) {
+        ("\\q", None) => MetaCommand::Quit,
+        ("\\d", None) => MetaCommand::Sql("SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' ORDER BY table_name".into()),
+        ("\\d", Some(name)) => MetaCommand::Sql(format!(
             "SELECT column_name, data_type, is_nullable FROM information_schema.columns WHERE table_name = '{}' ORDER BY ordinal_position",
             name.replace('\'', "''")
         )),
