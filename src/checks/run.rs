@@ -317,10 +317,15 @@ impl Coverage {
             .collect();
         // Scopes that could not be read: whole parts, and operations that failed without
         // naming a resource.
-        let mut scopes: Vec<(String, Option<String>, String)> = Vec::new();
+        let mut scopes: Vec<(String, Option<String>, &str, String)> = Vec::new();
         for part in &self.failed_parts {
             if services.contains(&part.service.as_str()) {
-                scopes.push((part.account.clone(), part.region.clone(), part.why.clone()));
+                scopes.push((
+                    part.account.clone(),
+                    part.region.clone(),
+                    &part.service,
+                    part.why.clone(),
+                ));
             }
         }
         for call in &self.errors {
@@ -328,7 +333,7 @@ impl Coverage {
             if check.meta.requires.contains(&call.operation) {
                 let why = format!("{} {}: {}", call.service, call.operation, call.message);
                 match &call.resource {
-                    None => scopes.push((account.clone(), region.clone(), why)),
+                    None => scopes.push((account.clone(), region.clone(), &call.service, why)),
                     Some(res) => {
                         let mut any = false;
                         for row in rows.iter_mut().filter(|r| {
@@ -347,9 +352,9 @@ impl Coverage {
                 }
             }
         }
-        for (account, region, why) in scopes {
+        for (account, region, service, why) in scopes {
             // Organization data is read once, in the management account, about every account.
-            let org_wide = why.starts_with("org ");
+            let org_wide = service == "org";
             let in_scope = |r: &CheckResult| {
                 (org_wide || r.account_id == account) && (region.is_none() || r.region == region)
             };

@@ -220,10 +220,6 @@ pub fn decode_policy(doc: &str) -> String {
         .into_owned()
 }
 
-pub fn strings(v: &[String]) -> Vec<String> {
-    v.to_vec()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;

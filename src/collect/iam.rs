@@ -945,31 +945,22 @@ async fn collect_user_credentials(target: &Target, sink: &mut Sink, client: &iam
 }
 
 fn fill_user_details(users: &mut TableRows, details: &HashMap<String, ConsoleAccess>) {
-    let def = users.def;
-    let old = std::mem::replace(users, TableRows::new(def));
-    let name_idx = def
-        .columns
-        .iter()
-        .position(|c| c.name == "user_name")
-        .expect("user_name column");
-    for row in old.rows() {
-        let mut new = users.row();
-        for (i, c) in def.columns.iter().enumerate() {
-            new.set(c.name, row[i].clone());
-        }
-        let name = match &row[name_idx] {
-            crate::store::Value::Text(n) => n.as_str(),
-            _ => continue,
+    for i in 0..users.len() {
+        let Some(console) = users
+            .get(i, "user_name")
+            .as_text()
+            .and_then(|name| details.get(name))
+        else {
+            continue;
         };
-        if let Some(console) = details.get(name) {
-            new.set("password_last_used", console.password_last_used);
-            if console.login_profile_known {
-                new.set("has_login_profile", console.login_profile.is_some());
-            }
-            if let Some(p) = &console.login_profile {
-                new.set("login_profile_created_at", to_utc(&p.create_date))
-                    .set("password_reset_required", p.password_reset_required);
-            }
+        let mut row = users.edit(i);
+        row.set("password_last_used", console.password_last_used);
+        if console.login_profile_known {
+            row.set("has_login_profile", console.login_profile.is_some());
+        }
+        if let Some(p) = &console.login_profile {
+            row.set("login_profile_created_at", to_utc(&p.create_date))
+                .set("password_reset_required", p.password_reset_required);
         }
     }
 }

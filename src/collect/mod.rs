@@ -79,15 +79,6 @@ pub struct Target {
     pub calls: ApiCallCounter,
 }
 
-impl Target {
-    pub fn arn(&self, service: &str, region: &str, resource: &str) -> String {
-        format!(
-            "arn:{}:{service}:{region}:{}:{resource}",
-            self.partition, self.account_id
-        )
-    }
-}
-
 /// Rows and errors produced by one part.
 pub struct Sink {
     pub account_id: String,

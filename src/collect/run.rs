@@ -81,7 +81,7 @@ struct PartResult {
     service_order: usize,
     sink: Sink,
     api_calls: u64,
-    successful_calls: u64,
+    status: Status,
 }
 
 pub async fn collect(
@@ -262,7 +262,7 @@ pub async fn collect(
                 collector.collect(&target, &mut sink).await;
                 let status = part_status(&sink, calls.successes());
                 progress.part_finished(&account_id, collector.service(), region.as_deref(), status);
-                PartResult { account_id, region, service: collector.service(), service_order: order, sink, api_calls: calls.get(), successful_calls: calls.successes() }
+                PartResult { account_id, region, service: collector.service(), service_order: order, sink, api_calls: calls.get(), status }
             }
         })
         .buffer_unordered(concurrency)
@@ -289,7 +289,7 @@ pub async fn collect(
     let mut part_entries = Vec::new();
     let mut api_calls = setup_calls.get();
     for r in results {
-        let status = part_status(&r.sink, r.successful_calls);
+        let status = r.status;
         let rows = r.sink.row_counts();
         let errors = r.sink.error_count() as u64;
         let total_rows: u64 = rows.values().sum();
@@ -537,29 +537,16 @@ fn failed_entry(
 }
 
 fn first_error(errors: &TableRows) -> String {
-    let def = errors.def;
-    let idx = |n: &str| {
-        def.columns
-            .iter()
-            .position(|c| c.name == n)
-            .expect("column")
-    };
-    errors
-        .rows()
-        .first()
-        .map(|r| {
-            let text = |i: usize| match &r[i] {
-                crate::store::Value::Text(s) => s.clone(),
-                _ => String::new(),
-            };
-            format!(
-                "{} {} in {}: {}: {}",
-                text(idx("service")),
-                text(idx("operation")),
-                text(idx("account_id")),
-                text(idx("error_code")),
-                text(idx("error_message"))
-            )
-        })
-        .unwrap_or_default()
+    if errors.is_empty() {
+        return String::new();
+    }
+    let text = |column| errors.get(0, column).as_text().unwrap_or_default();
+    format!(
+        "{} {} in {}: {}: {}",
+        text("service"),
+        text("operation"),
+        text("account_id"),
+        text("error_code"),
+        text("error_message")
+    )
 }

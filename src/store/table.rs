@@ -106,6 +106,16 @@ pub enum Value {
     TextList(Vec<String>),
 }
 
+impl Value {
+    /// The text of a text cell; None for any other value.
+    pub fn as_text(&self) -> Option<&str> {
+        match self {
+            Value::Text(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
 impl From<&str> for Value {
     fn from(v: &str) -> Self {
         Value::Text(v.to_owned())
@@ -244,6 +254,20 @@ impl TableRows {
         }
         self.rows.push(cells);
         Ok(())
+    }
+
+    /// The cell of `row` in `column`.
+    pub fn get(&self, row: usize, column: &str) -> &Value {
+        &self.rows[row][self.def.column_index(column)]
+    }
+
+    /// Changes cells of an existing row.
+    pub fn edit(&mut self, row: usize) -> RowBuilder<'_> {
+        let def = self.def;
+        RowBuilder {
+            def,
+            cells: &mut self.rows[row],
+        }
     }
 
     pub fn append(&mut self, other: TableRows) {
@@ -403,6 +427,17 @@ mod tests {
                 .value(0),
             "p"
         );
+    }
+
+    #[test]
+    fn cells_are_read_by_column_name_and_edited_in_place() {
+        let mut rows = TableRows::new(&T);
+        rows.row().set("a", "x").set("n", 1);
+        rows.edit(0).set("n", 2);
+        assert_eq!(rows.len(), 1);
+        assert_eq!(rows.get(0, "n"), &Value::Int(2));
+        assert_eq!(rows.get(0, "a").as_text(), Some("x"));
+        assert_eq!(rows.get(0, "b").as_text(), None);
     }
 
     #[test]
