@@ -2,14 +2,14 @@
 //! snapshot rows and the exact (resource, status) set the check must return, with at least
 //! one resource that passes and one that fails.
 
+mod common;
+
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use govscan::checks::builtin_checks;
-use govscan::checks::run::{register_snapshot_info, run_all};
-use govscan::collect::all_tables;
-use govscan::store::manifest::{CallerIdentity, Manifest, SCHEMA_VERSION};
-use govscan::store::{SnapshotWriter, TableRows};
+use common::write_snapshot;
+use govscan::checks::run::{register_snapshot_info, run_all, CheckResult};
+use govscan::checks::{builtin_checks, Check};
 use serde::Deserialize;
 
 #[derive(Deserialize)]
@@ -39,43 +39,22 @@ fn fixture_path(id: &str) -> PathBuf {
         .join(format!("{id}.yaml"))
 }
 
-/// Writes the fixture's rows as a snapshot, every other table empty.
-fn write_snapshot(data: &Path, fixture: &Fixture) -> PathBuf {
-    let mut writer = SnapshotWriter::create(data, "20250601T000000Z-0000").unwrap();
-    for def in all_tables() {
-        let mut rows = TableRows::new(def);
-        for row in fixture.tables.get(def.name).into_iter().flatten() {
-            rows.push_json(row).unwrap();
-        }
-        writer.write_table(&rows).unwrap();
-    }
-    for name in fixture.tables.keys() {
-        assert!(
-            all_tables().iter().any(|d| d.name == name),
-            "fixture names unknown table {name}"
-        );
-    }
-    let manifest = Manifest {
-        snapshot_id: "20250601T000000Z-0000".into(),
-        schema_version: SCHEMA_VERSION,
-        tool_version: "fixture".into(),
-        started_at: fixture.collected_at,
-        finished_at: fixture.collected_at,
-        caller: CallerIdentity {
-            account_id: "111111111111".into(),
-            arn: "arn:aws:iam::111111111111:root".into(),
-            user_id: "x".into(),
-        },
-        organization_id: None,
-        accounts: vec![],
-        regions: vec![],
-        services: vec![],
-        parts: vec![],
-        tables: writer.tables().clone(),
-        api_calls: 0,
-        error_count: 0,
-    };
-    writer.finish(&manifest).unwrap()
+/// Runs `checks` over a snapshot of the fixture's rows, collected at its time.
+async fn run_fixture(fixture: &Fixture, checks: &[Check], concurrency: usize) -> Vec<CheckResult> {
+    let data = tempfile::tempdir().unwrap();
+    let snap = write_snapshot(
+        data.path(),
+        "20250601T000000Z-0000",
+        &fixture.tables,
+        fixture.collected_at,
+    );
+    let engine = govscan::engine::open(data.path(), Some(snap.to_str().unwrap()))
+        .await
+        .unwrap();
+    register_snapshot_info(&engine.ctx, "fixture", fixture.collected_at).unwrap();
+    run_all(&engine.ctx, checks, concurrency)
+        .await
+        .unwrap_or_else(|e| panic!("{e}"))
 }
 
 #[tokio::test]
@@ -102,15 +81,7 @@ async fn every_check_fails_and_passes_its_fixture_exactly() {
             path.display()
         );
 
-        let data = tempfile::tempdir().unwrap();
-        let snap = write_snapshot(data.path(), &fixture);
-        let engine = govscan::engine::open(data.path(), Some(snap.to_str().unwrap()))
-            .await
-            .unwrap();
-        register_snapshot_info(&engine.ctx, "fixture", fixture.collected_at).unwrap();
-        let results = run_all(&engine.ctx, std::slice::from_ref(check), 1)
-            .await
-            .unwrap_or_else(|e| panic!("{e}"));
+        let results = run_fixture(&fixture, std::slice::from_ref(check), 1).await;
         let mut got: Vec<Expected> = results
             .iter()
             .map(|r| Expected {
@@ -157,18 +128,12 @@ expect: []
 "#,
     )
     .unwrap();
-    let data = tempfile::tempdir().unwrap();
-    let snap = write_snapshot(data.path(), &fixture);
-    let engine = govscan::engine::open(data.path(), Some(snap.to_str().unwrap()))
-        .await
-        .unwrap();
-    register_snapshot_info(&engine.ctx, "fixture", fixture.collected_at).unwrap();
     let checks: Vec<_> = builtin_checks()
         .unwrap()
         .into_iter()
         .filter(|c| c.meta.id == "iam-console-user-mfa" || c.meta.id == "iam-password-min-length")
         .collect();
-    let results = run_all(&engine.ctx, &checks, 2).await.unwrap();
+    let results = run_fixture(&fixture, &checks, 2).await;
     let mut got: Vec<(String, String, String)> = results
         .iter()
         .map(|r| {

@@ -344,8 +344,6 @@ fn filters_keep_only_the_dates_accounts_and_regions_asked_for() {
 /// The snapshot and the trail lake answer SQL together: IAM users joined with their events.
 #[test]
 fn snapshot_tables_join_the_trail_lake_on_the_user_arn() {
-    use govscan::store::manifest::{CallerIdentity, Manifest, SCHEMA_VERSION};
-    use govscan::store::{SnapshotWriter, TableRows};
     let work = tempfile::tempdir().unwrap();
     let data = work.path().join("data");
     let fixture = fixture();
@@ -355,39 +353,15 @@ fn snapshot_tables_join_the_trail_lake_on_the_user_arn() {
             .success()
     );
 
-    let mut writer = SnapshotWriter::create(&data, "20230711T000000Z-0000").unwrap();
-    for def in govscan::collect::all_tables() {
-        let mut rows = TableRows::new(def);
-        if def.name == "iam_users" {
-            for name in ["benjamin", "nobody"] {
-                let row = serde_json::json!({"account_id": "123837392027", "user_name": name, "arn": format!("arn:aws:iam::123837392027:user/{name}")});
-                rows.push_json(row.as_object().unwrap()).unwrap();
-            }
-        }
-        writer.write_table(&rows).unwrap();
-    }
-    let now = chrono::Utc::now();
-    let manifest = Manifest {
-        snapshot_id: "20230711T000000Z-0000".into(),
-        schema_version: SCHEMA_VERSION,
-        tool_version: "test".into(),
-        started_at: now,
-        finished_at: now,
-        caller: CallerIdentity {
-            account_id: "123837392027".into(),
-            arn: "a".into(),
-            user_id: "u".into(),
-        },
-        organization_id: None,
-        accounts: vec![],
-        regions: vec![],
-        services: vec![],
-        parts: vec![],
-        tables: writer.tables().clone(),
-        api_calls: 0,
-        error_count: 0,
-    };
-    writer.finish(&manifest).unwrap();
+    let users: Vec<serde_json::Map<String, Value>> = ["benjamin", "nobody"]
+        .iter()
+        .map(|name| {
+            let row = serde_json::json!({"account_id": "123837392027", "user_name": name, "arn": format!("arn:aws:iam::123837392027:user/{name}")});
+            row.as_object().unwrap().clone()
+        })
+        .collect();
+    let tables = std::collections::BTreeMap::from([("iam_users".to_owned(), users)]);
+    common::write_snapshot(&data, "20230711T000000Z-0000", &tables, chrono::Utc::now());
 
     let joined = query(
         &data,
