@@ -316,6 +316,10 @@ fn filters_keep_only_the_dates_accounts_and_regions_asked_for() {
         record("d1", "2024-03-01T10:00:00Z"),
         record("d2", "2024-03-09T10:00:00Z"),
         record("d3", "2024-03-20T10:00:00Z").replace("us-east-1", "eu-west-1"),
+        record("d4", "2024-03-10T10:00:00Z").replace(
+            r#""recipientAccountId":"123456789012""#,
+            r#""recipientAccountId":"999999999999""#,
+        ),
     ];
     std::fs::write(&input, lines.join("\n")).unwrap();
     let data = work.path().join("data");
@@ -329,11 +333,14 @@ fn filters_keep_only_the_dates_accounts_and_regions_asked_for() {
             "2024-03-05",
             "--regions",
             "us-east-1",
+            "--accounts",
+            "123456789012",
         ],
     ));
+    // d1 is before --since, d3 in another region, d4 of another account.
     assert_eq!(
         (s["records_written"].as_u64(), s["filtered_out"].as_u64()),
-        (Some(1), Some(2))
+        (Some(1), Some(3))
     );
     assert_eq!(
         query(&data, "SELECT event_id FROM cloudtrail_events")[0]["event_id"],

@@ -245,6 +245,44 @@ mod tests {
         );
     }
 
+    fn batch() -> RecordBatch {
+        use datafusion::arrow::array::{Int64Array, StringArray};
+        RecordBatch::try_from_iter([
+            (
+                "name",
+                std::sync::Arc::new(StringArray::from(vec!["a,b", "c"])) as _,
+            ),
+            ("n", std::sync::Arc::new(Int64Array::from(vec![1, 2])) as _),
+        ])
+        .unwrap()
+    }
+
+    #[test]
+    fn every_output_format_renders_the_rows() {
+        let csv = String::from_utf8(render(&[batch()], QueryFormat::Csv).unwrap()).unwrap();
+        assert_eq!(csv, "name,n\n\"a,b\",1\nc,2\n");
+        let ndjson = String::from_utf8(render(&[batch()], QueryFormat::Ndjson).unwrap()).unwrap();
+        assert_eq!(
+            ndjson,
+            "{\"name\":\"a,b\",\"n\":1}\n{\"name\":\"c\",\"n\":2}\n"
+        );
+        assert_eq!(
+            String::from_utf8(render(&[], QueryFormat::Json).unwrap()).unwrap(),
+            "[]\n"
+        );
+        let parquet = render(&[batch()], QueryFormat::Parquet).unwrap();
+        let mut file = tempfile::tempfile().unwrap();
+        file.write_all(&parquet).unwrap();
+        let reader =
+            datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
+                file,
+            )
+            .unwrap()
+            .build()
+            .unwrap();
+        assert_eq!(reader.map(|b| b.unwrap().num_rows()).sum::<usize>(), 2);
+    }
+
     #[test]
     fn terminal_escapes_are_made_visible() {
         let hostile = "evil\u{1b}[2J\u{1b}]0;pwned\u{7}user";
