@@ -55,7 +55,7 @@ pub enum Command {
     Snapshots(SnapshotsArgs),
     /// Run the compliance checks over a snapshot.
     Check(CheckArgs),
-    /// CloudTrail logs: ingest them into the trail lake.
+    /// CloudTrail logs into the trail lake: from files, folders, S3 prefixes or LookupEvents.
     #[command(subcommand)]
     Trail(TrailCommand),
     /// Run SQL over a snapshot and the trail lake: an argument, --file, standard input, or an interactive shell.
@@ -95,7 +95,8 @@ pub struct CollectArgs {
 #[derive(Debug, Subcommand)]
 pub enum TrailCommand {
     /// Ingest CloudTrail files (plain or gzipped: trail files, JSON arrays, JSON lines) from
-    /// files or folders into the lake, deduplicated by event id. Exit 1 if input was rejected.
+    /// files, folders or s3://bucket/prefix into the lake, deduplicated by event id. Exit 1 if
+    /// input was rejected.
     Ingest(TrailIngestArgs),
     /// Read management events of the last 90 days from the LookupEvents API into the lake
     /// (2 requests/s per region). Exit 1 if a region could not be read.
