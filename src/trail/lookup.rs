@@ -6,23 +6,21 @@
 
 use std::time::Duration;
 
+use super::parse::one_by_one;
+use super::{IngestError, IngestOptions, IngestSummary, LakeWriter};
 use aws_config::Region;
 use aws_sdk_cloudtrail as ct;
 use chrono::{DateTime, Utc};
-use serde_json::value::RawValue;
-
-use super::parse::normalize;
-use super::{IngestError, IngestOptions, IngestSummary, LakeWriter};
 
 /// The API's documented limit is 2 requests per second per region.
 const PAGE_INTERVAL: Duration = Duration::from_millis(500);
 
-/// One region's events as (source name, CloudTrail record JSON), or why it failed.
+/// One region's events (CloudTrail record JSON), or why it failed.
 async fn region_events(
     sdk: &aws_config::SdkConfig,
     region: &str,
     start: DateTime<Utc>,
-) -> Result<Vec<(String, String)>, String> {
+) -> Result<Vec<String>, String> {
     let conf = ct::config::Builder::from(sdk)
         .region(Region::new(region.to_owned()))
         .build();
@@ -43,9 +41,7 @@ async fn region_events(
                 format!("LookupEvents: {}: {}", info.code, info.message)
             })?;
         for e in out.events.unwrap_or_default() {
-            if let Some(record) = e.cloud_trail_event {
-                events.push((format!("lookup:{region}"), record));
-            }
+            events.extend(e.cloud_trail_event);
         }
         token = out.next_token;
         if token.is_none() {
@@ -76,17 +72,11 @@ pub async fn lookup(
                 continue;
             }
         };
-        summary.files_read += 1;
-        for (index, (source, text)) in events.into_iter().enumerate() {
-            let parsed = serde_json::from_str::<&RawValue>(&text)
-                .map_err(|e| format!("CloudTrailEvent is not JSON: {e}"))
-                .and_then(|raw| normalize(raw, &source));
-            match parsed {
-                Ok(Some(record)) => writer.take(opts, record, &mut summary)?,
-                Ok(None) => summary.insights_skipped += 1,
-                Err(reason) => summary.rejected_records.push((source, index, reason)),
-            }
-        }
+        let source = format!("lookup:{region}");
+        let texts = events.iter().map(String::as_str);
+        let schema = writer.schema.clone();
+        let (parsed, _) = one_by_one(texts, &source, &schema, "CloudTrailEvent is not JSON: ");
+        writer.take_parsed(opts, &source, parsed, &mut summary)?;
     }
     writer.publish()?;
     Ok(summary)

@@ -6,16 +6,19 @@
 //! publish leaves the lake as it was; a crash during it leaves files whose events the next
 //! run recognises by `event_id` and does not write again.
 
+mod columns;
 pub mod lookup;
 pub mod parse;
+mod record;
 pub mod schema;
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-use chrono::NaiveDate;
-use datafusion::arrow::array::{Array, AsArray};
+use chrono::{Datelike, NaiveDate};
+use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch};
+use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use datafusion::parquet::arrow::{ArrowWriter, ProjectionMask};
@@ -25,12 +28,14 @@ use futures::stream::StreamExt;
 use serde::{Deserialize, Serialize};
 
 use crate::store::{atomic_write, StoreError};
-use parse::{parse_file, read_maybe_gzip, Normalized, MAX_FILE_BYTES};
+use parse::{parse_file, read_maybe_gzip, ParsedFile, MAX_FILE_BYTES};
 
 pub const TABLE_DIR: &str = "cloudtrail_events";
 const CHECKPOINT: &str = "ingested.json";
 /// Rows buffered across partitions before they are written out: bounds memory.
 const FLUSH_ROWS: usize = 50_000;
+/// Files fetched and parsed ahead of the one being added to the lake.
+const PARSE_AHEAD: usize = 8;
 
 pub fn lake_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("trail").join(TABLE_DIR)
@@ -196,29 +201,28 @@ async fn s3_inputs(
     Ok(())
 }
 
-async fn fetch(client: Option<&aws_sdk_s3::Client>, file: &InputFile) -> Result<Vec<u8>, String> {
-    match &file.location {
-        Location::Local(path) => std::fs::read(path).map_err(|e| e.to_string()),
-        Location::S3 { bucket, key } => {
-            let client = client.expect("an S3 client exists when an S3 source was given");
-            let object = client
-                .get_object()
-                .bucket(bucket)
-                .key(key)
-                .send()
-                .await
-                .map_err(|e| {
-                    let info = crate::collect::aws::error_info(&e);
-                    format!("{}: {}", info.code, info.message)
-                })?;
-            let body = object
-                .body
-                .collect()
-                .await
-                .map_err(|e| format!("reading the object: {e}"))?;
-            Ok(body.into_bytes().to_vec())
-        }
-    }
+async fn fetch_object(
+    client: Option<&aws_sdk_s3::Client>,
+    bucket: &str,
+    key: &str,
+) -> Result<Vec<u8>, String> {
+    let client = client.expect("an S3 client exists when an S3 source was given");
+    let object = client
+        .get_object()
+        .bucket(bucket)
+        .key(key)
+        .send()
+        .await
+        .map_err(|e| {
+            let info = crate::collect::aws::error_info(&e);
+            format!("{}: {}", info.code, info.message)
+        })?;
+    let body = object
+        .body
+        .collect()
+        .await
+        .map_err(|e| format!("reading the object: {e}"))?;
+    Ok(body.into_bytes().to_vec())
 }
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> IngestError + '_ {
@@ -250,17 +254,136 @@ fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), IngestError> {
     Ok(())
 }
 
-/// One run's buffers, dedup sets and staged files.
+/// An event id as remembered for deduplication: CloudTrail's ids are lowercase UUIDs, held
+/// in 16 bytes; anything else is kept as text. Exact either way, so two events are never
+/// taken for one.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+enum EventId {
+    Uuid(u128),
+    Other(Box<str>),
+}
+
+impl EventId {
+    fn new(id: &str) -> Self {
+        Self::uuid(id).map_or_else(|| Self::Other(id.into()), Self::Uuid)
+    }
+
+    fn uuid(id: &str) -> Option<u128> {
+        let bytes = id.as_bytes();
+        if bytes.len() != 36 {
+            return None;
+        }
+        let mut value: u128 = 0;
+        for (i, &b) in bytes.iter().enumerate() {
+            if matches!(i, 8 | 13 | 18 | 23) {
+                if b != b'-' {
+                    return None;
+                }
+                continue;
+            }
+            let digit = match b {
+                b'0'..=b'9' => b - b'0',
+                b'a'..=b'f' => b - b'a' + 10,
+                _ => return None,
+            };
+            value = value << 4 | u128::from(digit);
+        }
+        Some(value)
+    }
+}
+
+/// A partition's date from days since 1970-01-01.
+fn day_to_date(day: i32) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(day + 719_163).expect("event times are in range")
+}
+
+fn date_to_day(date: NaiveDate) -> i32 {
+    date.num_days_from_ce() - 719_163
+}
+
+/// A Parquet file to write: where, and its rows.
+struct ParquetJob {
+    path: PathBuf,
+    batches: Vec<RecordBatch>,
+}
+
+/// Writes Parquet files on its own thread, so encoding overlaps parsing. The channel holds
+/// one job: memory stays bounded when the disk is slower than the parsers.
+struct ParquetThread {
+    jobs: Option<std::sync::mpsc::SyncSender<ParquetJob>>,
+    thread: Option<std::thread::JoinHandle<Result<(), IngestError>>>,
+}
+
+impl ParquetThread {
+    fn start(schema: SchemaRef) -> Self {
+        let (jobs, receiver) = std::sync::mpsc::sync_channel::<ParquetJob>(1);
+        let thread = std::thread::spawn(move || {
+            for job in receiver {
+                write_parquet(&schema, &job)?;
+            }
+            Ok(())
+        });
+        Self {
+            jobs: Some(jobs),
+            thread: Some(thread),
+        }
+    }
+
+    fn send(&mut self, job: ParquetJob) -> Result<(), IngestError> {
+        let sent = self.jobs.as_ref().map(|jobs| jobs.send(job));
+        match sent {
+            Some(Ok(())) => Ok(()),
+            // The thread stopped on an error: that error is the one to report.
+            _ => self.join(),
+        }
+    }
+
+    /// Waits for every job; the first write error, if any.
+    fn join(&mut self) -> Result<(), IngestError> {
+        self.jobs = None;
+        match self.thread.take() {
+            Some(thread) => thread.join().expect("the Parquet writer does not panic"),
+            None => Ok(()),
+        }
+    }
+}
+
+fn write_parquet(schema: &SchemaRef, job: &ParquetJob) -> Result<(), IngestError> {
+    let path = &job.path;
+    let bad = |e: &dyn std::fmt::Display| IngestError::Write {
+        path: path.clone(),
+        message: e.to_string(),
+    };
+    let dir = path.parent().expect("a partition directory");
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(
+            ZstdLevel::try_new(3).expect("valid level"),
+        ))
+        .build();
+    let file = File::create(path).map_err(io(path))?;
+    let mut writer =
+        ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(|e| bad(&e))?;
+    for batch in &job.batches {
+        writer.write(batch).map_err(|e| bad(&e))?;
+    }
+    writer.close().map_err(|e| bad(&e))?;
+    Ok(())
+}
+
+/// One run's pending rows, dedup sets and staged files.
 struct LakeWriter {
     schema: SchemaRef,
     lake: PathBuf,
     staging: PathBuf,
     run_id: String,
-    buffers: BTreeMap<NaiveDate, Vec<serde_json::Value>>,
-    buffered: usize,
-    known_ids: HashMap<NaiveDate, HashSet<String>>,
-    staged: Vec<(NaiveDate, PathBuf)>,
+    /// Rows waiting to be written, by partition day.
+    pending: BTreeMap<i32, Vec<RecordBatch>>,
+    pending_rows: usize,
+    known_ids: HashMap<i32, HashSet<EventId>>,
+    staged: Vec<(i32, PathBuf)>,
     seq: usize,
+    parquet: ParquetThread,
 }
 
 impl LakeWriter {
@@ -270,46 +393,92 @@ impl LakeWriter {
             chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ"),
             std::process::id()
         );
+        let schema = schema::event_schema();
         Self {
-            schema: schema::event_schema(),
+            parquet: ParquetThread::start(schema.clone()),
+            schema,
             lake: lake_dir(data_dir),
             staging: data_dir.join("trail").join(format!(".staging-{run_id}")),
             run_id,
-            buffers: BTreeMap::new(),
-            buffered: 0,
+            pending: BTreeMap::new(),
+            pending_rows: 0,
             known_ids: HashMap::new(),
             staged: Vec::new(),
             seq: 0,
         }
     }
 
-    /// Counts a parsed record in the summary and, unless filtered out or a duplicate,
-    /// buffers it for the lake.
+    /// Counts a parsed file's rows in the summary and keeps those that are neither filtered
+    /// out nor already in the lake or this run.
     fn take(
         &mut self,
         opts: &IngestOptions,
-        record: Normalized,
+        batch: RecordBatch,
+        days: &[i32],
         summary: &mut IngestSummary,
     ) -> Result<(), IngestError> {
-        if !keep(opts, &record) {
-            summary.filtered_out += 1;
-            return Ok(());
-        }
-        let date = record.event_date;
-        if self.add(record)? {
+        let column = |name: &str| {
+            batch
+                .column_by_name(name)
+                .expect("the schema has it")
+                .as_string::<i32>()
+                .clone()
+        };
+        let (ids, accounts, regions) = (
+            column("event_id"),
+            column("recipient_account_id"),
+            column("aws_region"),
+        );
+        let since = opts.since.map(date_to_day);
+        let until = opts.until.map(date_to_day);
+        // Rows to keep, per partition day: almost always a file holds one day.
+        let mut keep: BTreeMap<i32, Vec<bool>> = BTreeMap::new();
+        for (row, &day) in days.iter().enumerate() {
+            let wanted = since.is_none_or(|d| day >= d)
+                && until.is_none_or(|d| day <= d)
+                && (opts.accounts.is_empty()
+                    || (!accounts.is_null(row)
+                        && opts.accounts.iter().any(|a| a == accounts.value(row))))
+                && (opts.regions.is_empty()
+                    || (!regions.is_null(row)
+                        && opts.regions.iter().any(|r| r == regions.value(row))));
+            if !wanted {
+                summary.filtered_out += 1;
+                continue;
+            }
+            if !self.known(day)?.insert(EventId::new(ids.value(row))) {
+                summary.duplicates_skipped += 1;
+                continue;
+            }
             summary.records_written += 1;
-            summary.partitions.insert(date.to_string());
-        } else {
-            summary.duplicates_skipped += 1;
+            keep.entry(day).or_insert_with(|| vec![false; days.len()])[row] = true;
+        }
+        for (day, mask) in keep {
+            summary.partitions.insert(day_to_date(day).to_string());
+            let rows = if mask.iter().all(|k| *k) {
+                batch.clone()
+            } else {
+                filter_record_batch(&batch, &BooleanArray::from(mask)).map_err(|e| {
+                    IngestError::Write {
+                        path: self.staging.clone(),
+                        message: e.to_string(),
+                    }
+                })?
+            };
+            self.pending_rows += rows.num_rows();
+            self.pending.entry(day).or_default().push(rows);
+        }
+        if self.pending_rows >= FLUSH_ROWS {
+            self.flush()?;
         }
         Ok(())
     }
 
     /// Event ids already in a partition of the lake, read once per partition per run.
-    fn known(&mut self, date: NaiveDate) -> Result<&mut HashSet<String>, IngestError> {
-        if !self.known_ids.contains_key(&date) {
+    fn known(&mut self, day: i32) -> Result<&mut HashSet<EventId>, IngestError> {
+        if let std::collections::hash_map::Entry::Vacant(slot) = self.known_ids.entry(day) {
             let mut ids = HashSet::new();
-            let dir = self.lake.join(format!("event_date={date}"));
+            let dir = self.lake.join(format!("event_date={}", day_to_date(day)));
             if dir.exists() {
                 for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
                     let path = entry.map_err(io(&dir))?.path();
@@ -328,81 +497,66 @@ impl LakeWriter {
                     for batch in builder.with_projection(mask).build().map_err(|e| bad(&e))? {
                         let batch = batch.map_err(|e| bad(&e))?;
                         let col = batch.column(0).as_string::<i32>();
-                        ids.extend(
-                            (0..col.len())
-                                .filter(|i| !col.is_null(*i))
-                                .map(|i| col.value(i).to_owned()),
-                        );
+                        ids.extend(col.iter().flatten().map(EventId::new));
                     }
                 }
             }
-            self.known_ids.insert(date, ids);
+            slot.insert(ids);
         }
-        Ok(self.known_ids.get_mut(&date).expect("just inserted"))
+        Ok(self.known_ids.get_mut(&day).expect("just inserted"))
     }
 
-    /// Buffers a record unless its event id is already in the lake or this run.
-    fn add(&mut self, record: Normalized) -> Result<bool, IngestError> {
-        if !self.known(record.event_date)?.insert(record.event_id) {
-            return Ok(false);
-        }
-        self.buffers
-            .entry(record.event_date)
-            .or_default()
-            .push(record.row);
-        self.buffered += 1;
-        if self.buffered >= FLUSH_ROWS {
-            self.flush()?;
-        }
-        Ok(true)
-    }
-
+    /// Hands the pending rows to the Parquet thread, one file per partition.
     fn flush(&mut self) -> Result<(), IngestError> {
-        for (date, rows) in std::mem::take(&mut self.buffers) {
+        for (day, batches) in std::mem::take(&mut self.pending) {
             self.seq += 1;
-            let dir = self.staging.join(format!("event_date={date}"));
-            std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-            let path = dir.join(format!("part-{}-{:05}.parquet", self.run_id, self.seq));
-            let bad = |e: &dyn std::fmt::Display| IngestError::Write {
-                path: path.clone(),
-                message: e.to_string(),
-            };
-            let mut decoder = datafusion::arrow::json::ReaderBuilder::new(self.schema.clone())
-                .with_batch_size(rows.len().max(1))
-                .build_decoder()
-                .map_err(|e| bad(&e))?;
-            decoder.serialize(&rows).map_err(|e| bad(&e))?;
-            let batch = decoder
-                .flush()
-                .map_err(|e| bad(&e))?
-                .expect("rows were serialized");
-            let props = WriterProperties::builder()
-                .set_compression(Compression::ZSTD(
-                    ZstdLevel::try_new(3).expect("valid level"),
-                ))
-                .build();
-            let file = File::create(&path).map_err(io(&path))?;
-            let mut writer = ArrowWriter::try_new(file, self.schema.clone(), Some(props))
-                .map_err(|e| bad(&e))?;
-            writer.write(&batch).map_err(|e| bad(&e))?;
-            writer.close().map_err(|e| bad(&e))?;
-            self.staged.push((date, path));
+            let path = self
+                .staging
+                .join(format!("event_date={}", day_to_date(day)))
+                .join(format!("part-{}-{:05}.parquet", self.run_id, self.seq));
+            self.staged.push((day, path.clone()));
+            self.parquet.send(ParquetJob { path, batches })?;
         }
-        self.buffered = 0;
+        self.pending_rows = 0;
         Ok(())
     }
 
-    /// Moves the staged files into the lake, one rename each.
+    /// Waits for the staged files, then moves them into the lake, one rename each.
     fn publish(mut self) -> Result<(), IngestError> {
         self.flush()?;
-        for (date, staged) in &self.staged {
-            let dir = self.lake.join(format!("event_date={date}"));
+        self.parquet.join()?;
+        for (day, staged) in &self.staged {
+            let dir = self.lake.join(format!("event_date={}", day_to_date(*day)));
             std::fs::create_dir_all(&dir).map_err(io(&dir))?;
             let target = dir.join(staged.file_name().expect("a file"));
             std::fs::rename(staged, &target).map_err(io(&target))?;
         }
         let _ = std::fs::remove_dir_all(&self.staging);
         Ok(())
+    }
+
+    /// Adds a parsed file's outcome to the summary and its rows to the lake.
+    fn take_parsed(
+        &mut self,
+        opts: &IngestOptions,
+        name: &str,
+        parsed: ParsedFile,
+        summary: &mut IngestSummary,
+    ) -> Result<(), IngestError> {
+        summary.files_read += 1;
+        if parsed.digest {
+            summary.digest_files += 1;
+        }
+        summary.insights_skipped += parsed.insights_skipped;
+        for (index, reason) in parsed.rejected {
+            summary
+                .rejected_records
+                .push((name.to_owned(), index, reason));
+        }
+        match parsed.batch {
+            Some(batch) => self.take(opts, batch, &parsed.days, summary),
+            None => Ok(()),
+        }
     }
 }
 
@@ -461,40 +615,25 @@ pub async fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> 
     summary.files_unchanged = unchanged.len();
 
     let mut writer = LakeWriter::new(&opts.data_dir);
-    // Objects are fetched a few at a time while earlier ones are parsed; the window bounds memory.
+    let schema = writer.schema.clone();
+    // Files are fetched and parsed a few at a time, in order, each parse on a blocking
+    // thread (so both cores parse); the window bounds memory.
     let client = s3.as_ref();
-    let mut fetched = futures::stream::iter(todo.into_iter().map(|file| async move {
-        let bytes = if file.seen.size > MAX_FILE_BYTES {
-            Err(format!("larger than {MAX_FILE_BYTES} bytes"))
-        } else {
-            fetch(client, &file).await
-        };
-        (file, bytes)
+    let mut parsed_files = futures::stream::iter(todo.into_iter().map(|file| {
+        let schema = schema.clone();
+        async move {
+            let parsed = read_and_parse(client, &file, schema).await;
+            (file, parsed)
+        }
     }))
-    .buffered(8);
-    while let Some((file, bytes)) = fetched.next().await {
-        let parsed = bytes
-            .and_then(read_maybe_gzip)
-            .and_then(|b: Vec<u8>| parse_file(&b, &file.name));
-        let parsed = match parsed {
-            Ok(p) => p,
+    .buffered(PARSE_AHEAD);
+    while let Some((file, parsed)) = parsed_files.next().await {
+        match parsed {
+            Ok(parsed) => writer.take_parsed(opts, &file.name, parsed, &mut summary)?,
             Err(reason) => {
                 summary.rejected_files.push((file.name, reason));
                 continue;
             }
-        };
-        summary.files_read += 1;
-        if parsed.digest {
-            summary.digest_files += 1;
-        }
-        summary.insights_skipped += parsed.insights_skipped;
-        for (index, reason) in parsed.rejected {
-            summary
-                .rejected_records
-                .push((file.name.clone(), index, reason));
-        }
-        for record in parsed.records {
-            writer.take(opts, record, &mut summary)?;
         }
         checkpoint.insert(file.checkpoint_key, file.seen);
     }
@@ -504,22 +643,31 @@ pub async fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> 
     Ok(summary)
 }
 
-fn keep(opts: &IngestOptions, record: &Normalized) -> bool {
-    let text = |k: &str| {
-        record
-            .row
-            .get(k)
-            .and_then(|v| v.as_str())
-            .unwrap_or_default()
+/// Reads a file (local, or an S3 object), inflates and parses it.
+async fn read_and_parse(
+    client: Option<&aws_sdk_s3::Client>,
+    file: &InputFile,
+    schema: SchemaRef,
+) -> Result<ParsedFile, String> {
+    if file.seen.size > MAX_FILE_BYTES {
+        return Err(format!("larger than {MAX_FILE_BYTES} bytes"));
+    }
+    // A local file is read on the blocking thread too; an object is fetched first.
+    let fetched = match &file.location {
+        Location::Local(path) => Err(path.clone()),
+        Location::S3 { bucket, key } => Ok(fetch_object(client, bucket, key).await?),
     };
-    opts.since.is_none_or(|d| record.event_date >= d)
-        && opts.until.is_none_or(|d| record.event_date <= d)
-        && (opts.accounts.is_empty()
-            || opts
-                .accounts
-                .iter()
-                .any(|a| a == text("recipient_account_id")))
-        && (opts.regions.is_empty() || opts.regions.iter().any(|r| r == text("aws_region")))
+    let name = file.name.clone();
+    tokio::task::spawn_blocking(move || {
+        let bytes = match fetched {
+            Ok(bytes) => bytes,
+            Err(path) => std::fs::read(path).map_err(|e| e.to_string())?,
+        };
+        let text = read_maybe_gzip(bytes)?;
+        parse_file(&text, &name, &schema)
+    })
+    .await
+    .expect("parsing does not panic")
 }
 
 #[cfg(test)]

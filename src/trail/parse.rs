@@ -7,35 +7,28 @@
 //! skipped. Free-form fields (`requestParameters`, ...) are kept as the exact JSON text the
 //! record held; unknown fields go to `extra`, never dropped.
 
-use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::fmt;
 use std::io::Read;
 
-use chrono::{DateTime, NaiveDate, Utc};
+use datafusion::arrow::array::RecordBatch;
+use datafusion::arrow::datatypes::SchemaRef;
+use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
-use serde_json::{json, Map, Value};
+
+use super::columns::{EventColumns, Skip};
+use super::record::Entry;
 
 /// Files larger than this (decompressed) are rejected rather than read into memory; a trail
 /// writes files of a few MB.
 pub const MAX_FILE_BYTES: u64 = 512 * 1024 * 1024;
 
-#[derive(Debug)]
-pub enum FileKind {
-    Records,
-    Digest,
-}
-
-/// One record, ready for the lake.
-#[derive(Debug)]
-pub struct Normalized {
-    pub event_id: String,
-    pub event_date: NaiveDate,
-    pub row: Value,
-}
-
+/// A file's records as one batch of `cloudtrail_events` rows, and what was left out.
 #[derive(Debug, Default)]
 pub struct ParsedFile {
-    pub records: Vec<Normalized>,
+    /// The rows (none when the file held no accepted record).
+    pub batch: Option<RecordBatch>,
+    /// Days since 1970-01-01 of each row's event time: its partition.
+    pub days: Vec<i32>,
     /// (index of the record in the file, why it was rejected)
     pub rejected: Vec<(usize, String)>,
     pub insights_skipped: usize,
@@ -56,286 +49,268 @@ pub fn read_maybe_gzip(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
     }
 }
 
-/// Parses a decompressed file into normalized records.
-pub fn parse_file(bytes: &[u8], source: &str) -> Result<ParsedFile, String> {
+/// Records being read from one file into columns.
+struct Collector {
+    columns: EventColumns,
+    rejected: Vec<(usize, String)>,
+    insights_skipped: usize,
+    next_index: usize,
+}
+
+impl Collector {
+    fn new(schema: &SchemaRef, source: &str) -> Self {
+        Self {
+            columns: EventColumns::new(schema.clone(), source),
+            rejected: Vec::new(),
+            insights_skipped: 0,
+            next_index: 0,
+        }
+    }
+
+    fn accept(&mut self, entry: Entry) {
+        let index = self.next_index;
+        self.next_index += 1;
+        match entry {
+            Entry::NotAnObject => self
+                .rejected
+                .push((index, "the record is not a JSON object".into())),
+            Entry::Record(record) => match self.columns.push(&record) {
+                Ok(()) => {}
+                Err(Skip::Insight) => self.insights_skipped += 1,
+                Err(Skip::Rejected(reason)) => self.rejected.push((index, reason)),
+            },
+        }
+    }
+
+    fn reject(&mut self, reason: String) {
+        self.rejected.push((self.next_index, reason));
+        self.next_index += 1;
+    }
+
+    fn into_parsed(mut self) -> ParsedFile {
+        let (batch, days) = self.columns.finish();
+        ParsedFile {
+            batch: (batch.num_rows() > 0).then_some(batch),
+            days,
+            rejected: self.rejected,
+            insights_skipped: self.insights_skipped,
+            digest: false,
+        }
+    }
+}
+
+/// Streams the elements of a records array into the collector, one at a time.
+struct RecordsInto<'c>(&'c mut Collector);
+
+impl<'de> DeserializeSeed<'de> for RecordsInto<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+        d.deserialize_seq(self)
+    }
+}
+
+impl<'de> Visitor<'de> for RecordsInto<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("an array of CloudTrail records")
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+        while let Some(entry) = seq.next_element::<Entry>()? {
+            self.0.accept(entry);
+        }
+        Ok(())
+    }
+}
+
+/// What a top-level JSON object turned out to be.
+enum TopLevel {
+    TrailFile,
+    Digest,
+    /// Neither: a record, so the file is JSON lines.
+    Other,
+}
+
+/// Reads `{"Records": [...]}` into the collector, or recognises a digest file.
+struct TrailFileInto<'c>(&'c mut Collector);
+
+impl<'de> DeserializeSeed<'de> for TrailFileInto<'_> {
+    type Value = TopLevel;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<TopLevel, D::Error> {
+        d.deserialize_map(self)
+    }
+}
+
+impl<'de> Visitor<'de> for TrailFileInto<'_> {
+    type Value = TopLevel;
+    fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str("a CloudTrail log file")
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<TopLevel, A::Error> {
+        let mut kind = TopLevel::Other;
+        while let Some(key) = map.next_key::<std::borrow::Cow<str>>()? {
+            match key.as_ref() {
+                "Records" => {
+                    map.next_value_seed(RecordsInto(&mut *self.0))?;
+                    kind = TopLevel::TrailFile;
+                }
+                "digestStartTime" | "digestPublicKeyFingerprint" => {
+                    map.next_value::<IgnoredAny>()?;
+                    if !matches!(kind, TopLevel::TrailFile) {
+                        kind = TopLevel::Digest;
+                    }
+                }
+                _ => {
+                    map.next_value::<IgnoredAny>()?;
+                }
+            }
+        }
+        Ok(kind)
+    }
+}
+
+/// Parses a decompressed file into a batch of rows.
+///
+/// The common case is one pass: records stream from the text into the columns. If that
+/// pass fails (a record serde cannot read, such as one with a duplicated field), the file
+/// is read again record by record so only the bad records are rejected, with their index.
+pub fn parse_file(bytes: &[u8], source: &str, schema: &SchemaRef) -> Result<ParsedFile, String> {
     let text = std::str::from_utf8(bytes).map_err(|e| format!("not UTF-8: {e}"))?;
-    let trimmed = text.trim_start_matches('\u{feff}').trim_start();
-    let mut parsed = ParsedFile::default();
-    let raw_records: Vec<Result<&RawValue, String>> = if trimmed.starts_with('[') {
-        let list: Vec<&RawValue> =
-            serde_json::from_str(trimmed).map_err(|e| format!("JSON array: {e}"))?;
-        list.into_iter().map(Ok).collect()
-    } else if trimmed.starts_with('{') {
-        match serde_json::from_str::<BTreeMap<Cow<str>, &RawValue>>(trimmed) {
-            Ok(top) if top.contains_key("Records") => {
-                let list: Vec<&RawValue> = serde_json::from_str(top["Records"].get())
-                    .map_err(|e| format!("Records: {e}"))?;
-                list.into_iter().map(Ok).collect()
-            }
-            Ok(top)
-                if top.contains_key("digestStartTime")
-                    || top.contains_key("digestPublicKeyFingerprint") =>
-            {
-                parsed.digest = true;
-                return Ok(parsed);
-            }
-            // A single object that is not a trail file: JSON lines, one record per line.
-            _ => json_lines(trimmed)?,
+    let text = text.trim_start_matches('\u{feff}').trim();
+    if text.starts_with('[') {
+        let mut collector = Collector::new(schema, source);
+        let mut de = serde_json::Deserializer::from_str(text);
+        if RecordsInto(&mut collector)
+            .deserialize(&mut de)
+            .and_then(|()| de.end())
+            .is_ok()
+        {
+            return Ok(collector.into_parsed());
         }
-    } else if trimmed.is_empty() {
-        Vec::new()
-    } else {
-        return Err("not JSON: expected {\"Records\": [...]}, a JSON array or JSON lines".into());
-    };
-    for (index, raw) in raw_records.into_iter().enumerate() {
-        match raw.and_then(|r| normalize(r, source)) {
-            Ok(Some(n)) => parsed.records.push(n),
-            Ok(None) => parsed.insights_skipped += 1,
-            Err(reason) => parsed.rejected.push((index, reason)),
+        let records: Vec<&RawValue> =
+            serde_json::from_str(text).map_err(|e| format!("JSON array: {e}"))?;
+        return Ok(one_by_one(records.iter().map(|r| r.get()), source, schema, "").0);
+    }
+    if text.starts_with('{') {
+        let mut collector = Collector::new(schema, source);
+        let mut de = serde_json::Deserializer::from_str(text);
+        let first_error = match TrailFileInto(&mut collector).deserialize(&mut de) {
+            Ok(TopLevel::TrailFile) if de.end().is_ok() => return Ok(collector.into_parsed()),
+            Ok(TopLevel::Digest) if de.end().is_ok() => {
+                return Ok(ParsedFile {
+                    digest: true,
+                    ..ParsedFile::default()
+                })
+            }
+            Ok(_) => None,
+            Err(e) => Some(e),
+        };
+        #[derive(serde::Deserialize)]
+        struct RawTrailFile<'a> {
+            #[serde(borrow, rename = "Records")]
+            records: Vec<&'a RawValue>,
+        }
+        if let Ok(file) = serde_json::from_str::<RawTrailFile>(text) {
+            return Ok(one_by_one(file.records.iter().map(|r| r.get()), source, schema, "").0);
+        }
+        // Not a trail file: JSON lines, one record per line.
+        let lines = text.lines().map(str::trim).filter(|l| !l.is_empty());
+        let (parsed, all_unparsable) = one_by_one(lines, source, schema, "JSON line: ");
+        if all_unparsable {
+            return Err(match first_error {
+                Some(e) if !text.contains('\n') => format!("not JSON: {e}"),
+                _ => "not JSON: no line parses as a record".into(),
+            });
+        }
+        return Ok(parsed);
+    }
+    if text.is_empty() {
+        return Ok(ParsedFile::default());
+    }
+    Err("not JSON: expected {\"Records\": [...]}, a JSON array or JSON lines".into())
+}
+
+/// Reads records given one by one as JSON texts (the elements of a file that could not be
+/// read in one pass, JSON lines, LookupEvents' `CloudTrailEvent`s). A text that does not
+/// parse is rejected with `prefix` and the parser's message. Also says whether there were
+/// texts and none of them parsed: then the input was not JSON at all.
+pub fn one_by_one<'t>(
+    texts: impl Iterator<Item = &'t str>,
+    source: &str,
+    schema: &SchemaRef,
+    prefix: &str,
+) -> (ParsedFile, bool) {
+    let mut collector = Collector::new(schema, source);
+    let mut any_parsed = false;
+    for text in texts {
+        match serde_json::from_str::<Entry>(text) {
+            Ok(entry) => {
+                any_parsed = true;
+                collector.accept(entry);
+            }
+            Err(e) => collector.reject(format!("{prefix}{e}")),
         }
     }
-    Ok(parsed)
-}
-
-fn json_lines(text: &str) -> Result<Vec<Result<&RawValue, String>>, String> {
-    let lines: Vec<Result<&RawValue, String>> = text
-        .lines()
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .map(|l| serde_json::from_str::<&RawValue>(l).map_err(|e| format!("JSON line: {e}")))
-        .collect();
-    if lines.iter().all(|l| l.is_err()) {
-        return Err("not JSON: no line parses as a record".into());
-    }
-    Ok(lines)
-}
-
-/// Field names of the record format that become columns; anything else goes to `extra`.
-const TOP_LEVEL: &[&str] = &[
-    "eventVersion",
-    "userIdentity",
-    "eventTime",
-    "eventSource",
-    "eventName",
-    "awsRegion",
-    "sourceIPAddress",
-    "userAgent",
-    "errorCode",
-    "errorMessage",
-    "requestParameters",
-    "responseElements",
-    "additionalEventData",
-    "requestID",
-    "eventID",
-    "readOnly",
-    "resources",
-    "eventType",
-    "apiVersion",
-    "managementEvent",
-    "recipientAccountId",
-    "sharedEventID",
-    "serviceEventDetails",
-    "vpcEndpointId",
-    "vpcEndpointAccountId",
-    "eventCategory",
-    "tlsDetails",
-    "sessionCredentialFromConsole",
-    "edgeDeviceDetails",
-    "insightDetails",
-];
-
-/// A string column from any JSON scalar; objects and arrays keep their JSON text.
-fn text(v: Option<&Value>) -> Value {
-    match v {
-        None | Some(Value::Null) => Value::Null,
-        Some(Value::String(s)) => Value::String(s.clone()),
-        Some(other) => Value::String(other.to_string()),
-    }
-}
-
-/// A boolean column from `true`/`false` or their strings (CloudTrail uses both).
-fn boolean(v: Option<&Value>) -> Value {
-    match v {
-        Some(Value::Bool(b)) => Value::Bool(*b),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => Value::Bool(true),
-        Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => Value::Bool(false),
-        _ => Value::Null,
-    }
-}
-
-/// The exact JSON text of a free-form field; JSON null becomes a SQL NULL.
-fn raw_text(v: Option<&&RawValue>) -> Value {
-    match v {
-        Some(r) if r.get() != "null" => Value::String(r.get().to_owned()),
-        _ => Value::Null,
-    }
-}
-
-fn object(v: Option<&Value>) -> Option<&Map<String, Value>> {
-    v.and_then(Value::as_object)
-}
-
-fn user_identity(v: Option<&Value>) -> Value {
-    let Some(u) = object(v) else {
-        return Value::Null;
-    };
-    let sc = object(u.get("sessionContext"));
-    let issuer = sc.and_then(|s| object(s.get("sessionIssuer")));
-    let attrs = sc.and_then(|s| object(s.get("attributes")));
-    let obo = object(u.get("onBehalfOf"));
-    json!({
-        "type": text(u.get("type")),
-        "principal_id": text(u.get("principalId")),
-        "arn": text(u.get("arn")),
-        "account_id": text(u.get("accountId")),
-        "access_key_id": text(u.get("accessKeyId")),
-        "user_name": text(u.get("userName")),
-        "invoked_by": text(u.get("invokedBy")),
-        "identity_provider": text(u.get("identityProvider")),
-        "credential_id": text(u.get("credentialId")),
-        "session_context": sc.map(|s| json!({
-            "session_issuer": issuer.map(|i| json!({
-                "type": text(i.get("type")),
-                "principal_id": text(i.get("principalId")),
-                "arn": text(i.get("arn")),
-                "account_id": text(i.get("accountId")),
-                "user_name": text(i.get("userName")),
-            })),
-            "attributes": attrs.map(|a| json!({
-                "creation_date": text(a.get("creationDate")),
-                "mfa_authenticated": boolean(a.get("mfaAuthenticated")),
-            })),
-            "source_identity": text(s.get("sourceIdentity")),
-            "ec2_role_delivery": text(s.get("ec2RoleDelivery")),
-            "web_id_federation_data": s.get("webIdFederationData").filter(|w| !w.is_null()).map(|w| w.to_string()),
-        })),
-        "on_behalf_of": obo.map(|o| json!({
-            "user_id": text(o.get("userId")),
-            "identity_store_arn": text(o.get("identityStoreArn")),
-        })),
-    })
-}
-
-fn resources(v: Option<&Value>) -> Value {
-    match v {
-        Some(Value::Array(items)) => Value::Array(
-            items
-                .iter()
-                .map(|r| json!({ "arn": text(r.get("ARN")), "account_id": text(r.get("accountId")), "type": text(r.get("type")) }))
-                .collect(),
-        ),
-        _ => Value::Null,
-    }
-}
-
-/// Normalizes one record; Ok(None) for an Insights event (it has no place in this table).
-pub fn normalize(raw: &RawValue, source: &str) -> Result<Option<Normalized>, String> {
-    let fields: BTreeMap<Cow<str>, &RawValue> = serde_json::from_str(raw.get())
-        .map_err(|_| "the record is not a JSON object".to_owned())?;
-    let parse = |k: &str| -> Option<Value> {
-        fields
-            .get(k)
-            .and_then(|r| serde_json::from_str(r.get()).ok())
-    };
-    if parse("eventType").as_ref().and_then(Value::as_str) == Some("AwsCloudTrailInsight") {
-        return Ok(None);
-    }
-    let event_time: DateTime<Utc> = parse("eventTime")
-        .as_ref()
-        .and_then(Value::as_str)
-        .and_then(|t| DateTime::parse_from_rfc3339(t).ok())
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or_else(|| "eventTime is missing or not an RFC 3339 time".to_owned())?;
-    let event_id = parse("eventID")
-        .as_ref()
-        .and_then(Value::as_str)
-        .filter(|s| !s.is_empty())
-        .map(str::to_owned)
-        .ok_or_else(|| "eventID is missing".to_owned())?;
-    let extra: Map<String, Value> = fields
-        .iter()
-        .filter(|(k, _)| !TOP_LEVEL.contains(&k.as_ref()))
-        .map(|(k, v)| {
-            (
-                k.to_string(),
-                serde_json::from_str(v.get()).unwrap_or(Value::Null),
-            )
-        })
-        .collect();
-    let row = json!({
-        "event_version": text(parse("eventVersion").as_ref()),
-        "user_identity": user_identity(parse("userIdentity").as_ref()),
-        "event_time": event_time.timestamp_micros(),
-        "event_source": text(parse("eventSource").as_ref()),
-        "event_name": text(parse("eventName").as_ref()),
-        "aws_region": text(parse("awsRegion").as_ref()),
-        "source_ip_address": text(parse("sourceIPAddress").as_ref()),
-        "user_agent": text(parse("userAgent").as_ref()),
-        "error_code": text(parse("errorCode").as_ref()),
-        "error_message": text(parse("errorMessage").as_ref()),
-        "request_parameters": raw_text(fields.get("requestParameters")),
-        "response_elements": raw_text(fields.get("responseElements")),
-        "additional_event_data": raw_text(fields.get("additionalEventData")),
-        "request_id": text(parse("requestID").as_ref()),
-        "event_id": event_id,
-        "read_only": boolean(parse("readOnly").as_ref()),
-        "resources": resources(parse("resources").as_ref()),
-        "event_type": text(parse("eventType").as_ref()),
-        "api_version": text(parse("apiVersion").as_ref()),
-        "management_event": boolean(parse("managementEvent").as_ref()),
-        "recipient_account_id": text(parse("recipientAccountId").as_ref()),
-        "shared_event_id": text(parse("sharedEventID").as_ref()),
-        "service_event_details": raw_text(fields.get("serviceEventDetails")),
-        "vpc_endpoint_id": text(parse("vpcEndpointId").as_ref()),
-        "vpc_endpoint_account_id": text(parse("vpcEndpointAccountId").as_ref()),
-        "event_category": text(parse("eventCategory").as_ref()),
-        "tls_details": object(parse("tlsDetails").as_ref()).map(|t| json!({
-            "tls_version": text(t.get("tlsVersion")),
-            "cipher_suite": text(t.get("cipherSuite")),
-            "client_provided_host_header": text(t.get("clientProvidedHostHeader")),
-        })),
-        "session_credential_from_console": boolean(parse("sessionCredentialFromConsole").as_ref()),
-        "edge_device_details": raw_text(fields.get("edgeDeviceDetails")),
-        "insight_details": raw_text(fields.get("insightDetails")),
-        "extra": (!extra.is_empty()).then(|| Value::Object(extra).to_string()),
-        "source_file": source,
-    });
-    Ok(Some(Normalized {
-        event_id,
-        event_date: event_time.date_naive(),
-        row,
-    }))
+    let all_unparsable = !any_parsed && collector.next_index > 0;
+    (collector.into_parsed(), all_unparsable)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use serde_json::Value;
+
+    fn schema() -> SchemaRef {
+        super::super::schema::event_schema()
+    }
+
+    fn parse(text: &str) -> Result<ParsedFile, String> {
+        parse_file(text.as_bytes(), "f.json", &schema())
+    }
+
+    /// The rows of a parsed file as JSON objects (NULL columns left out).
+    fn rows(parsed: &ParsedFile) -> Vec<Value> {
+        let Some(batch) = &parsed.batch else {
+            return Vec::new();
+        };
+        let mut writer = datafusion::arrow::json::ArrayWriter::new(Vec::new());
+        writer.write(batch).unwrap();
+        writer.finish().unwrap();
+        serde_json::from_slice(&writer.into_inner()).unwrap()
+    }
 
     const RECORD: &str = r#"{"eventVersion":"1.08","userIdentity":{"type":"AssumedRole","arn":"arn:aws:sts::1:assumed-role/r/s","sessionContext":{"sessionIssuer":{"type":"Role","arn":"arn:aws:iam::1:role/r"},"attributes":{"creationDate":"2023-07-10T11:42:31Z","mfaAuthenticated":"false"}}},"eventTime":"2023-07-10T23:59:59Z","eventSource":"s3.amazonaws.com","eventName":"GetObject","requestParameters":{"bucketName" : "b","n":1.50},"responseElements":null,"eventID":"e1","readOnly":true,"resources":[{"ARN":"arn:aws:s3:::b","type":"AWS::S3::Bucket"}],"sessionCredentialFromConsole":"true","futureField":{"x":1}}"#;
 
     #[test]
     fn records_are_normalized_with_free_form_fields_byte_for_byte() {
-        let raw: &RawValue = serde_json::from_str(RECORD).unwrap();
-        let n = normalize(raw, "f.json").unwrap().unwrap();
-        assert_eq!(n.event_id, "e1");
-        assert_eq!(n.event_date.to_string(), "2023-07-10");
+        let parsed = parse(RECORD).unwrap();
+        let row = &rows(&parsed)[0];
+        assert_eq!(row["event_id"], "e1");
+        assert_eq!(row["event_time"], "2023-07-10T23:59:59Z");
+        assert_eq!(row["source_file"], "f.json");
+        let date = chrono::NaiveDate::from_ymd_opt(2023, 7, 10).unwrap();
         assert_eq!(
-            n.row["request_parameters"],
+            parsed.days,
+            [date
+                .signed_duration_since(chrono::NaiveDate::default())
+                .num_days() as i32]
+        );
+        assert_eq!(
+            row["request_parameters"],
             r#"{"bucketName" : "b","n":1.50}"#
         );
-        assert_eq!(n.row["response_elements"], Value::Null);
+        assert_eq!(row["response_elements"], Value::Null);
         assert_eq!(
-            n.row["user_identity"]["session_context"]["session_issuer"]["arn"],
+            row["user_identity"]["session_context"]["session_issuer"]["arn"],
             "arn:aws:iam::1:role/r"
         );
         assert_eq!(
-            n.row["user_identity"]["session_context"]["attributes"]["mfa_authenticated"],
+            row["user_identity"]["session_context"]["attributes"]["mfa_authenticated"],
             false
         );
-        assert_eq!(n.row["session_credential_from_console"], true);
-        assert_eq!(n.row["resources"][0]["arn"], "arn:aws:s3:::b");
+        assert_eq!(row["session_credential_from_console"], true);
+        assert_eq!(row["resources"][0]["arn"], "arn:aws:s3:::b");
         assert_eq!(
-            n.row["extra"], r#"{"futureField":{"x":1}}"#,
+            row["extra"], r#"{"futureField":{"x":1}}"#,
             "unknown fields are kept"
         );
     }
@@ -350,13 +325,13 @@ mod tests {
             ("array", array.as_str(), 1),
             ("lines", lines.as_str(), 2),
         ] {
-            let parsed = parse_file(text.as_bytes(), "f").unwrap();
-            assert_eq!(parsed.records.len(), n, "{form}");
+            let parsed = parse(text).unwrap();
+            assert_eq!(rows(&parsed).len(), n, "{form}");
             assert!(parsed.rejected.is_empty(), "{form}");
         }
         let digest =
             r#"{"awsAccountId":"1","digestStartTime":"2023-07-10T00:00:00Z","logFiles":[]}"#;
-        assert!(parse_file(digest.as_bytes(), "d").unwrap().digest);
+        assert!(parse(digest).unwrap().digest);
     }
 
     #[test]
@@ -364,8 +339,8 @@ mod tests {
         let text = format!(
             r#"{{"Records":[{RECORD}, 42, {{"eventID":"x","eventTime":"yesterday"}}, {{"eventTime":"2023-07-10T00:00:00Z"}}]}}"#
         );
-        let parsed = parse_file(text.as_bytes(), "f").unwrap();
-        assert_eq!(parsed.records.len(), 1);
+        let parsed = parse(&text).unwrap();
+        assert_eq!(rows(&parsed).len(), 1);
         let rejected: Vec<usize> = parsed.rejected.iter().map(|r| r.0).collect();
         assert_eq!(rejected, [1, 2, 3]);
         assert!(parsed.rejected[0].1.contains("not a JSON object"));
@@ -376,15 +351,15 @@ mod tests {
     #[test]
     fn insights_events_are_skipped_and_counted() {
         let text = r#"{"Records":[{"eventVersion":"1.07","eventTime":"2023-07-10T00:00:00Z","eventType":"AwsCloudTrailInsight","eventID":"i1"}]}"#;
-        let parsed = parse_file(text.as_bytes(), "f").unwrap();
-        assert_eq!((parsed.records.len(), parsed.insights_skipped), (0, 1));
+        let parsed = parse(text).unwrap();
+        assert_eq!((rows(&parsed).len(), parsed.insights_skipped), (0, 1));
     }
 
     #[test]
     fn garbage_and_truncated_gzip_are_errors() {
-        assert!(parse_file(b"hello", "f").unwrap_err().contains("not JSON"));
-        assert!(parse_file(b"{\"Records\": [", "f").is_err());
-        assert!(parse_file(&[0xff, 0xfe, 0x00], "f").is_err());
+        assert!(parse("hello").unwrap_err().contains("not JSON"));
+        assert!(parse("{\"Records\": [").unwrap_err().contains("EOF"));
+        assert!(parse_file(&[0xff, 0xfe, 0x00], "f", &schema()).is_err());
         let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
         std::io::Write::write_all(&mut gz, RECORD.repeat(50).as_bytes()).unwrap();
         let bytes = gz.finish().unwrap();
@@ -394,5 +369,56 @@ mod tests {
             read_maybe_gzip(bytes).unwrap(),
             RECORD.repeat(50).as_bytes()
         );
+    }
+
+    #[test]
+    fn a_record_serde_cannot_read_is_rejected_alone() {
+        // A duplicated field inside userIdentity fails the one-pass read of the file; the
+        // record-by-record read then rejects just that record.
+        let dup = r#"{"eventTime":"2023-07-10T00:00:00Z","eventID":"d","userIdentity":{"arn":"a","arn":"b"}}"#;
+        let text = format!(
+            r#"{{"Records":[{RECORD},{dup},{}]}}"#,
+            RECORD.replace("\"e1\"", "\"e3\"")
+        );
+        let parsed = parse(&text).unwrap();
+        let ids: Vec<Value> = rows(&parsed)
+            .iter()
+            .map(|r| r["event_id"].clone())
+            .collect();
+        assert_eq!(ids, ["e1", "e3"]);
+        assert_eq!(parsed.rejected.len(), 1);
+        assert_eq!(parsed.rejected[0].0, 1);
+        assert!(
+            parsed.rejected[0].1.contains("duplicate field"),
+            "{:?}",
+            parsed.rejected
+        );
+    }
+
+    #[test]
+    fn fields_of_unexpected_types_become_null_or_text() {
+        let text = r#"{"eventTime":"2023-07-10T00:00:00Z","eventID":"x","userIdentity":"root","resources":{"ARN":"a"},"tlsDetails":[1],"readOnly":"maybe","eventName":42,"errorMessage":"tab\there \u00e9","awsRegion":{"a":[1,true]}}"#;
+        let parsed = parse(text).unwrap();
+        let row = &rows(&parsed)[0];
+        assert_eq!(row.get("user_identity"), None);
+        assert_eq!(row.get("resources"), None);
+        assert_eq!(row.get("tls_details"), None);
+        assert_eq!(row.get("read_only"), None);
+        assert_eq!(row["event_name"], "42");
+        assert_eq!(row["error_message"], "tab\there \u{e9}");
+        assert_eq!(row["aws_region"], r#"{"a":[1,true]}"#);
+    }
+
+    #[test]
+    fn events_given_one_by_one_are_rejected_by_position() {
+        let texts = [RECORD, "{not json", "7"];
+        let (parsed, all_unparsable) = one_by_one(texts.into_iter(), "lookup", &schema(), "bad: ");
+        assert!(!all_unparsable);
+        assert_eq!(rows(&parsed).len(), 1);
+        let rejected: Vec<usize> = parsed.rejected.iter().map(|r| r.0).collect();
+        assert_eq!(rejected, [1, 2]);
+        assert!(parsed.rejected[0].1.starts_with("bad: "));
+        let (_, all_unparsable) = one_by_one(["{", "]"].into_iter(), "lookup", &schema(), "");
+        assert!(all_unparsable);
     }
 }
