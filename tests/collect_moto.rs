@@ -609,6 +609,78 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
             "PASS"
         )]
     );
+    // The organization checks, against the seeded policies: deny-leave-org on the root,
+    // region-lock on Workloads (prod, dev) and on sandbox, the RCP on Prod, GuardDuty
+    // delegated to security.
+    let org_id = seeded["organization_id"].as_str().unwrap();
+    let member_statuses = |check: &str| -> Vec<(&str, String)> {
+        ["dev", "prod", "sandbox", "security"]
+            .into_iter()
+            .map(|name| {
+                let arn = format!(
+                    "arn:aws:organizations::{mgmt}:account/{org_id}/{}",
+                    acct(name)
+                );
+                let found: Vec<String> = statuses(check)
+                    .into_iter()
+                    .filter(|(r, _)| *r == arn)
+                    .map(|(_, st)| st)
+                    .collect();
+                (name, found.join(","))
+            })
+            .collect()
+    };
+    let all = |st: &str| {
+        ["dev", "prod", "sandbox", "security"]
+            .into_iter()
+            .map(|n| (n, st.to_owned()))
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(member_statuses("org-scp-baseline"), all("PASS"));
+    assert_eq!(
+        member_statuses("org-scp-deny-leave-organization"),
+        all("PASS")
+    );
+    assert_eq!(
+        member_statuses("org-rcp-baseline"),
+        [
+            ("dev", "FAIL".to_owned()),
+            ("prod", "PASS".to_owned()),
+            ("sandbox", "FAIL".to_owned()),
+            ("security", "FAIL".to_owned())
+        ]
+    );
+    assert_eq!(
+        member_statuses("org-scp-region-restriction"),
+        [
+            ("dev", "PASS".to_owned()),
+            ("prod", "PASS".to_owned()),
+            ("sandbox", "PASS".to_owned()),
+            ("security", "FAIL".to_owned())
+        ]
+    );
+    let org_arn = format!("arn:aws:organizations::{mgmt}:organization/{org_id}");
+    assert_eq!(
+        statuses("org-all-features"),
+        [pair(org_arn.clone(), "PASS")]
+    );
+    assert_eq!(
+        statuses("org-delegated-admin-security-services"),
+        [
+            pair(
+                format!("{org_arn}/delegated-admin/access-analyzer.amazonaws.com"),
+                "FAIL"
+            ),
+            pair(
+                format!("{org_arn}/delegated-admin/guardduty.amazonaws.com"),
+                "PASS"
+            ),
+            pair(
+                format!("{org_arn}/delegated-admin/securityhub.amazonaws.com"),
+                "FAIL"
+            ),
+        ]
+    );
     // moto cannot serve GetBucketVersioning: MFA delete is not assessed, never PASS.
     assert!(statuses("s3-mfa-delete")
         .iter()
@@ -635,6 +707,30 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
     assert!(!cis_results
         .iter()
         .any(|r| r["check_id"] == "s3-public-bucket"));
+
+    let cis7 = govscan(
+        &data,
+        &moto.url,
+        &["check", "--framework", "cis-aws-7.0", "--format", "json"],
+    );
+    let cis7: Value = serde_json::from_str(&stdout(&cis7)).unwrap();
+    let mut cis7_checks: Vec<&str> = cis7["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["check_id"].as_str().unwrap())
+        .collect();
+    cis7_checks.dedup();
+    assert_eq!(
+        cis7_checks,
+        [
+            "org-all-features",
+            "org-delegated-admin-security-services",
+            "org-rcp-baseline",
+            "org-scp-baseline",
+            "org-scp-region-restriction"
+        ]
+    );
 
     // `snapshots` lists it; `tables --snapshot` shows its row counts.
     let listed = govscan(&data, &moto.url, &["snapshots", "--format", "json"]);

@@ -306,6 +306,25 @@ fn every_file_form_is_accepted_and_bad_input_is_rejected_without_losing_good_dat
         !shown.contains('\u{1b}') && shown.contains("\\u{1b}[2Jevil"),
         "{shown}"
     );
+
+    // SQL errors say where they are: planning errors by their span, syntax errors by the
+    // parser's own position.
+    for (sql, place) in [
+        (
+            "SELECT event_id,\n  no_such_column FROM cloudtrail_events",
+            "line 2, column 3",
+        ),
+        ("SELECT event_id FROM\n  no_such_table", "line 2, column 3"),
+        (
+            "SELECT event_id FRM cloudtrail_events",
+            "Line: 1, Column: 21",
+        ),
+    ] {
+        let o = govscan(&data, &["query", sql]);
+        let err = String::from_utf8_lossy(&o.stderr);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert!(err.contains(place), "{sql}: {err}");
+    }
 }
 
 #[test]

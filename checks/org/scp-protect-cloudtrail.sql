@@ -6,23 +6,20 @@
 -- remediation: Attach to the root an SCP that denies cloudtrail:StopLogging, cloudtrail:DeleteTrail and cloudtrail:UpdateTrail (excepting your security role).
 -- tables: [org_accounts, org_policies, org_policy_targets]
 -- requires: [ListAccounts, ListPolicies, DescribePolicy, ListTargetsForPolicy]
-WITH effective AS (
-  -- SCPs attached to the account itself, or to the root or an OU on its path.
-  SELECT a.account_id, t.policy_id
-  FROM org_accounts a
-  JOIN org_policy_targets t
-    ON t.policy_type = 'SERVICE_CONTROL_POLICY'
-   AND (t.target_id = a.account_id OR strpos('/' || a.ou_id_path || '/', '/' || t.target_id || '/') > 0)
-), denied_actions AS (
-  SELECT policy_id, lower(action) AS action
+WITH denied_actions AS (
+  -- Unconditional denies of the SCPs in effect for each account (see org_policies_in_effect).
+  SELECT account_id, lower(action) AS action
   FROM (
-    SELECT policy_id, unnest(s['actions']) AS action
-    FROM (SELECT policy_id, unnest(policy_statements(content)) AS s FROM org_policies WHERE policy_type = 'SERVICE_CONTROL_POLICY')
+    SELECT account_id, unnest(s['actions']) AS action
+    FROM (
+      SELECT account_id, unnest(policy_statements(content)) AS s
+      FROM org_policies_in_effect WHERE policy_type = 'SERVICE_CONTROL_POLICY'
+    )
     WHERE s['effect'] = 'Deny' AND s['condition'] IS NULL
   )
 ), protected AS (
-  SELECT DISTINCT e.account_id FROM effective e JOIN denied_actions d ON d.policy_id = e.policy_id
-  WHERE d.action IN ('cloudtrail:stoplogging', 'cloudtrail:*', '*')
+  SELECT DISTINCT account_id FROM denied_actions
+  WHERE action IN ('cloudtrail:stoplogging', 'cloudtrail:*', '*')
 )
 SELECT
   a.arn AS resource_id,

@@ -75,6 +75,16 @@ pub struct Check {
     /// Where it came from: `checks/<path>` for built-in checks.
     pub source: PathBuf,
     pub sql: String,
+    /// The file's line the SQL starts on, so planning errors name lines of the file.
+    pub first_line: usize,
+}
+
+impl Check {
+    /// The SQL preceded by one empty line per header line: positions in errors are the
+    /// file's.
+    pub fn sql_at_file_lines(&self) -> String {
+        "\n".repeat(self.first_line.saturating_sub(1)) + &self.sql
+    }
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -149,14 +159,18 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, CheckError> {
     if meta.tables.is_empty() {
         return Err(invalid("tables: name the tables the check reads".into()));
     }
-    let sql = text[body_start..].trim().to_owned();
+    let body = &text[body_start..];
+    let sql = body.trim().to_owned();
     if sql.is_empty() {
         return Err(invalid("no SQL after the header".into()));
     }
+    let leading = &body[..body.len() - body.trim_start().len()];
+    let first_line = text[..body_start].matches('\n').count() + leading.matches('\n').count() + 1;
     Ok(Check {
         meta,
         source: path.to_path_buf(),
         sql,
+        first_line,
     })
 }
 

@@ -52,7 +52,10 @@ pub struct CheckResult {
 pub enum RunError {
     #[error(transparent)]
     Load(#[from] CheckError),
-    #[error("{path}: the SQL does not plan: {source}")]
+    #[error(
+        "{path}: the SQL does not plan: {}",
+        crate::engine::describe_sql_error(source)
+    )]
     Plan {
         path: std::path::PathBuf,
         source: DataFusionError,
@@ -117,10 +120,13 @@ pub fn register_snapshot_info(
 pub async fn plan_all(ctx: &SessionContext, checks: &[Check]) -> Result<Vec<DataFrame>, RunError> {
     let mut planned = Vec::with_capacity(checks.len());
     for check in checks {
-        let df = ctx.sql(&check.sql).await.map_err(|source| RunError::Plan {
-            path: check.source.clone(),
-            source,
-        })?;
+        let df = ctx
+            .sql(&check.sql_at_file_lines())
+            .await
+            .map_err(|source| RunError::Plan {
+                path: check.source.clone(),
+                source,
+            })?;
         for column in RESULT_COLUMNS {
             if df.schema().field_with_unqualified_name(column).is_err() {
                 return Err(RunError::Shape {
@@ -418,5 +424,26 @@ mod tests {
             "arn:aws:iam::1:role/x",
             "arn:aws:iam::1:role/x"
         ));
+    }
+
+    #[tokio::test]
+    async fn a_check_that_does_not_plan_names_its_file_line_and_column() {
+        let text = "-- id: iam-x\n-- title: X\n-- severity: high\n-- description: d\n-- remediation: r\n-- tables: [iam_users]\n\nSELECT arn AS resource_id, account_id,\n  NULL AS region, 'PASS' AS status, no_such_column AS reason\nFROM iam_users\n";
+        let check =
+            crate::checks::parse_check(std::path::Path::new("checks/iam/x.sql"), text).unwrap();
+        let ctx = crate::engine::new_context().unwrap();
+        let users = crate::collect::all_tables()
+            .into_iter()
+            .find(|d| d.name == "iam_users")
+            .unwrap();
+        let empty = MemTable::try_new(users.schema(), vec![vec![]]).unwrap();
+        ctx.register_table("iam_users", Arc::new(empty)).unwrap();
+        let err = plan_all(&ctx, &[check]).await.unwrap_err().to_string();
+        assert!(
+            err.starts_with("checks/iam/x.sql: the SQL does not plan")
+                && err.contains("no_such_column")
+                && err.contains("(at line 9, column 37)"),
+            "{err}"
+        );
     }
 }

@@ -208,26 +208,34 @@ fn render_controls(framework: &Framework, results: &[CheckResult]) -> String {
 
 /// The check reference embedded in the README; a test keeps the two identical.
 pub fn render_check_list(checks: &[Check]) -> String {
-    let mut out =
-        String::from("| id | title | severity | CIS AWS 5.0 |\n| --- | --- | --- | --- |\n");
+    // One column per framework any check maps to, in name order.
+    let frameworks: std::collections::BTreeSet<&str> = checks
+        .iter()
+        .flat_map(|c| c.meta.frameworks.keys().map(String::as_str))
+        .collect();
+    let mut out = String::from("| id | title | severity |");
+    for f in &frameworks {
+        write!(out, " {f} |").expect("write");
+    }
+    out.push_str("\n| --- | --- | --- |");
+    out.push_str(&" --- |".repeat(frameworks.len()));
+    out.push('\n');
     let mut sorted: Vec<&Check> = checks.iter().collect();
     sorted.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
     for c in sorted {
-        let cis = c
-            .meta
-            .frameworks
-            .get("cis-aws-5.0")
-            .map(|v| v.join(", "))
-            .unwrap_or_default();
-        writeln!(
+        write!(
             out,
-            "| `{}` | {} | {} | {} |",
+            "| `{}` | {} | {} |",
             c.meta.id,
             c.meta.title.replace('|', "\\|"),
             c.meta.severity.as_str(),
-            cis
         )
         .expect("write");
+        for f in &frameworks {
+            let controls = c.meta.frameworks.get(*f).map(|v| v.join(", "));
+            write!(out, " {} |", controls.unwrap_or_default()).expect("write");
+        }
+        out.push('\n');
     }
     out
 }

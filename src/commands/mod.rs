@@ -18,7 +18,7 @@ pub enum CommandError {
     Store(#[from] crate::store::StoreError),
     #[error(transparent)]
     Engine(#[from] crate::engine::EngineError),
-    #[error("{context}: {source}")]
+    #[error("{context}: {}", crate::engine::describe_sql_error(source))]
     Sql {
         context: String,
         source: datafusion::error::DataFusionError,

@@ -21,7 +21,7 @@ pub fn run(data_dir: &std::path::Path, args: &TablesArgs) -> Result<(), CommandE
             .as_ref()
             .map(|c| c.get(def.name).map_or(0, |e| e.rows))
     };
-    let defs = all_tables();
+    let defs = reference_defs();
     let text = match args.format {
         TablesFormat::Text => render_text(&defs, rows),
         TablesFormat::Markdown => render_markdown(&defs),
@@ -43,6 +43,14 @@ pub fn run(data_dir: &std::path::Path, args: &TablesArgs) -> Result<(), CommandE
         }
     };
     stdout_write(&text)
+}
+
+/// The snapshot's tables, then the views over them.
+pub fn reference_defs() -> Vec<&'static TableDef> {
+    let views = crate::engine::views::all_views()
+        .into_iter()
+        .map(|v| &v.def);
+    all_tables().into_iter().chain(views).collect()
 }
 
 fn render_text(defs: &[&'static TableDef], rows: impl Fn(&TableDef) -> Option<u64>) -> String {
@@ -116,7 +124,7 @@ mod tests {
             + "<!-- tables:start -->\n".len();
         let end = readme.find("<!-- tables:end -->").expect("end marker");
         assert!(
-            readme[start..end] == render_markdown(&all_tables()),
+            readme[start..end] == render_markdown(&reference_defs()),
             "README.md table reference is stale: run `govscan tables --format markdown` and paste it between the markers"
         );
     }

@@ -2,6 +2,7 @@
 //! when there is one, and govscan's functions.
 
 pub mod udf;
+pub mod views;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
@@ -24,7 +25,7 @@ pub enum EngineError {
         path: PathBuf,
         source: DataFusionError,
     },
-    #[error("registering SQL functions: {0}")]
+    #[error("registering SQL functions and views: {0}")]
     Functions(DataFusionError),
 }
 
@@ -63,6 +64,9 @@ pub async fn open(data_dir: &Path, wanted: Option<&str>) -> Result<Engine, Engin
             source,
         })?;
     }
+    views::register(&ctx)
+        .await
+        .map_err(EngineError::Functions)?;
     Ok(Engine {
         ctx,
         snapshot_dir,
@@ -107,9 +111,25 @@ async fn register_trail(ctx: &SessionContext, data_dir: &Path) -> Result<(), Eng
 /// A session with govscan's functions and no tables.
 pub fn new_context() -> Result<SessionContext, EngineError> {
     // Identifiers are case-insensitive in the checks, as in most SQL engines users know.
-    let config = SessionConfig::new().with_information_schema(true);
+    let mut config = SessionConfig::new().with_information_schema(true);
+    // Spans let a planning error say where in the SQL it is (see `describe_sql_error`).
+    config.options_mut().sql_parser.collect_spans = true;
     let mut ctx = SessionContext::new_with_config(config);
     datafusion_functions_json::register_all(&mut ctx).map_err(EngineError::Functions)?;
     udf::register(&ctx);
     Ok(ctx)
+}
+
+/// A DataFusion error as users read it: its message, and where in the SQL it points when
+/// the planner knows (an unknown column or table, a type mismatch). Syntax errors name their
+/// line and column in the message already.
+pub fn describe_sql_error(error: &DataFusionError) -> String {
+    let message = error.to_string();
+    match error.diagnostic().and_then(|d| d.span) {
+        Some(span) if span.start.line > 0 && !message.contains(" at Line: ") => format!(
+            "{message} (at line {}, column {})",
+            span.start.line, span.start.column
+        ),
+        _ => message,
+    }
 }
