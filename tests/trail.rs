@@ -125,25 +125,44 @@ fn real_trail_files_become_a_partitioned_deduplicated_lake() {
         2900
     );
 
-    // Another Parquet reader (the parquet crate, no DataFusion) reads the lake as is.
-    let mut rows = 0;
-    for entry in
-        std::fs::read_dir(data.join("trail/cloudtrail_events/event_date=2023-07-10")).unwrap()
-    {
-        let file = std::fs::File::open(entry.unwrap().path()).unwrap();
-        let reader =
-            datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(
-                file,
-            )
-            .unwrap();
-        assert!(reader.schema().field_with_name("user_identity").is_ok());
-        rows += reader
-            .build()
-            .unwrap()
-            .map(|b| b.unwrap().num_rows())
-            .sum::<usize>();
-    }
-    assert_eq!(rows, 2900);
+    // Another implementation, pyarrow, reads the lake as a Hive-partitioned dataset with
+    // the types design.md names.
+    let script = r#"
+import json, sys
+import pyarrow.dataset as ds
+t = ds.dataset(sys.argv[1], format="parquet", partitioning="hive").to_table()
+ui = t.schema.field("user_identity").type
+print(json.dumps({
+    "rows": t.num_rows,
+    "event_time": str(t.schema.field("event_time").type),
+    "identity_fields": [ui.field(i).name for i in range(ui.num_fields)][:4],
+    "resources": str(t.schema.field("resources").type),
+    "dates": sorted(set(t.column("event_date").to_pylist())),
+    "ids": len(set(t.column("event_id").to_pylist())),
+}))
+"#;
+    let out = Command::new(common::python())
+        .args(["-c", script])
+        .arg(data.join("trail/cloudtrail_events"))
+        .output()
+        .expect("run python");
+    assert!(
+        out.status.success(),
+        "pyarrow: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let read: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(
+        read,
+        serde_json::json!({
+            "rows": 2900,
+            "event_time": "timestamp[us, tz=UTC]",
+            "identity_fields": ["type", "principal_id", "arn", "account_id"],
+            "resources": "list<item: struct<arn: string, account_id: string, type: string>>",
+            "dates": ["2023-07-10"],
+            "ids": 2900,
+        })
+    );
     assert!(!std::fs::read_dir(data.join("trail")).unwrap().any(|e| e
         .unwrap()
         .file_name()
