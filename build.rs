@@ -1,6 +1,7 @@
-//! Compiles the checks (`checks/**/*.sql`) and framework definitions
-//! (`checks/frameworks/*.yaml`) into the binary, so `govscan check` works anywhere without
-//! the source tree; `--checks DIR` still reads a folder at run time.
+//! Compiles the checks (`checks/**/*.sql`), framework definitions
+//! (`checks/frameworks/*.yaml`) and detections (`queries/**/*.sql`) into the binary, so
+//! `govscan check` and `govscan hunt` work anywhere without the source tree; `--checks DIR`
+//! and `--queries DIR` still read a folder at run time.
 
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
@@ -29,21 +30,27 @@ fn main() {
     let (frameworks, checks): (Vec<PathBuf>, Vec<PathBuf>) = files
         .into_iter()
         .partition(|f| f.extension().is_some_and(|e| e == "yaml"));
+    let queries_dir = root.join("queries");
+    println!("cargo:rerun-if-changed=queries");
+    let mut queries = Vec::new();
+    collect(&queries_dir, &mut queries);
+    queries.sort();
     let mut code = String::new();
-    for (name, list) in [
-        ("BUILTIN_CHECKS", checks),
-        ("BUILTIN_FRAMEWORKS", frameworks),
+    for (name, list, dir) in [
+        ("BUILTIN_CHECKS", checks, &checks_dir),
+        ("BUILTIN_FRAMEWORKS", frameworks, &checks_dir),
+        ("BUILTIN_QUERIES", queries, &queries_dir),
     ] {
         writeln!(
             code,
-            "/// (path under checks/, file text) of every built-in file of this kind."
+            "/// (path under its folder, file text) of every built-in file of this kind."
         )
         .unwrap();
         writeln!(code, "pub static {name}: &[(&str, &str)] = &[").unwrap();
         for f in &list {
             println!("cargo:rerun-if-changed={}", f.display());
             let rel = f
-                .strip_prefix(&checks_dir)
+                .strip_prefix(dir)
                 .unwrap()
                 .to_string_lossy()
                 .replace('\\', "/");

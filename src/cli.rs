@@ -55,6 +55,9 @@ pub enum Command {
     Snapshots(SnapshotsArgs),
     /// Run the compliance checks over a snapshot.
     Check(CheckArgs),
+    /// Run the detections (queries/) over the trail lake: single events, thresholds,
+    /// baselines, first-seen and sequences.
+    Hunt(HuntArgs),
     /// CloudTrail logs into the trail lake: from files, folders, S3 prefixes or LookupEvents.
     #[command(subcommand)]
     Trail(TrailCommand),
@@ -170,6 +173,51 @@ pub struct CheckArgs {
 pub enum CheckFormat {
     Table,
     Json,
+}
+
+#[derive(Debug, Args)]
+pub struct HuntArgs {
+    /// Start of the hunt window: a date (2024-03-01), an RFC 3339 time, or an age (7d,
+    /// 12h, 30m). Default: the start of the lake.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// End of the hunt window (exclusive), in the same forms. Default: now.
+    #[arg(long)]
+    pub until: Option<String>,
+    /// Read detections from this folder instead of the built-in ones.
+    #[arg(long)]
+    pub queries: Option<PathBuf>,
+    /// Only these detection ids (comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
+    /// Only detections of this severity or higher.
+    #[arg(long, value_enum)]
+    pub severity: Option<crate::checks::Severity>,
+    /// Parameters (baseline days, thresholds, trusted CIDRs, expected regions) as YAML;
+    /// see the README for each and its default.
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = HuntFormat::Table)]
+    pub format: HuntFormat,
+    /// Write the report here instead of standard output.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a detection of this severity or higher finds something.
+    #[arg(long, value_enum)]
+    pub fail_on: Option<crate::checks::Severity>,
+    /// Print the detections (id, title, severity, kind, ATT&CK) as Markdown and exit.
+    #[arg(long)]
+    pub list: bool,
+    /// Detections run at once.
+    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
+    pub concurrency: u16,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum HuntFormat {
+    Table,
+    Json,
+    Ndjson,
 }
 
 #[derive(Debug, Args)]

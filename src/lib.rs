@@ -8,6 +8,7 @@ pub mod cli;
 pub mod collect;
 pub mod commands;
 pub mod engine;
+pub mod hunt;
 pub mod progress;
 pub mod store;
 pub mod trail;

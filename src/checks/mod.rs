@@ -96,7 +96,7 @@ pub enum CheckError {
         path: PathBuf,
         source: std::io::Error,
     },
-    #[error("check id {id} is defined twice: {first} and {second}")]
+    #[error("id {id} is defined twice: {first} and {second}")]
     DuplicateId {
         id: String,
         first: PathBuf,
@@ -104,8 +104,22 @@ pub enum CheckError {
     },
 }
 
-/// Splits the leading `--` comment block (YAML) from the SQL and parses it.
-pub fn parse_check(path: &Path, text: &str) -> Result<Check, CheckError> {
+/// A SQL file whose leading `--` comment block is YAML metadata (checks and detections).
+pub struct SqlFile<M> {
+    pub meta: M,
+    /// The SQL after the header, trimmed.
+    pub sql: String,
+    /// The file's line the SQL starts on.
+    pub first_line: usize,
+}
+
+/// Splits the leading `--` comment block (YAML) from the SQL and parses it into `M`; the
+/// id must be lowercase letters, digits and dashes. Errors name the file.
+pub fn parse_sql_file<M: serde::de::DeserializeOwned>(
+    path: &Path,
+    text: &str,
+    id: impl Fn(&M) -> &str,
+) -> Result<SqlFile<M>, CheckError> {
     let invalid = |message: String| CheckError::Invalid {
         path: path.to_path_buf(),
         message,
@@ -131,19 +145,43 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, CheckError> {
             "no metadata header (a leading block of `-- key: value` lines)".into(),
         ));
     }
-    let meta: CheckMeta =
+    let meta: M =
         serde_norway::from_str(&header).map_err(|e| invalid(format!("metadata header: {e}")))?;
-    if meta.id.is_empty()
-        || !meta
-            .id
+    let id = id(&meta);
+    if id.is_empty()
+        || !id
             .chars()
             .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
     {
         return Err(invalid(format!(
-            "id {:?} must be lowercase letters, digits and dashes",
-            meta.id
+            "id {id:?} must be lowercase letters, digits and dashes"
         )));
     }
+    let body = &text[body_start..];
+    let sql = body.trim().to_owned();
+    if sql.is_empty() {
+        return Err(invalid("no SQL after the header".into()));
+    }
+    let leading = &body[..body.len() - body.trim_start().len()];
+    let first_line = text[..body_start].matches('\n').count() + leading.matches('\n').count() + 1;
+    Ok(SqlFile {
+        meta,
+        sql,
+        first_line,
+    })
+}
+
+/// Parses a check file: the header, then the tables it names must be snapshot tables.
+pub fn parse_check(path: &Path, text: &str) -> Result<Check, CheckError> {
+    let SqlFile {
+        meta,
+        sql,
+        first_line,
+    } = parse_sql_file::<CheckMeta>(path, text, |m| &m.id)?;
+    let invalid = |message: String| CheckError::Invalid {
+        path: path.to_path_buf(),
+        message,
+    };
     let known: Vec<&str> = crate::collect::all_tables()
         .iter()
         .map(|t| t.name)
@@ -159,13 +197,6 @@ pub fn parse_check(path: &Path, text: &str) -> Result<Check, CheckError> {
     if meta.tables.is_empty() {
         return Err(invalid("tables: name the tables the check reads".into()));
     }
-    let body = &text[body_start..];
-    let sql = body.trim().to_owned();
-    if sql.is_empty() {
-        return Err(invalid("no SQL after the header".into()));
-    }
-    let leading = &body[..body.len() - body.trim_start().len()];
-    let first_line = text[..body_start].matches('\n').count() + leading.matches('\n').count() + 1;
     Ok(Check {
         meta,
         source: path.to_path_buf(),
@@ -183,22 +214,27 @@ pub fn builtin_checks() -> Result<Vec<Check>, CheckError> {
     reject_duplicates(checks)
 }
 
-/// Every `.sql` file below `dir`, in path order.
+/// Every check (`.sql` file) below `dir`, in path order.
 pub fn load_dir(dir: &Path) -> Result<Vec<Check>, CheckError> {
+    let checks = read_sql_files(dir)?
+        .iter()
+        .map(|(f, text)| parse_check(f, text))
+        .collect::<Result<Vec<_>, _>>()?;
+    reject_duplicates(checks)
+}
+
+/// (path, text) of every `.sql` file below `dir`, in path order.
+pub fn read_sql_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, CheckError> {
     let mut files = Vec::new();
     walk(dir, &mut files)?;
     files.sort();
-    let checks = files
-        .iter()
-        .map(|f| {
-            let text = std::fs::read_to_string(f).map_err(|source| CheckError::Io {
-                path: f.clone(),
-                source,
-            })?;
-            parse_check(f, &text)
+    files
+        .into_iter()
+        .map(|f| match std::fs::read_to_string(&f) {
+            Ok(text) => Ok((f, text)),
+            Err(source) => Err(CheckError::Io { path: f, source }),
         })
-        .collect::<Result<Vec<_>, _>>()?;
-    reject_duplicates(checks)
+        .collect()
 }
 
 fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CheckError> {
@@ -223,17 +259,29 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CheckError> {
 }
 
 fn reject_duplicates(checks: Vec<Check>) -> Result<Vec<Check>, CheckError> {
+    first_duplicate(
+        checks
+            .iter()
+            .map(|c| (c.meta.id.as_str(), c.source.as_path())),
+    )?;
+    Ok(checks)
+}
+
+/// An error for the first id defined twice among (id, file) pairs.
+pub fn first_duplicate<'a>(
+    items: impl Iterator<Item = (&'a str, &'a Path)>,
+) -> Result<(), CheckError> {
     let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
-    for c in &checks {
-        if let Some(first) = seen.insert(&c.meta.id, &c.source) {
+    for (id, source) in items {
+        if let Some(first) = seen.insert(id, source) {
             return Err(CheckError::DuplicateId {
-                id: c.meta.id.clone(),
+                id: id.to_owned(),
                 first: first.to_path_buf(),
-                second: c.source.clone(),
+                second: source.to_path_buf(),
             });
         }
     }
-    Ok(checks)
+    Ok(())
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod collect;
+pub mod hunt;
 pub mod query;
 pub mod snapshots;
 pub mod tables;
@@ -34,6 +35,8 @@ pub enum CommandError {
     CheckLoad(#[from] crate::checks::CheckError),
     #[error(transparent)]
     Ingest(#[from] crate::trail::IngestError),
+    #[error(transparent)]
+    Hunt(#[from] crate::hunt::HuntError),
     #[error("{0}")]
     Usage(String),
     #[error("writing output: {0}")]

@@ -1,0 +1,199 @@
+//! `govscan hunt`: run the detections over the trail lake and report the findings.
+
+use std::collections::BTreeMap;
+use std::fmt::Write;
+use std::path::Path;
+
+use serde_json::json;
+
+use crate::cli::{HuntArgs, HuntFormat};
+use crate::hunt::{builtin_queries, load_dir, parse_time, Finding, HuntConfig, Query, Window};
+
+use super::query::escape_for_terminal;
+use super::CommandError;
+
+/// Runs the hunt; true when a detection at or above `--fail-on` found something.
+pub async fn run(data_dir: &Path, args: &HuntArgs) -> Result<bool, CommandError> {
+    let all = match &args.queries {
+        Some(dir) => load_dir(dir)?,
+        None => builtin_queries()?,
+    };
+    if args.list {
+        super::stdout_write(&render_query_list(&all))?;
+        return Ok(false);
+    }
+    let queries = select(all, args)?;
+    let config = match &args.config {
+        Some(path) => HuntConfig::load(path).map_err(CommandError::Usage)?,
+        None => HuntConfig::default(),
+    };
+    let now = chrono::Utc::now();
+    let time = |flag: &str, value: &Option<String>| {
+        value
+            .as_deref()
+            .map(|v| parse_time(v, now).map_err(|e| CommandError::Usage(format!("{flag}: {e}"))))
+            .transpose()
+    };
+    let window = Window {
+        start: time("--since", &args.since)?,
+        end: time("--until", &args.until)?,
+    };
+    let ctx = crate::hunt::open(data_dir, window, &config).await?;
+    let findings = crate::hunt::run(&ctx, &queries, args.concurrency.into()).await?;
+    let text = match args.format {
+        HuntFormat::Json => {
+            serde_json::to_string_pretty(&json!({
+                "window": {
+                    "since": window.start.map(|t| t.to_rfc3339()),
+                    "until": window.end.map(|t| t.to_rfc3339()),
+                },
+                "findings": findings,
+                "summary": summary(&queries, &findings),
+            }))
+            .expect("json")
+                + "\n"
+        }
+        HuntFormat::Ndjson => findings
+            .iter()
+            .map(|f| serde_json::to_string(f).expect("json") + "\n")
+            .collect(),
+        HuntFormat::Table => render_table(&queries, &findings),
+    };
+    match &args.output {
+        Some(path) => crate::store::atomic_write(path, text.as_bytes())?,
+        None => super::stdout_write(&text)?,
+    }
+    Ok(args
+        .fail_on
+        .is_some_and(|level| findings.iter().any(|f| f.severity >= level)))
+}
+
+fn select(queries: Vec<Query>, args: &HuntArgs) -> Result<Vec<Query>, CommandError> {
+    for id in &args.only {
+        if !queries.iter().any(|q| &q.meta.id == id) {
+            return Err(CommandError::Usage(format!("--only: no detection {id:?}")));
+        }
+    }
+    let selected: Vec<Query> = queries
+        .into_iter()
+        .filter(|q| args.only.is_empty() || args.only.contains(&q.meta.id))
+        .filter(|q| args.severity.is_none_or(|s| q.meta.severity >= s))
+        .collect();
+    if selected.is_empty() {
+        return Err(CommandError::Usage(
+            "no detection matches --only and --severity".into(),
+        ));
+    }
+    Ok(selected)
+}
+
+fn summary(queries: &[Query], findings: &[Finding]) -> serde_json::Value {
+    let mut by_query: BTreeMap<&str, usize> =
+        queries.iter().map(|q| (q.meta.id.as_str(), 0)).collect();
+    let mut by_severity: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in findings {
+        *by_query.entry(&f.query_id).or_default() += 1;
+        *by_severity.entry(f.severity.as_str()).or_default() += 1;
+    }
+    json!({
+        "detections_run": queries.len(),
+        "findings": findings.len(),
+        "by_detection": by_query,
+        "by_severity": by_severity,
+    })
+}
+
+/// The detection list embedded in the README; a test keeps the two identical.
+pub fn render_query_list(queries: &[Query]) -> String {
+    let mut out = String::from(
+        "| id | title | severity | kind | ATT&CK |\n| --- | --- | --- | --- | --- |\n",
+    );
+    let mut sorted: Vec<&Query> = queries.iter().collect();
+    sorted.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
+    for q in sorted {
+        let kind = serde_json::to_value(q.meta.kind).expect("json");
+        writeln!(
+            out,
+            "| `{}` | {} | {} | {} | {} |",
+            q.meta.id,
+            q.meta.title.replace('|', "\\|"),
+            q.meta.severity.as_str(),
+            kind.as_str().unwrap_or_default(),
+            q.meta.mitre.techniques.join(", ")
+        )
+        .expect("write");
+    }
+    out
+}
+
+/// A line per detection that found something, then its findings. Every value from the
+/// logs is escaped: CloudTrail fields are attacker-controlled.
+fn render_table(queries: &[Query], findings: &[Finding]) -> String {
+    let mut out = String::new();
+    let shown = |v: &Option<String>| escape_for_terminal(v.as_deref().unwrap_or("-"));
+    for q in queries {
+        let own: Vec<&Finding> = findings
+            .iter()
+            .filter(|f| f.query_id == q.meta.id)
+            .collect();
+        if own.is_empty() {
+            continue;
+        }
+        writeln!(
+            out,
+            "{} [{}] {}: {} finding(s)",
+            q.meta.id,
+            q.meta.severity.as_str(),
+            q.meta.title,
+            own.len()
+        )
+        .expect("write");
+        for f in own {
+            writeln!(
+                out,
+                "  {}  {}  {}  {}  {}\n      {}",
+                shown(&f.event_time),
+                shown(&f.account_id),
+                shown(&f.region),
+                shown(&f.principal),
+                shown(&f.source_ip_address),
+                shown(&f.reason)
+            )
+            .expect("write");
+        }
+    }
+    let quiet = queries
+        .iter()
+        .filter(|q| !findings.iter().any(|f| f.query_id == q.meta.id))
+        .count();
+    writeln!(
+        out,
+        "{} finding(s) from {} detection(s); {quiet} found nothing.",
+        findings.len(),
+        queries.len()
+    )
+    .expect("write");
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The README's detection list is generated; this fails when it is stale. Refresh it
+    /// with `govscan hunt --list` between the queries:start/end markers.
+    #[test]
+    fn readme_detection_list_is_current() {
+        let readme =
+            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        let start = readme
+            .find("<!-- queries:start -->\n")
+            .expect("start marker")
+            + "<!-- queries:start -->\n".len();
+        let end = readme.find("<!-- queries:end -->").expect("end marker");
+        assert!(
+            readme[start..end] == render_query_list(&builtin_queries().unwrap()),
+            "README.md detection list is stale: run `govscan hunt --list` and paste it between the markers"
+        );
+    }
+}
