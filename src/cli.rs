@@ -187,7 +187,11 @@ pub struct HuntArgs {
     /// Read detections from this folder instead of the built-in ones.
     #[arg(long)]
     pub queries: Option<PathBuf>,
-    /// Only these detection ids (comma-separated).
+    /// Also run the Sigma rules (logsource aws/cloudtrail) of this folder, translated to
+    /// SQL; rules that cannot be translated are reported with the reason.
+    #[arg(long)]
+    pub sigma: Option<PathBuf>,
+    /// Only these detection ids (comma-separated; Sigma rules are sigma-<file name>).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
     /// Only detections of this severity or higher.

@@ -14,10 +14,20 @@ use super::CommandError;
 
 /// Runs the hunt; true when a detection at or above `--fail-on` found something.
 pub async fn run(data_dir: &Path, args: &HuntArgs) -> Result<bool, CommandError> {
-    let all = match &args.queries {
+    let mut all = match &args.queries {
         Some(dir) => load_dir(dir)?,
         None => builtin_queries()?,
     };
+    let mut unsupported = Vec::new();
+    if let Some(dir) = &args.sigma {
+        let (rules, skipped) = crate::hunt::sigma::load_dir(dir)
+            .map_err(|e| CommandError::Usage(format!("--sigma {}: {e}", dir.display())))?;
+        for (file, reason) in &skipped {
+            eprintln!("warning: {}: not run: {reason}", file.display());
+        }
+        unsupported = skipped;
+        all.extend(rules);
+    }
     if args.list {
         super::stdout_write(&render_query_list(&all))?;
         return Ok(false);
@@ -49,6 +59,10 @@ pub async fn run(data_dir: &Path, args: &HuntArgs) -> Result<bool, CommandError>
                 },
                 "findings": findings,
                 "summary": summary(&queries, &findings),
+                "sigma_not_run": unsupported
+                    .iter()
+                    .map(|(file, reason)| json!({"file": file, "reason": reason}))
+                    .collect::<Vec<_>>(),
             }))
             .expect("json")
                 + "\n"

@@ -12,6 +12,7 @@
 //! `principal`, `source_ip_address`, `event_ids` (the evidence, a list) and `reason`.
 
 pub mod config;
+pub mod sigma;
 
 use std::path::{Path, PathBuf};
 use std::sync::Arc;

@@ -1,0 +1,616 @@
+//! Sigma rules for AWS CloudTrail, translated to SQL over `hunt_events`.
+//!
+//! Supported: `logsource: {product: aws, service: cloudtrail}`; selections that are a map
+//! (fields ANDed) or a list of maps (ORed); field modifiers `contains`, `startswith`,
+//! `endswith`, `re`, `all` (and `cased`); `*` and `?` wildcards; `null` values; conditions
+//! with `and`, `or`, `not`, parentheses, `1 of X*`, `all of X*` and `them`. Matching is
+//! case-insensitive as Sigma specifies (except `re` and `cased`). Fields map to the lake's
+//! columns: `eventName` to `event_name`, `userIdentity.sessionContext.sessionIssuer.arn` to
+//! the struct field, `requestParameters.x.y` (and the other free-form fields) to a JSON path.
+//! Anything else (keyword lists, aggregations, unknown fields) makes the rule unsupported,
+//! with the reason: reported, never fatal.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+use serde_norway::Value;
+
+use super::{Kind, Mitre, Query, QueryMeta};
+use crate::checks::Severity;
+
+#[derive(Debug, Deserialize)]
+struct Rule {
+    title: String,
+    #[serde(default)]
+    id: Option<String>,
+    #[serde(default)]
+    description: Option<String>,
+    #[serde(default)]
+    level: Option<String>,
+    #[serde(default)]
+    tags: Vec<String>,
+    #[serde(default)]
+    references: Vec<String>,
+    #[serde(default)]
+    falsepositives: Vec<String>,
+    logsource: BTreeMap<String, String>,
+    detection: BTreeMap<String, Value>,
+}
+
+/// The Sigma rules of a folder (`.yml`/`.yaml`, recursively): the ones translated, and
+/// (file, why) for the others.
+pub fn load_dir(dir: &Path) -> Result<(Vec<Query>, Vec<(PathBuf, String)>), std::io::Error> {
+    let mut files = Vec::new();
+    walk(dir, &mut files)?;
+    files.sort();
+    let mut queries = Vec::new();
+    let mut unsupported = Vec::new();
+    for file in files {
+        let text = std::fs::read_to_string(&file)?;
+        match translate(&file, &text) {
+            Ok(q) => queries.push(q),
+            Err(reason) => unsupported.push((file, reason)),
+        }
+    }
+    Ok((queries, unsupported))
+}
+
+fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), std::io::Error> {
+    for entry in std::fs::read_dir(dir)? {
+        let path = entry?.path();
+        if path.is_dir() {
+            walk(&path, out)?;
+        } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
+            out.push(path);
+        }
+    }
+    Ok(())
+}
+
+/// One rule file to a detection, or why it cannot be.
+pub fn translate(path: &Path, text: &str) -> Result<Query, String> {
+    let rule: Rule = serde_norway::from_str(text).map_err(|e| format!("not a Sigma rule: {e}"))?;
+    let product = rule.logsource.get("product").map(String::as_str);
+    let service = rule.logsource.get("service").map(String::as_str);
+    if product != Some("aws") || service != Some("cloudtrail") {
+        return Err(format!(
+            "logsource is not aws/cloudtrail (product {product:?}, service {service:?})"
+        ));
+    }
+    let condition = match rule.detection.get("condition") {
+        Some(Value::String(c)) => c.clone(),
+        Some(Value::Sequence(_)) => return Err("a list of conditions is not supported".into()),
+        _ => return Err("detection has no condition".into()),
+    };
+    if condition.contains('|') {
+        return Err("aggregations in the condition (| count() ...) are not supported".into());
+    }
+    let mut selections = BTreeMap::new();
+    for (name, value) in &rule.detection {
+        if name == "condition" || name == "timeframe" {
+            continue;
+        }
+        selections.insert(name.clone(), selection_sql(name, value)?);
+    }
+    let predicate = Condition::new(&condition, &selections).parse()?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    let id = format!("sigma-{}", slug(&stem));
+    let title = rule.title.replace('\'', "''");
+    let sql = format!(
+        "SELECT event_time, account_id, aws_region AS region, principal, source_ip_address,\n\
+         make_array(event_id) AS event_ids,\n\
+         'Sigma: {title}: ' || event_source || ':' || event_name AS reason\n\
+         FROM hunt_events\nWHERE {predicate}"
+    );
+    let (tactics, techniques) = attack_tags(&rule.tags);
+    Ok(Query {
+        meta: QueryMeta {
+            id,
+            title: rule.title.clone(),
+            severity: match rule.level.as_deref() {
+                Some("critical") => Severity::Critical,
+                Some("high") => Severity::High,
+                Some("medium") => Severity::Medium,
+                Some("low") => Severity::Low,
+                _ => Severity::Info,
+            },
+            kind: Kind::Event,
+            description: rule
+                .description
+                .clone()
+                .unwrap_or_else(|| format!("Sigma rule {}", rule.id.clone().unwrap_or_default())),
+            mitre: Mitre {
+                tactics,
+                techniques,
+            },
+            references: rule.references.clone(),
+            false_positives: rule.falsepositives.clone(),
+        },
+        source: path.to_path_buf(),
+        sql,
+        first_line: 1,
+    })
+}
+
+fn slug(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        if c.is_ascii_alphanumeric() {
+            out.push(c.to_ascii_lowercase());
+        } else if !out.ends_with('-') {
+            out.push('-');
+        }
+    }
+    out.trim_matches('-').to_owned()
+}
+
+/// `attack.t1562.008` → technique T1562.008; `attack.defense_evasion` → tactic TA0005.
+fn attack_tags(tags: &[String]) -> (Vec<String>, Vec<String>) {
+    const TACTICS: &[(&str, &str)] = &[
+        ("initial_access", "TA0001"),
+        ("execution", "TA0002"),
+        ("persistence", "TA0003"),
+        ("privilege_escalation", "TA0004"),
+        ("defense_evasion", "TA0005"),
+        ("credential_access", "TA0006"),
+        ("discovery", "TA0007"),
+        ("lateral_movement", "TA0008"),
+        ("collection", "TA0009"),
+        ("exfiltration", "TA0010"),
+        ("command_and_control", "TA0011"),
+        ("impact", "TA0040"),
+    ];
+    let mut tactics = Vec::new();
+    let mut techniques = Vec::new();
+    for tag in tags {
+        let Some(rest) = tag
+            .to_ascii_lowercase()
+            .strip_prefix("attack.")
+            .map(str::to_owned)
+        else {
+            continue;
+        };
+        if rest.starts_with('t') && rest[1..].starts_with(|c: char| c.is_ascii_digit()) {
+            techniques.push(rest.to_ascii_uppercase());
+        } else if let Some((_, id)) = TACTICS
+            .iter()
+            .find(|(name, _)| *name == rest.replace('-', "_"))
+        {
+            tactics.push((*id).to_owned());
+        }
+    }
+    (tactics, techniques)
+}
+
+/// camelCase → snake_case (`principalId` → `principal_id`, `sourceIPAddress` is mapped
+/// explicitly).
+fn snake(name: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in name.chars().enumerate() {
+        if c.is_ascii_uppercase() {
+            if i > 0 {
+                out.push('_');
+            }
+            out.push(c.to_ascii_lowercase());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn quote(text: &str) -> String {
+    format!("'{}'", text.replace('\'', "''"))
+}
+
+/// A Sigma field name as a SQL expression of text.
+fn field_sql(field: &str) -> Result<String, String> {
+    let parts: Vec<&str> = field.split('.').collect();
+    let top = match parts[0] {
+        "eventSource" | "eventName" | "awsRegion" | "userAgent" | "errorCode" | "errorMessage"
+        | "eventType" | "eventCategory" | "recipientAccountId" | "eventID" | "requestID"
+        | "eventVersion" | "apiVersion" | "vpcEndpointId" | "sharedEventID" => snake(parts[0]),
+        "sourceIPAddress" => "source_ip_address".into(),
+        "readOnly" | "managementEvent" => format!("CAST({} AS VARCHAR)", snake(parts[0])),
+        "requestParameters"
+        | "responseElements"
+        | "additionalEventData"
+        | "serviceEventDetails" => {
+            if parts.len() == 1 {
+                return Ok(snake(parts[0]));
+            }
+            let path: Vec<String> = parts[1..].iter().map(|p| quote(p)).collect();
+            return Ok(format!(
+                "json_as_text({}, {})",
+                snake(parts[0]),
+                path.join(", ")
+            ));
+        }
+        "userIdentity" | "tlsDetails" => {
+            const KNOWN: &[&str] = &[
+                "type",
+                "principalId",
+                "arn",
+                "accountId",
+                "accessKeyId",
+                "userName",
+                "invokedBy",
+                "identityProvider",
+                "credentialId",
+                "sessionContext",
+                "sessionIssuer",
+                "attributes",
+                "creationDate",
+                "mfaAuthenticated",
+                "sourceIdentity",
+                "ec2RoleDelivery",
+                "webIdFederationData",
+                "onBehalfOf",
+                "userId",
+                "identityStoreArn",
+                "tlsVersion",
+                "cipherSuite",
+                "clientProvidedHostHeader",
+            ];
+            let mut expr = snake(parts[0]);
+            for p in &parts[1..] {
+                if !KNOWN.contains(p) {
+                    return Err(format!("field {field}: {p} is not a field of {}", parts[0]));
+                }
+                expr.push_str(&format!("['{}']", snake(p)));
+            }
+            if parts.len() == 1 {
+                return Err(format!("field {field} is a structure, not a value"));
+            }
+            if parts.last() == Some(&"mfaAuthenticated") {
+                expr = format!("CAST({expr} AS VARCHAR)");
+            }
+            return Ok(expr);
+        }
+        other => {
+            return Err(format!(
+                "field {other} is not a CloudTrail field govscan maps"
+            ))
+        }
+    };
+    if parts.len() > 1 {
+        return Err(format!("field {field}: {} has no sub-fields", parts[0]));
+    }
+    Ok(top)
+}
+
+/// A Sigma value with `*`/`?` wildcards as a LIKE pattern (`\` escapes), whether it has
+/// wildcards, and the value with Sigma's escapes removed (for plain equality).
+fn like_pattern(value: &str) -> (String, bool, String) {
+    let mut out = String::new();
+    let mut literal = String::new();
+    let mut wild = false;
+    let mut chars = value.chars().peekable();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' if matches!(chars.peek(), Some('*' | '?' | '\\')) => {
+                let escaped = chars.next().expect("peeked");
+                if escaped == '\\' {
+                    out.push('\\');
+                }
+                out.push(escaped);
+                literal.push(escaped);
+            }
+            '*' => {
+                out.push('%');
+                literal.push(c);
+                wild = true;
+            }
+            '?' => {
+                out.push('_');
+                literal.push(c);
+                wild = true;
+            }
+            '%' | '_' => {
+                out.push('\\');
+                out.push(c);
+                literal.push(c);
+            }
+            _ => {
+                out.push(c);
+                literal.push(c);
+            }
+        }
+    }
+    (out, wild, literal)
+}
+
+fn value_text(value: &Value) -> Result<Option<String>, String> {
+    match value {
+        Value::Null => Ok(None),
+        Value::String(s) => Ok(Some(s.clone())),
+        Value::Number(n) => Ok(Some(n.to_string())),
+        Value::Bool(b) => Ok(Some(b.to_string())),
+        other => Err(format!("value {other:?} is not a scalar")),
+    }
+}
+
+/// One `field|modifiers: value(s)` as SQL.
+fn field_match(key: &str, value: &Value) -> Result<String, String> {
+    let mut parts = key.split('|');
+    let field = field_sql(parts.next().unwrap_or_default())?;
+    let mut how = "equals";
+    let mut all = false;
+    let mut cased = false;
+    for modifier in parts {
+        match modifier {
+            "contains" | "startswith" | "endswith" | "re" => how = modifier,
+            "all" => all = true,
+            "cased" => cased = true,
+            other => return Err(format!("modifier {other} is not supported")),
+        }
+    }
+    let values: Vec<&Value> = match value {
+        Value::Sequence(items) => items.iter().collect(),
+        v => vec![v],
+    };
+    if values.is_empty() {
+        return Err(format!("{key}: an empty list matches nothing"));
+    }
+    let mut terms = Vec::new();
+    for v in values {
+        let Some(text) = value_text(v)? else {
+            terms.push(format!("{field} IS NULL"));
+            continue;
+        };
+        if how == "re" {
+            terms.push(format!("regexp_like({field}, {})", quote(&text)));
+            continue;
+        }
+        let (pattern, wild, literal) = like_pattern(&text);
+        let pattern = match how {
+            "contains" => format!("%{pattern}%"),
+            "startswith" => format!("{pattern}%"),
+            "endswith" => format!("%{pattern}"),
+            _ => pattern,
+        };
+        let (column, pattern) = if cased {
+            (field.clone(), pattern)
+        } else {
+            (format!("lower({field})"), pattern.to_lowercase())
+        };
+        terms.push(if how == "equals" && !wild {
+            // Plain equality: the unescaped text, compared directly.
+            let literal = if cased {
+                literal
+            } else {
+                literal.to_lowercase()
+            };
+            format!("{column} = {}", quote(&literal))
+        } else {
+            format!("{column} LIKE {}", quote(&pattern))
+        });
+    }
+    let joiner = if all { " AND " } else { " OR " };
+    Ok(format!("({})", terms.join(joiner)))
+}
+
+fn selection_sql(name: &str, value: &Value) -> Result<String, String> {
+    let map_sql = |map: &serde_norway::Mapping| -> Result<String, String> {
+        let mut terms = Vec::new();
+        for (k, v) in map {
+            let Value::String(key) = k else {
+                return Err(format!("selection {name}: field names are strings"));
+            };
+            terms.push(field_match(key, v)?);
+        }
+        if terms.is_empty() {
+            return Err(format!("selection {name} is empty"));
+        }
+        Ok(format!("({})", terms.join(" AND ")))
+    };
+    match value {
+        Value::Mapping(map) => map_sql(map),
+        Value::Sequence(items) if items.iter().all(|i| matches!(i, Value::Mapping(_))) => {
+            let alternatives: Vec<String> = items
+                .iter()
+                .map(|i| match i {
+                    Value::Mapping(m) => map_sql(m),
+                    _ => unreachable!("checked above"),
+                })
+                .collect::<Result<_, _>>()?;
+            Ok(format!("({})", alternatives.join(" OR ")))
+        }
+        Value::Sequence(_) => Err(format!(
+            "selection {name}: keyword lists (free-text search) are not supported"
+        )),
+        _ => Err(format!(
+            "selection {name} is neither a map nor a list of maps"
+        )),
+    }
+}
+
+/// A recursive-descent parser of Sigma conditions over the translated selections.
+struct Condition<'a> {
+    tokens: Vec<String>,
+    pos: usize,
+    selections: &'a BTreeMap<String, String>,
+}
+
+impl<'a> Condition<'a> {
+    fn new(text: &str, selections: &'a BTreeMap<String, String>) -> Self {
+        let spaced = text.replace('(', " ( ").replace(')', " ) ");
+        Self {
+            tokens: spaced.split_whitespace().map(str::to_owned).collect(),
+            pos: 0,
+            selections,
+        }
+    }
+
+    fn parse(mut self) -> Result<String, String> {
+        let sql = self.or()?;
+        match self.tokens.get(self.pos) {
+            None => Ok(sql),
+            Some(t) => Err(format!("condition: unexpected {t:?}")),
+        }
+    }
+
+    fn peek(&self) -> Option<String> {
+        self.tokens.get(self.pos).map(|t| t.to_lowercase())
+    }
+
+    fn or(&mut self) -> Result<String, String> {
+        let mut left = self.and()?;
+        while self.peek().as_deref() == Some("or") {
+            self.pos += 1;
+            left = format!("({left} OR {})", self.and()?);
+        }
+        Ok(left)
+    }
+
+    fn and(&mut self) -> Result<String, String> {
+        let mut left = self.not()?;
+        while self.peek().as_deref() == Some("and") {
+            self.pos += 1;
+            left = format!("({left} AND {})", self.not()?);
+        }
+        Ok(left)
+    }
+
+    fn not(&mut self) -> Result<String, String> {
+        if self.peek().as_deref() == Some("not") {
+            self.pos += 1;
+            // NULL fields make a match unknown; NOT of unknown must still select the event.
+            return Ok(format!("NOT coalesce({}, false)", self.not()?));
+        }
+        self.atom()
+    }
+
+    fn atom(&mut self) -> Result<String, String> {
+        let token = self
+            .tokens
+            .get(self.pos)
+            .cloned()
+            .ok_or("condition ends too early")?;
+        self.pos += 1;
+        match token.to_lowercase().as_str() {
+            "(" => {
+                let inner = self.or()?;
+                if self.tokens.get(self.pos).map(String::as_str) != Some(")") {
+                    return Err("condition: a ( is not closed".into());
+                }
+                self.pos += 1;
+                Ok(inner)
+            }
+            "1" | "all" => {
+                let quantifier = if token == "1" { " OR " } else { " AND " };
+                if self.peek().as_deref() != Some("of") {
+                    return Err(format!("condition: {token} must be followed by of"));
+                }
+                self.pos += 1;
+                let target = self
+                    .tokens
+                    .get(self.pos)
+                    .cloned()
+                    .ok_or("condition: of what?")?;
+                self.pos += 1;
+                let chosen: Vec<&String> = self
+                    .selections
+                    .iter()
+                    .filter(|(name, _)| {
+                        target == "them"
+                            || match target.strip_suffix('*') {
+                                Some(prefix) => name.starts_with(prefix),
+                                None => **name == target,
+                            }
+                    })
+                    .map(|(_, sql)| sql)
+                    .collect();
+                if chosen.is_empty() {
+                    return Err(format!("condition: no selection matches {target}"));
+                }
+                let joined: Vec<&str> = chosen.iter().map(|s| s.as_str()).collect();
+                Ok(format!("({})", joined.join(quantifier)))
+            }
+            _ => self
+                .selections
+                .get(&token)
+                .cloned()
+                .ok_or_else(|| format!("condition: no selection named {token}")),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sql_of(detection: &str) -> Result<String, String> {
+        let text = format!(
+            "title: T\nlogsource: {{product: aws, service: cloudtrail}}\ndetection:\n{detection}"
+        );
+        translate(Path::new("rule.yml"), &text).map(|q| q.sql)
+    }
+
+    #[test]
+    fn selections_and_conditions_become_sql() {
+        let sql = sql_of(
+            "  a:\n    eventName|startswith: [Stop, Delete]\n    userIdentity.type: Root\n  b:\n    requestParameters.bucketName|endswith: '-logs'\n  condition: a and not b\n",
+        )
+        .unwrap();
+        assert!(
+            sql.contains("(lower(event_name) LIKE 'stop%' OR lower(event_name) LIKE 'delete%')"),
+            "{sql}"
+        );
+        assert!(
+            sql.contains("lower(user_identity['type']) = 'root'"),
+            "{sql}"
+        );
+        assert!(sql.contains("NOT coalesce(((lower(json_as_text(request_parameters, 'bucketName')) LIKE '%-logs')), false)"), "{sql}");
+    }
+
+    #[test]
+    fn unsupported_rules_say_why() {
+        assert!(sql_of("  a: [foo, bar]\n  condition: a\n")
+            .unwrap_err()
+            .contains("keyword"));
+        assert!(
+            sql_of("  a: {eventName: X}\n  condition: a | count() > 5\n")
+                .unwrap_err()
+                .contains("aggregation")
+        );
+        assert!(sql_of("  a: {resources.ARN: X}\n  condition: a\n")
+            .unwrap_err()
+            .contains("resources"));
+        assert!(sql_of("  a: {eventName|base64: X}\n  condition: a\n")
+            .unwrap_err()
+            .contains("base64"));
+        assert!(sql_of("  a: {eventName: X}\n  condition: b\n")
+            .unwrap_err()
+            .contains("no selection named b"));
+        let other =
+            "title: T\nlogsource: {product: windows}\ndetection: {a: {x: 1}, condition: a}\n";
+        assert!(translate(Path::new("w.yml"), other)
+            .unwrap_err()
+            .contains("logsource"));
+    }
+
+    #[test]
+    fn wildcards_escape_sql_pattern_characters() {
+        assert_eq!(
+            like_pattern("a*b?c%d_e\\*"),
+            ("a%b_c\\%d\\_e*".to_owned(), true, "a*b?c%d_e*".to_owned())
+        );
+        assert_eq!(
+            like_pattern("x\\*y"),
+            ("x*y".to_owned(), false, "x*y".to_owned())
+        );
+        assert_eq!(
+            attack_tags(&[
+                "attack.defense_evasion".into(),
+                "attack.t1562.008".into(),
+                "cve.2020".into()
+            ]),
+            (vec!["TA0005".to_owned()], vec!["T1562.008".to_owned()])
+        );
+    }
+}
