@@ -139,12 +139,14 @@ async fn real_attack_simulation_logs_fire_the_detections_they_name() {
         ("access-key-from-new-ip", 0),
         // One hour of logs: no baseline's worth of history, so no spike is claimed.
         ("api-call-rate-spike", 0),
+        ("cis-monitored-changes", 81),
         ("cloudtrail-tampering", 8),
         ("config-tampering", 0),
         ("console-login-failure-burst", 0),
         ("console-login-without-mfa", 1),
         ("ec2-user-data-read", 3),
         ("enumeration-burst", 5),
+        ("error-rate-spike", 0),
         ("first-seen-api-for-principal", 0),
         ("guardduty-disabled", 0),
         ("iam-policy-changes", 26),
@@ -154,6 +156,8 @@ async fn real_attack_simulation_logs_fire_the_detections_they_name() {
         ("leave-organization", 1),
         ("login-profile-for-other-user", 2),
         ("login-profile-then-console-login", 1),
+        ("principal-new-context", 0),
+        ("role-assumed-then-iam-writes", 0),
         ("role-trust-opened", 1),
         ("root-activity", 0),
         ("s3-made-public", 0),
@@ -303,6 +307,32 @@ async fn baselines_and_first_seen_find_what_was_planted_in_a_generated_history()
         "192.0.2.99",
         "AKIAALICE",
     ));
+    // 60 failed RebootInstances by mallory in one hour (no failures before).
+    for i in 0..60 {
+        let t = since + Duration::hours(8) + Duration::seconds(i * 30);
+        let mut e = event(
+            &format!("deny-{i}"),
+            t,
+            "RebootInstances",
+            "mallory",
+            "203.0.113.5",
+            "AKIAMAL",
+        );
+        e["errorCode"] = json!("Client.UnauthorizedOperation");
+        records.push(e);
+    }
+    // Bob, known, in a region he never used.
+    let t = since + Duration::hours(9);
+    let mut away = event(
+        "bob-new-region",
+        t,
+        "StartInstances",
+        "bob",
+        "198.51.100.20",
+        "AKIABOB",
+    );
+    away["awsRegion"] = json!("ap-south-1");
+    records.push(away);
     let work = tempfile::tempdir().unwrap();
     let data = lake_of(work.path(), &records).await;
     let window = Window {
@@ -311,9 +341,14 @@ async fn baselines_and_first_seen_find_what_was_planted_in_a_generated_history()
     };
     let config = HuntConfig::default();
 
+    // Two spikes: DescribeInstances, and the failed reboots (calls, whatever their outcome).
     let spikes = hunt(&data, &[query("api-call-rate-spike")], window, &config).await;
-    assert_eq!(spikes.len(), 1, "{spikes:#?}");
-    let spike = &spikes[0];
+    assert_eq!(spikes.len(), 2, "{spikes:#?}");
+    let (describe, reboot): (Vec<&Finding>, Vec<&Finding>) = spikes
+        .iter()
+        .partition(|f| f.reason.as_deref().unwrap().contains("DescribeInstances"));
+    assert_eq!(reboot[0].event_ids.len(), 60);
+    let spike = describe[0];
     assert_eq!(
         spike.principal.as_deref(),
         Some("arn:aws:iam::111111111111:user/mallory")
@@ -339,7 +374,36 @@ async fn baselines_and_first_seen_find_what_was_planted_in_a_generated_history()
         &config,
     )
     .await;
-    assert_eq!(evidence(&firsts), [["first-terminate"]]);
+    // Mallory's failed reboots are new too (a write she never made), but she has no
+    // history at all: first-seen reports it, since that is the point of a first call.
+    let deny_first: Vec<Vec<String>> = evidence(&firsts)
+        .into_iter()
+        .filter(|ids| !ids[0].starts_with("deny-"))
+        .collect();
+    assert_eq!(deny_first, [["first-terminate"]]);
+
+    let errors = hunt(&data, &[query("error-rate-spike")], window, &config).await;
+    assert_eq!(errors.len(), 1, "{errors:#?}");
+    assert_eq!(errors[0].event_ids.len(), 60);
+    assert!(errors[0]
+        .reason
+        .as_deref()
+        .unwrap()
+        .contains("Client.UnauthorizedOperation"));
+
+    // Alice's two new addresses (her 20 calls inside the spike came from mallory's) and
+    // Bob's new region; Mallory has no history before the window, so nothing of hers is news.
+    let contexts = hunt(&data, &[query("principal-new-context")], window, &config).await;
+    let mut reasons: Vec<String> = contexts.iter().map(|f| f.reason.clone().unwrap()).collect();
+    reasons.sort();
+    assert_eq!(
+        reasons,
+        [
+            "new address 192.0.2.99",
+            "new address 203.0.113.5",
+            "new region ap-south-1"
+        ]
+    );
 
     let new_ips = hunt(&data, &[query("access-key-from-new-ip")], window, &config).await;
     // Mallory's key has no history before the window: new addresses of a new key are not news.
@@ -366,7 +430,17 @@ async fn baselines_and_first_seen_find_what_was_planted_in_a_generated_history()
         &config,
     )
     .await;
-    assert_eq!(whole.len(), 2, "{whole:#?}");
+    // Whole lake: the two spikes and three first calls (the terminate, the reboots, the
+    // start in a new region... of an API bob already used: not new) are the same.
+    let firsts_whole = whole
+        .iter()
+        .filter(|f| f.query_id == "first-seen-api-for-principal")
+        .count();
+    assert_eq!(
+        (whole.len() - firsts_whole, firsts_whole),
+        (2, firsts.len()),
+        "{whole:#?}"
+    );
 }
 
 #[test]
