@@ -38,9 +38,12 @@ struct Rule {
     detection: BTreeMap<String, Value>,
 }
 
-/// The Sigma rules of a folder (`.yml`/`.yaml`, recursively): the ones translated, and
-/// (file, why) for the others.
-pub fn load_dir(dir: &Path) -> Result<(Vec<Query>, Vec<(PathBuf, String)>), std::io::Error> {
+/// (file, why it was not run) for a rule that could not be translated.
+pub type NotRun = (PathBuf, String);
+
+/// The Sigma rules of a folder (`.yml`/`.yaml`, recursively): the ones translated, and the
+/// others with the reason.
+pub fn load_dir(dir: &Path) -> Result<(Vec<Query>, Vec<NotRun>), std::io::Error> {
     let mut files = Vec::new();
     walk(dir, &mut files)?;
     files.sort();
