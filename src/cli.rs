@@ -173,6 +173,14 @@ pub struct CheckArgs {
 pub enum CheckFormat {
     Table,
     Json,
+    /// SARIF 2.1.0 (GitHub code scanning): a result per FAIL.
+    Sarif,
+    /// JUnit XML: a test case per resource.
+    Junit,
+    /// A summary for a pull request or $GITHUB_STEP_SUMMARY.
+    Markdown,
+    /// A row per result.
+    Csv,
 }
 
 #[derive(Debug, Args)]
@@ -222,6 +230,14 @@ pub enum HuntFormat {
     Table,
     Json,
     Ndjson,
+    /// SARIF 2.1.0 (GitHub code scanning): a result per finding.
+    Sarif,
+    /// JUnit XML: a test case per finding.
+    Junit,
+    /// A summary for a pull request or $GITHUB_STEP_SUMMARY.
+    Markdown,
+    /// A row per finding.
+    Csv,
 }
 
 #[derive(Debug, Args)]

@@ -10,5 +10,6 @@ pub mod commands;
 pub mod engine;
 pub mod hunt;
 pub mod progress;
+pub mod report;
 pub mod store;
 pub mod trail;

@@ -708,6 +708,29 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         .iter()
         .any(|r| r["check_id"] == "s3-public-bucket"));
 
+    // The machine formats carry the same results: a SARIF result per FAIL, a JUnit case per
+    // result (NOT_ASSESSED skipped), a CSV row per result.
+    let fails = results.iter().filter(|r| r["status"] == "FAIL").count();
+    let sarif: Value = serde_json::from_str(&stdout(&govscan(
+        &data,
+        &moto.url,
+        &["check", "--format", "sarif"],
+    )))
+    .unwrap();
+    assert_eq!(sarif["runs"][0]["results"].as_array().unwrap().len(), fails);
+    let junit = stdout(&govscan(&data, &moto.url, &["check", "--format", "junit"]));
+    assert_eq!(junit.matches("<testcase ").count(), results.len());
+    assert_eq!(junit.matches("<failure ").count(), fails);
+    assert_eq!(
+        junit.matches("<skipped ").count(),
+        results
+            .iter()
+            .filter(|r| r["status"] == "NOT_ASSESSED")
+            .count()
+    );
+    let csv = stdout(&govscan(&data, &moto.url, &["check", "--format", "csv"]));
+    assert_eq!(csv.lines().count(), results.len() + 1);
+
     let cis7 = govscan(
         &data,
         &moto.url,

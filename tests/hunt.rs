@@ -627,3 +627,84 @@ async fn sigma_rules_select_what_their_hand_written_sql_selects() {
     );
     assert!(String::from_utf8_lossy(&out.stderr).contains("keywords.yml: not run"));
 }
+
+/// Every report format carries the same findings: SARIF (a result per finding, each with its
+/// rule and a location), JUnit (parsed as XML by Python's parser), CSV and Markdown.
+#[test]
+fn every_report_format_carries_the_same_findings() {
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    let logs = manifest_dir().join("tests/fixtures/cloudtrail/invictus/AWSLogs");
+    assert!(
+        govscan(&data, &["-q", "trail", "ingest", logs.to_str().unwrap()])
+            .status
+            .success()
+    );
+    let only = "cloudtrail-tampering,snapshot-or-image-shared,root-activity";
+    let run = |format: &str| -> String {
+        let o = govscan(&data, &["hunt", "--only", only, "--format", format]);
+        assert!(
+            o.status.success(),
+            "{format}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        String::from_utf8(o.stdout).unwrap()
+    };
+    let json: Value = serde_json::from_str(&run("json")).unwrap();
+    let findings = json["findings"].as_array().unwrap().len();
+    assert_eq!(findings, 8 + 3);
+
+    let sarif: Value = serde_json::from_str(&run("sarif")).unwrap();
+    assert_eq!(sarif["version"], "2.1.0");
+    let sarif_run = &sarif["runs"][0];
+    let rules = sarif_run["tool"]["driver"]["rules"].as_array().unwrap();
+    assert_eq!(rules.len(), 3);
+    let results = sarif_run["results"].as_array().unwrap();
+    assert_eq!(results.len(), findings);
+    for r in results {
+        let index = r["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(rules[index]["id"], r["ruleId"]);
+        assert!(
+            r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]
+                .as_str()
+                .unwrap()
+                .starts_with("queries/")
+        );
+        assert!(r["partialFingerprints"]["govscan/v1"].is_string());
+        assert_eq!(r["level"], "error");
+    }
+
+    let junit = work.path().join("junit.xml");
+    std::fs::write(&junit, run("junit")).unwrap();
+    let script = "import sys, xml.etree.ElementTree as ET\n\
+                  root = ET.parse(sys.argv[1]).getroot()\n\
+                  cases = root.findall('testsuite/testcase')\n\
+                  print(len(root.findall('testsuite')), len(cases), len([c for c in cases if c.find('failure') is not None]))";
+    let o = Command::new(common::python())
+        .args(["-c", script])
+        .arg(&junit)
+        .output()
+        .unwrap();
+    assert!(o.status.success(), "{}", String::from_utf8_lossy(&o.stderr));
+    // Three suites; root-activity found nothing: one passing case.
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).trim(),
+        format!("3 {} {findings}", findings + 1)
+    );
+
+    let csv = run("csv");
+    let mut reader = ::csv::Reader::from_reader(csv.as_bytes());
+    assert_eq!(reader.records().count(), findings);
+
+    let markdown = run("markdown");
+    assert!(markdown.starts_with(&format!("## govscan: {findings} findings")));
+    assert_eq!(
+        markdown
+            .lines()
+            .filter(|l| l.starts_with("| high | `"))
+            .count(),
+        findings
+    );
+}
+
+mod common;

@@ -64,6 +64,14 @@ pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError
             .expect("json")
                 + "\n"
         }
+        CheckFormat::Sarif | CheckFormat::Junit | CheckFormat::Markdown | CheckFormat::Csv => {
+            let name = format!("{:?}", args.format).to_lowercase();
+            let report =
+                crate::report::Report::from_checks(&engine.manifest.snapshot_id, &checks, &results);
+            crate::report::renderer(&name)
+                .expect("every format has a renderer")
+                .render(&report)
+        }
         CheckFormat::Table => {
             let mut text = render_table(&checks, &results);
             if let Some(f) = framework {

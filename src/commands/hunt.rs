@@ -72,6 +72,21 @@ pub async fn run(data_dir: &Path, args: &HuntArgs) -> Result<bool, CommandError>
             .map(|f| serde_json::to_string(f).expect("json") + "\n")
             .collect(),
         HuntFormat::Table => render_table(&queries, &findings),
+        HuntFormat::Sarif | HuntFormat::Junit | HuntFormat::Markdown | HuntFormat::Csv => {
+            let name = format!("{:?}", args.format).to_lowercase();
+            let scope = match (window.start, window.end) {
+                (None, None) => "the whole trail lake".to_owned(),
+                (start, end) => format!(
+                    "events from {} until {}",
+                    start.map_or("the start".into(), |t| t.to_rfc3339()),
+                    end.map_or("now".into(), |t| t.to_rfc3339())
+                ),
+            };
+            let report = crate::report::Report::from_hunt(&scope, &queries, &findings);
+            crate::report::renderer(&name)
+                .expect("every format has a renderer")
+                .render(&report)
+        }
     };
     match &args.output {
         Some(path) => crate::store::atomic_write(path, text.as_bytes())?,
