@@ -161,6 +161,10 @@ pub struct CheckArgs {
     /// Exit with 1 when a check of this severity or higher fails (default: never).
     #[arg(long, value_enum)]
     pub fail_on: Option<crate::checks::Severity>,
+    /// Suppressions (YAML: id, resource, account, region, reason, expires): matching
+    /// FAILs are shown as MUTED and do not count for --fail-on.
+    #[arg(long)]
+    pub mutelist: Option<PathBuf>,
     /// Print the checks (id, title, severity, framework controls) as Markdown and exit.
     #[arg(long)]
     pub list: bool,
@@ -217,6 +221,10 @@ pub struct HuntArgs {
     /// Exit with 1 when a detection of this severity or higher finds something.
     #[arg(long, value_enum)]
     pub fail_on: Option<crate::checks::Severity>,
+    /// Suppressions (YAML: id, resource = principal, account, region, reason, expires):
+    /// matching findings are shown as MUTED and do not count for --fail-on.
+    #[arg(long)]
+    pub mutelist: Option<PathBuf>,
     /// Print the detections (id, title, severity, kind, ATT&CK) as Markdown and exit.
     #[arg(long)]
     pub list: bool,

@@ -186,3 +186,83 @@ expect: []
         denied.reason
     );
 }
+
+/// A mutelist turns matching FAILs into MUTED (with the rule's reason) that no longer fail
+/// the run; an expired rule mutes nothing and is reported.
+#[test]
+fn a_mutelist_mutes_matching_fails_until_it_expires() {
+    let fixture: Fixture = serde_norway::from_str(
+        &std::fs::read_to_string(fixture_path("org-scp-region-restriction")).unwrap(),
+    )
+    .unwrap();
+    let data = tempfile::tempdir().unwrap();
+    write_snapshot(
+        data.path(),
+        "20250601T000000Z-0000",
+        &fixture.tables,
+        fixture.collected_at,
+    );
+    let mutes = data.path().join("mutes.yaml");
+    let run = |mutelist: &str| {
+        std::fs::write(&mutes, mutelist).unwrap();
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_govscan"))
+            .arg("--data-dir")
+            .arg(data.path())
+            .args([
+                "check",
+                "--only",
+                "org-scp-region-restriction",
+                "--format",
+                "json",
+            ])
+            .args(["--fail-on", "medium", "--mutelist"])
+            .arg(&mutes)
+            .env_remove("GOVSCAN_DATA_DIR")
+            .output()
+            .unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let statuses: BTreeMap<String, String> = report["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["account_id"].as_str().unwrap().to_owned(),
+                    r["status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        (
+            out.status.code(),
+            statuses,
+            report,
+            String::from_utf8(out.stderr).unwrap(),
+        )
+    };
+    // Both failing accounts muted: the run passes.
+    let (code, statuses, report, _) = run(
+        "rules:\n  - id: org-scp-region-restriction\n    resource: 'arn:aws:organizations::*/444444444444'\n    reason: sandbox, regions free by design\n  - id: org-*\n    account: '555555555555'\n    reason: being closed\n",
+    );
+    assert_eq!(code, Some(0));
+    assert_eq!(statuses["444444444444"], "MUTED");
+    assert_eq!(statuses["555555555555"], "MUTED");
+    assert_eq!(statuses["222222222222"], "PASS");
+    let muted = report["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["account_id"] == "444444444444")
+        .unwrap();
+    assert!(muted["reason"]
+        .as_str()
+        .unwrap()
+        .starts_with("muted (sandbox, regions free by design): "));
+    // One rule expired: that account fails again, the run fails, and the rule is reported.
+    let (code, statuses, report, stderr) = run(
+        "rules:\n  - {id: org-scp-region-restriction, account: '444444444444', reason: sandbox}\n  - {id: org-scp-region-restriction, account: '555555555555', reason: closing, expires: 2020-01-01}\n",
+    );
+    assert_eq!(code, Some(1));
+    assert_eq!(statuses["555555555555"], "FAIL");
+    assert_eq!(report["expired_mutes"][0]["account"], "555555555555");
+    assert!(stderr.contains("expired on 2020-01-01"), "{stderr}");
+}

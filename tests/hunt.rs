@@ -501,6 +501,32 @@ fn the_cli_reports_findings_as_json_and_fails_on_request() {
         "arn:aws:iam::123837392027:role/stratus-red-team-leave-org-role"
     );
 
+    // Muted, the finding no longer fails the run; it stays in the report with the reason.
+    let mutes = work.path().join("mutes.yaml");
+    std::fs::write(
+        &mutes,
+        "rules:\n  - {id: leave-organization, resource: 'arn:aws:iam::*:role/stratus-red-team-*', reason: red-team exercise}\n",
+    )
+    .unwrap();
+    let muted = govscan(
+        &data,
+        &[
+            "hunt",
+            "--only",
+            "leave-organization",
+            "--format",
+            "json",
+            "--fail-on",
+            "high",
+            "--mutelist",
+            mutes.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(muted.status.code(), Some(0));
+    let report: Value = serde_json::from_slice(&muted.stdout).unwrap();
+    assert_eq!(report["findings"][0]["muted"], "red-team exercise");
+    assert_eq!(report["summary"]["muted"], 1);
+
     // A window after the logs: nothing, exit 0.
     let later = govscan(
         &data,

@@ -22,6 +22,8 @@ pub enum Status {
     Fail,
     NotAssessed,
     Pass,
+    /// A FAIL matched by a mutelist rule in force: an accepted risk, with its reason.
+    Muted,
 }
 
 impl Status {
@@ -30,6 +32,7 @@ impl Status {
             Status::Pass => "PASS",
             Status::Fail => "FAIL",
             Status::NotAssessed => "NOT_ASSESSED",
+            Status::Muted => "MUTED",
         }
     }
 }

@@ -14,6 +14,7 @@ use crate::engine;
 
 use super::query::escape_for_terminal;
 use super::CommandError;
+use crate::report::mutelist::{MuteRule, Mutelist};
 
 /// Runs the checks; true when a check at or above `--fail-on` failed.
 pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError> {
@@ -52,7 +53,27 @@ pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError
         None => None,
     };
     let checks = select(all, args)?;
-    let results = run_all(&engine.ctx, &checks, args.concurrency.into()).await?;
+    let mut results = run_all(&engine.ctx, &checks, args.concurrency.into()).await?;
+    let expired_mutes = match &args.mutelist {
+        Some(path) => {
+            let list = Mutelist::load(path).map_err(CommandError::Usage)?;
+            let today = chrono::Utc::now().date_naive();
+            for r in results.iter_mut().filter(|r| r.status == Status::Fail) {
+                if let Some(rule) = list.find(
+                    &r.check_id,
+                    &r.resource_id,
+                    Some(&r.account_id),
+                    r.region.as_deref(),
+                    today,
+                ) {
+                    r.status = Status::Muted;
+                    r.reason = format!("muted ({}): {}", rule.reason, r.reason);
+                }
+            }
+            report_expired(&list.expired(today))
+        }
+        None => Vec::new(),
+    };
     let text = match args.format {
         CheckFormat::Json => {
             serde_json::to_string_pretty(&json!({
@@ -60,6 +81,7 @@ pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError
                 "results": results,
                 "summary": summary(&checks, &results),
                 "controls": framework.map(|f| control_report(f, &results)),
+                "expired_mutes": expired_mutes,
             }))
             .expect("json")
                 + "\n"
@@ -91,6 +113,19 @@ pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError
     }))
 }
 
+/// Warns about mutelist rules past their expiry (they mute nothing now) and returns them.
+pub fn report_expired(expired: &[&MuteRule]) -> Vec<MuteRule> {
+    for rule in expired {
+        eprintln!(
+            "warning: mutelist rule for {} ({}) expired on {}: it mutes nothing now",
+            rule.id,
+            rule.reason,
+            rule.expires.map(|d| d.to_string()).unwrap_or_default()
+        );
+    }
+    expired.iter().map(|r| (*r).clone()).collect()
+}
+
 fn select(checks: Vec<Check>, args: &CheckArgs) -> Result<Vec<Check>, CommandError> {
     for id in &args.only {
         if !checks.iter().any(|c| &c.meta.id == id) {
@@ -120,6 +155,7 @@ struct Counts {
     pass: usize,
     fail: usize,
     not_assessed: usize,
+    muted: usize,
 }
 
 impl Counts {
@@ -128,6 +164,7 @@ impl Counts {
             Status::Pass => self.pass += 1,
             Status::Fail => self.fail += 1,
             Status::NotAssessed => self.not_assessed += 1,
+            Status::Muted => self.muted += 1,
         }
     }
 }
@@ -175,7 +212,7 @@ fn control_report(framework: &Framework, results: &[CheckResult]) -> Vec<serde_j
             };
             json!({
                 "section": section.id, "section_title": section.title, "control": control.id, "title": control.title,
-                "status": status, "pass": n.pass, "fail": n.fail, "not_assessed": n.not_assessed, "manual": control.manual,
+                "status": status, "pass": n.pass, "fail": n.fail, "not_assessed": n.not_assessed, "muted": n.muted, "manual": control.manual,
             })
         })
         .collect()

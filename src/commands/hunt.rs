@@ -49,7 +49,28 @@ pub async fn run(data_dir: &Path, args: &HuntArgs) -> Result<bool, CommandError>
         end: time("--until", &args.until)?,
     };
     let ctx = crate::hunt::open(data_dir, window, &config).await?;
-    let findings = crate::hunt::run(&ctx, &queries, args.concurrency.into()).await?;
+    let mut findings = crate::hunt::run(&ctx, &queries, args.concurrency.into()).await?;
+    let expired_mutes = match &args.mutelist {
+        Some(path) => {
+            let list =
+                crate::report::mutelist::Mutelist::load(path).map_err(CommandError::Usage)?;
+            let today = now.date_naive();
+            for f in &mut findings {
+                let subject = f.principal.clone().unwrap_or_default();
+                if let Some(rule) = list.find(
+                    &f.query_id,
+                    &subject,
+                    f.account_id.as_deref(),
+                    f.region.as_deref(),
+                    today,
+                ) {
+                    f.muted = Some(rule.reason.clone());
+                }
+            }
+            super::check::report_expired(&list.expired(today))
+        }
+        None => Vec::new(),
+    };
     let text = match args.format {
         HuntFormat::Json => {
             serde_json::to_string_pretty(&json!({
@@ -59,6 +80,7 @@ pub async fn run(data_dir: &Path, args: &HuntArgs) -> Result<bool, CommandError>
                 },
                 "findings": findings,
                 "summary": summary(&queries, &findings),
+                "expired_mutes": expired_mutes,
                 "sigma_not_run": unsupported
                     .iter()
                     .map(|(file, reason)| json!({"file": file, "reason": reason}))
@@ -92,9 +114,11 @@ pub async fn run(data_dir: &Path, args: &HuntArgs) -> Result<bool, CommandError>
         Some(path) => crate::store::atomic_write(path, text.as_bytes())?,
         None => super::stdout_write(&text)?,
     }
-    Ok(args
-        .fail_on
-        .is_some_and(|level| findings.iter().any(|f| f.severity >= level)))
+    Ok(args.fail_on.is_some_and(|level| {
+        findings
+            .iter()
+            .any(|f| f.severity >= level && f.muted.is_none())
+    }))
 }
 
 fn select(queries: Vec<Query>, args: &HuntArgs) -> Result<Vec<Query>, CommandError> {
@@ -127,6 +151,7 @@ fn summary(queries: &[Query], findings: &[Finding]) -> serde_json::Value {
     json!({
         "detections_run": queries.len(),
         "findings": findings.len(),
+        "muted": findings.iter().filter(|f| f.muted.is_some()).count(),
         "by_detection": by_query,
         "by_severity": by_severity,
     })
@@ -178,9 +203,14 @@ fn render_table(queries: &[Query], findings: &[Finding]) -> String {
         )
         .expect("write");
         for f in own {
+            let muted = f
+                .muted
+                .as_deref()
+                .map(|why| format!("[MUTED: {}] ", escape_for_terminal(why)))
+                .unwrap_or_default();
             writeln!(
                 out,
-                "  {}  {}  {}  {}  {}\n      {}",
+                "  {}  {}  {}  {}  {}\n      {muted}{}",
                 shown(&f.event_time),
                 shown(&f.account_id),
                 shown(&f.region),

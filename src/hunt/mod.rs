@@ -149,6 +149,9 @@ pub struct Finding {
     pub source_ip_address: Option<String>,
     pub event_ids: Vec<String>,
     pub reason: Option<String>,
+    /// The mutelist rule's reason, when one suppresses this finding.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub muted: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -422,6 +425,7 @@ fn findings_of(q: &Query, batch: &RecordBatch) -> Result<Vec<Finding>, DataFusio
             source_ip_address: ip[i].clone(),
             event_ids: ids[i].clone(),
             reason: reason[i].clone(),
+            muted: None,
         })
         .collect())
 }

@@ -85,7 +85,7 @@ impl Renderer for Junit {
                 .expect("write");
                 match item.outcome {
                     Outcome::Pass => out.push_str("/>\n"),
-                    Outcome::NotAssessed => writeln!(
+                    Outcome::NotAssessed | Outcome::Muted => writeln!(
                         out,
                         ">\n      <skipped message=\"{}\"/>\n    </testcase>",
                         xml_escape(&item.reason)

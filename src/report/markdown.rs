@@ -78,6 +78,18 @@ impl Renderer for Markdown {
             .iter()
             .filter(|i| i.outcome == Outcome::NotAssessed)
             .count();
+        let muted = report
+            .items
+            .iter()
+            .filter(|i| i.outcome == Outcome::Muted)
+            .count();
+        if muted > 0 {
+            writeln!(
+                out,
+                "\n{muted} result(s) muted by the mutelist (accepted risks)."
+            )
+            .expect("write");
+        }
         if not_assessed > 0 {
             writeln!(
                 out,

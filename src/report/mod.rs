@@ -7,6 +7,7 @@
 pub mod csv;
 pub mod junit;
 pub mod markdown;
+pub mod mutelist;
 pub mod sarif;
 
 use std::collections::BTreeMap;
@@ -49,6 +50,8 @@ pub enum Outcome {
     NotAssessed,
     /// A hunt finding.
     Finding,
+    /// A FAIL or finding suppressed by a mutelist rule (the reason says which).
+    Muted,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -110,6 +113,7 @@ impl Report {
                     Status::Pass => Outcome::Pass,
                     Status::Fail => Outcome::Fail,
                     Status::NotAssessed => Outcome::NotAssessed,
+                    Status::Muted => Outcome::Muted,
                 },
                 subject: r.resource_id.clone(),
                 account_id: Some(r.account_id.clone()),
@@ -152,14 +156,21 @@ impl Report {
             .iter()
             .map(|f| Item {
                 rule_id: f.query_id.clone(),
-                outcome: Outcome::Finding,
+                outcome: if f.muted.is_some() {
+                    Outcome::Muted
+                } else {
+                    Outcome::Finding
+                },
                 subject: f
                     .principal
                     .clone()
                     .unwrap_or_else(|| "unknown principal".into()),
                 account_id: f.account_id.clone(),
                 region: f.region.clone(),
-                reason: f.reason.clone().unwrap_or_default(),
+                reason: match &f.muted {
+                    Some(why) => format!("muted ({why}): {}", f.reason.clone().unwrap_or_default()),
+                    None => f.reason.clone().unwrap_or_default(),
+                },
                 time: f.event_time.clone(),
                 evidence: f.event_ids.clone(),
                 source_ip_address: f.source_ip_address.clone(),
@@ -189,6 +200,7 @@ impl Report {
                         Outcome::Fail => "fail",
                         Outcome::NotAssessed => "not_assessed",
                         Outcome::Finding => "findings",
+                        Outcome::Muted => "muted",
                     };
                     *counts.entry(key).or_insert(0) += 1;
                 }

@@ -65,7 +65,7 @@ impl Renderer for Sarif {
         let results: Vec<Value> = report
             .items
             .iter()
-            .filter(|i| i.is_problem())
+            .filter(|i| i.is_problem() || i.outcome == Outcome::Muted)
             .filter_map(|item| {
                 let index = report.rules.iter().position(|r| r.id == item.rule_id)?;
                 let rule = &report.rules[index];
@@ -94,7 +94,11 @@ impl Renderer for Sarif {
                         "region": item.region,
                     },
                 });
-                if item.outcome == Outcome::Finding {
+                if item.outcome == Outcome::Muted {
+                    // Viewers hide suppressed results but keep them, with the justification.
+                    result["suppressions"] = json!([{"kind": "external", "justification": item.reason}]);
+                }
+                if !item.evidence.is_empty() {
                     result["properties"]["event_time"] = json!(item.time);
                     result["properties"]["event_ids"] = json!(item.evidence);
                     result["properties"]["source_ip_address"] = json!(item.source_ip_address);

@@ -1,0 +1,181 @@
+//! Suppressions (`--mutelist F`): accepted risks, written down with a reason and an expiry.
+//!
+//! ```yaml
+//! rules:
+//!   - id: s3-public-bucket            # a check or detection id; * for any
+//!     resource: arn:aws:s3:::www-*    # the resource (checks) or principal (hunt); * wildcards
+//!     account: "111111111111"         # optional
+//!     region: us-east-1               # optional
+//!     reason: the public website
+//!     expires: 2027-01-31             # optional; after it the rule stops applying
+//! ```
+//!
+//! A FAIL or finding matched by a rule in force becomes MUTED, shown with the rule's reason,
+//! and no longer counts for `--fail-on`. An expired rule mutes nothing and is reported, so an
+//! accepted risk is looked at again.
+
+use std::path::Path;
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct File {
+    rules: Vec<MuteRule>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MuteRule {
+    pub id: String,
+    #[serde(default)]
+    pub resource: Option<String>,
+    #[serde(default)]
+    pub account: Option<String>,
+    #[serde(default)]
+    pub region: Option<String>,
+    pub reason: String,
+    #[serde(default)]
+    pub expires: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct Mutelist {
+    rules: Vec<MuteRule>,
+}
+
+/// `*` matches any run of characters; everything else matches itself.
+pub fn glob_match(pattern: &str, text: &str) -> bool {
+    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
+    // Iterative matcher with backtracking to the last `*`.
+    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+    while ti < t.len() {
+        if pi < p.len() && p[pi] != '*' && p[pi] == t[ti] {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some(pi);
+            mark = ti;
+            pi += 1;
+        } else if let Some(s) = star {
+            pi = s + 1;
+            mark += 1;
+            ti = mark;
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|c| *c == '*')
+}
+
+impl Mutelist {
+    pub fn load(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    pub fn parse(text: &str) -> Result<Self, String> {
+        let file: File = serde_norway::from_str(text).map_err(|e| e.to_string())?;
+        for (i, rule) in file.rules.iter().enumerate() {
+            if rule.reason.trim().is_empty() {
+                return Err(format!("rules[{i}] ({}): a reason is required", rule.id));
+            }
+        }
+        Ok(Self { rules: file.rules })
+    }
+
+    /// Rules whose expiry is before `today`: they mute nothing.
+    pub fn expired(&self, today: NaiveDate) -> Vec<&MuteRule> {
+        self.rules
+            .iter()
+            .filter(|r| r.expires.is_some_and(|e| e < today))
+            .collect()
+    }
+
+    /// The first rule in force that matches.
+    pub fn find(
+        &self,
+        rule_id: &str,
+        subject: &str,
+        account: Option<&str>,
+        region: Option<&str>,
+        today: NaiveDate,
+    ) -> Option<&MuteRule> {
+        let field = |pattern: &Option<String>, value: Option<&str>| match pattern {
+            None => true,
+            Some(p) => value.is_some_and(|v| glob_match(p, v)),
+        };
+        self.rules.iter().find(|r| {
+            r.expires.is_none_or(|e| e >= today)
+                && glob_match(&r.id, rule_id)
+                && field(&r.resource, Some(subject))
+                && field(&r.account, account)
+                && field(&r.region, region)
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs_match_runs_of_characters() {
+        assert!(glob_match("arn:aws:s3:::www-*", "arn:aws:s3:::www-prod"));
+        assert!(glob_match("*", ""));
+        assert!(glob_match("a*b*c", "aXXbYYc"));
+        assert!(!glob_match("a*b*c", "aXXbYY"));
+        assert!(!glob_match("www", "www-prod"));
+        assert!(glob_match("*-prod", "www-prod"));
+    }
+
+    #[test]
+    fn rules_mute_until_they_expire_and_need_a_reason() {
+        let list = Mutelist::parse(
+            "rules:\n  - {id: s3-*, resource: 'arn:aws:s3:::www-*', reason: website, expires: 2026-12-31}\n  - {id: root-activity, account: '111111111111', reason: break-glass drill, expires: 2020-01-01}\n",
+        )
+        .unwrap();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        let hit = list.find(
+            "s3-public-bucket",
+            "arn:aws:s3:::www-prod",
+            Some("1"),
+            None,
+            day("2026-06-01"),
+        );
+        assert_eq!(hit.map(|r| r.reason.as_str()), Some("website"));
+        assert!(list
+            .find(
+                "s3-public-bucket",
+                "arn:aws:s3:::data",
+                Some("1"),
+                None,
+                day("2026-06-01")
+            )
+            .is_none());
+        assert!(list
+            .find(
+                "s3-public-bucket",
+                "arn:aws:s3:::www-prod",
+                None,
+                None,
+                day("2027-01-01")
+            )
+            .is_none());
+        assert!(list
+            .find(
+                "root-activity",
+                "arn",
+                Some("111111111111"),
+                None,
+                day("2026-06-01")
+            )
+            .is_none());
+        assert_eq!(list.expired(day("2026-06-01")).len(), 1);
+        assert!(Mutelist::parse("rules:\n  - {id: x, reason: ' '}\n")
+            .unwrap_err()
+            .contains("reason is required"));
+        assert!(Mutelist::parse("rules:\n  - {id: x, reason: r, colour: red}\n").is_err());
+    }
+}
