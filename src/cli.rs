@@ -165,6 +165,9 @@ pub struct CheckArgs {
     /// FAILs are shown as MUTED and do not count for --fail-on.
     #[arg(long)]
     pub mutelist: Option<PathBuf>,
+    /// A folder with your own report.html.j2 (start from reports/ in the source).
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
     /// Print the checks (id, title, severity, framework controls) as Markdown and exit.
     #[arg(long)]
     pub list: bool,
@@ -185,6 +188,8 @@ pub enum CheckFormat {
     Markdown,
     /// A row per result.
     Csv,
+    /// One self-contained HTML file.
+    Html,
 }
 
 #[derive(Debug, Args)]
@@ -225,6 +230,9 @@ pub struct HuntArgs {
     /// matching findings are shown as MUTED and do not count for --fail-on.
     #[arg(long)]
     pub mutelist: Option<PathBuf>,
+    /// A folder with your own report.html.j2 (start from reports/ in the source).
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
     /// Print the detections (id, title, severity, kind, ATT&CK) as Markdown and exit.
     #[arg(long)]
     pub list: bool,
@@ -246,6 +254,8 @@ pub enum HuntFormat {
     Markdown,
     /// A row per finding.
     Csv,
+    /// One self-contained HTML file.
+    Html,
 }
 
 #[derive(Debug, Args)]

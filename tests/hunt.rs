@@ -738,6 +738,39 @@ fn every_report_format_carries_the_same_findings() {
     let mut reader = ::csv::Reader::from_reader(csv.as_bytes());
     assert_eq!(reader.records().count(), findings);
 
+    // HTML: one self-contained file, a row per finding in the results table; and a user's
+    // template in place of the built-in one.
+    let html = run("html");
+    assert!(html.starts_with("<!DOCTYPE html>"));
+    assert!(!html.contains("src=\"http") && !html.contains("href=\"http"));
+    assert_eq!(
+        html.matches("<td class=\"outcome FINDING\">").count(),
+        findings
+    );
+    let templates = work.path().join("templates");
+    std::fs::create_dir_all(&templates).unwrap();
+    std::fs::write(
+        templates.join("report.html.j2"),
+        "<ul>{% for i in items %}<li>{{ i.rule_id }}</li>{% endfor %}</ul>",
+    )
+    .unwrap();
+    let o = govscan(
+        &data,
+        &[
+            "hunt",
+            "--only",
+            only,
+            "--format",
+            "html",
+            "--templates",
+            templates.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        String::from_utf8_lossy(&o.stdout).matches("<li>").count(),
+        findings
+    );
+
     let markdown = run("markdown");
     assert!(markdown.starts_with(&format!("## govscan: {findings} findings")));
     assert_eq!(

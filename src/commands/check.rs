@@ -86,13 +86,16 @@ pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError
             .expect("json")
                 + "\n"
         }
-        CheckFormat::Sarif | CheckFormat::Junit | CheckFormat::Markdown | CheckFormat::Csv => {
+        CheckFormat::Sarif
+        | CheckFormat::Junit
+        | CheckFormat::Markdown
+        | CheckFormat::Csv
+        | CheckFormat::Html => {
             let name = format!("{:?}", args.format).to_lowercase();
             let report =
                 crate::report::Report::from_checks(&engine.manifest.snapshot_id, &checks, &results);
-            crate::report::renderer(&name)
-                .expect("every format has a renderer")
-                .render(&report)
+            crate::report::render(&name, &report, args.templates.as_deref())
+                .map_err(CommandError::Usage)?
         }
         CheckFormat::Table => {
             let mut text = render_table(&checks, &results);

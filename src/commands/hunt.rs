@@ -94,7 +94,11 @@ pub async fn run(data_dir: &Path, args: &HuntArgs) -> Result<bool, CommandError>
             .map(|f| serde_json::to_string(f).expect("json") + "\n")
             .collect(),
         HuntFormat::Table => render_table(&queries, &findings),
-        HuntFormat::Sarif | HuntFormat::Junit | HuntFormat::Markdown | HuntFormat::Csv => {
+        HuntFormat::Sarif
+        | HuntFormat::Junit
+        | HuntFormat::Markdown
+        | HuntFormat::Csv
+        | HuntFormat::Html => {
             let name = format!("{:?}", args.format).to_lowercase();
             let scope = match (window.start, window.end) {
                 (None, None) => "the whole trail lake".to_owned(),
@@ -105,9 +109,8 @@ pub async fn run(data_dir: &Path, args: &HuntArgs) -> Result<bool, CommandError>
                 ),
             };
             let report = crate::report::Report::from_hunt(&scope, &queries, &findings);
-            crate::report::renderer(&name)
-                .expect("every format has a renderer")
-                .render(&report)
+            crate::report::render(&name, &report, args.templates.as_deref())
+                .map_err(CommandError::Usage)?
         }
     };
     match &args.output {

