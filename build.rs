@@ -6,18 +6,25 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+/// Every file below `dir` that `wanted` accepts.
+fn collect_where(dir: &Path, wanted: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) {
     let Ok(entries) = std::fs::read_dir(dir) else {
         return;
     };
     for entry in entries.flatten() {
         let path = entry.path();
         if path.is_dir() {
-            collect(&path, out);
-        } else if path.extension().is_some_and(|e| e == "sql" || e == "yaml") {
+            collect_where(&path, wanted, out);
+        } else if wanted(&path) {
             out.push(path);
         }
     }
+}
+
+/// The checks', frameworks' and detections' files.
+fn collect(dir: &Path, out: &mut Vec<PathBuf>) {
+    let sql_or_yaml = |p: &Path| p.extension().is_some_and(|e| e == "sql" || e == "yaml");
+    collect_where(dir, &sql_or_yaml, out);
 }
 
 fn main() {
@@ -64,5 +71,36 @@ fn main() {
         code.push_str("];\n");
     }
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("builtin_checks.rs");
+    std::fs::write(out, code).unwrap();
+    demo_trail(&root);
+}
+
+/// The real CloudTrail logs `govscan demo` ingests (tests/fixtures/cloudtrail/invictus, MIT),
+/// embedded so the demo needs nothing but the binary.
+fn demo_trail(root: &Path) {
+    let dir = root.join("tests/fixtures/cloudtrail/invictus");
+    println!("cargo:rerun-if-changed={}", dir.display());
+    let mut files = Vec::new();
+    collect_where(&dir, &|_| true, &mut files);
+    files.sort();
+    let mut code = String::from(
+        "/// (path under the demo's logs folder, file bytes) of the bundled CloudTrail logs.\n\
+         pub static DEMO_TRAIL: &[(&str, &[u8])] = &[\n",
+    );
+    for f in files {
+        let rel = f
+            .strip_prefix(&dir)
+            .unwrap()
+            .to_string_lossy()
+            .replace('\\', "/");
+        writeln!(
+            code,
+            "    ({rel:?}, include_bytes!({:?})),",
+            f.display().to_string()
+        )
+        .unwrap();
+    }
+    code.push_str("];\n");
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("demo_trail.rs");
     std::fs::write(out, code).unwrap();
 }

@@ -55,6 +55,9 @@ pub enum Command {
     Snapshots(SnapshotsArgs),
     /// Run the compliance checks over a snapshot.
     Check(CheckArgs),
+    /// The whole pipeline on bundled data, no AWS account needed: checks a sample
+    /// organization, ingests and hunts real CloudTrail logs, writes HTML reports.
+    Demo(DemoArgs),
     /// Run the detections (queries/) over the trail lake: single events, thresholds,
     /// baselines, first-seen and sequences.
     Hunt(HuntArgs),
@@ -190,6 +193,13 @@ pub enum CheckFormat {
     Csv,
     /// One self-contained HTML file.
     Html,
+}
+
+#[derive(Debug, Args)]
+pub struct DemoArgs {
+    /// Where to write the demo's data and reports (default: a new folder in the temp dir).
+    #[arg(long)]
+    pub dir: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]

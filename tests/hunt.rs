@@ -783,3 +783,44 @@ fn every_report_format_carries_the_same_findings() {
 }
 
 mod common;
+
+/// `govscan demo` runs the whole pipeline on the bundled data and writes both reports.
+#[test]
+fn the_demo_runs_offline_on_bundled_data() {
+    let work = tempfile::tempdir().unwrap();
+    let dir = work.path().join("demo");
+    let out = Command::new(env!("CARGO_BIN_EXE_govscan"))
+        .args(["demo", "--dir"])
+        .arg(&dir)
+        .env_remove("GOVSCAN_DATA_DIR")
+        .env("AWS_ENDPOINT_URL", "http://127.0.0.1:9") // nothing may be called
+        .output()
+        .unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(text.contains("2900 real CloudTrail events"), "{text}");
+    let check_html = std::fs::read_to_string(dir.join("check-report.html")).unwrap();
+    let hunt_html = std::fs::read_to_string(dir.join("hunt-report.html")).unwrap();
+    assert!(check_html.contains("<td class=\"outcome FAIL\">"));
+    assert!(check_html.contains("sandbox-website"));
+    assert!(hunt_html.contains("leave-organization"));
+    // The sample organization fails where it was built to.
+    let fails = |id: &str| {
+        check_html
+            .matches(&format!("<td><code>{id}</code></td>"))
+            .count()
+    };
+    assert_eq!(fails("s3-public-bucket"), 1);
+    assert_eq!(fails("iam-root-access-key"), 1);
+    // A second demo into the same folder is refused rather than mixed with the first.
+    let again = Command::new(env!("CARGO_BIN_EXE_govscan"))
+        .args(["demo", "--dir"])
+        .arg(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(again.status.code(), Some(2));
+}

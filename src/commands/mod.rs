@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod collect;
+pub mod demo;
 pub mod hunt;
 pub mod query;
 pub mod snapshots;

@@ -37,6 +37,8 @@ pub enum StoreError {
     SnapshotNotFound { wanted: String, dir: PathBuf },
     #[error("no snapshots in {dir} yet (run `govscan collect` first)")]
     NoSnapshots { dir: PathBuf },
+    #[error("{0}")]
+    Rows(String),
 }
 
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {

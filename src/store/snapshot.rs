@@ -109,6 +109,54 @@ impl SnapshotWriter {
     }
 }
 
+/// Writes a snapshot whose tables hold `tables` (rows as JSON objects by column name; every
+/// other table empty), collected at `collected_at` by `caller_account`: bundled demo data and
+/// test fixtures, not AWS.
+pub fn write_from_rows(
+    data_dir: &Path,
+    id: &str,
+    tables: &std::collections::BTreeMap<String, Vec<serde_json::Map<String, serde_json::Value>>>,
+    collected_at: DateTime<Utc>,
+    caller_account: &str,
+) -> Result<PathBuf, StoreError> {
+    let defs = crate::collect::all_tables();
+    if let Some(unknown) = tables
+        .keys()
+        .find(|n| !defs.iter().any(|d| d.name == n.as_str()))
+    {
+        return Err(StoreError::Rows(format!("unknown table {unknown}")));
+    }
+    let mut writer = SnapshotWriter::create(data_dir, id)?;
+    for def in defs {
+        let mut rows = TableRows::new(def);
+        for row in tables.get(def.name).into_iter().flatten() {
+            rows.push_json(row).map_err(StoreError::Rows)?;
+        }
+        writer.write_table(&rows)?;
+    }
+    let manifest = Manifest {
+        snapshot_id: id.into(),
+        schema_version: super::manifest::SCHEMA_VERSION,
+        tool_version: env!("CARGO_PKG_VERSION").into(),
+        started_at: collected_at,
+        finished_at: collected_at,
+        caller: super::manifest::CallerIdentity {
+            account_id: caller_account.into(),
+            arn: format!("arn:aws:iam::{caller_account}:root"),
+            user_id: "bundled".into(),
+        },
+        organization_id: None,
+        accounts: vec![],
+        regions: vec![],
+        services: vec![],
+        parts: vec![],
+        tables: writer.tables().clone(),
+        api_calls: 0,
+        error_count: 0,
+    };
+    writer.finish(&manifest)
+}
+
 pub fn read_manifest(snapshot_dir: &Path) -> Result<Manifest, StoreError> {
     let path = snapshot_dir.join(MANIFEST_FILE);
     let bytes = std::fs::read(&path).map_err(io_err(&path))?;

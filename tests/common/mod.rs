@@ -16,9 +16,6 @@ use datafusion::arrow::json::ArrayWriter;
 use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::{Map, Value};
 
-use govscan::store::manifest::{CallerIdentity, Manifest, SCHEMA_VERSION};
-use govscan::store::{SnapshotWriter, TableRows};
-
 pub const SECRET_KEY: &str = "govscan-test-secret-DO-NOT-LEAK-7f3a";
 pub const SESSION_TOKEN: &str = "govscan-test-session-token-DO-NOT-LEAK-91c2";
 
@@ -298,37 +295,6 @@ pub fn write_snapshot(
     tables: &std::collections::BTreeMap<String, Vec<Map<String, Value>>>,
     collected_at: chrono::DateTime<chrono::Utc>,
 ) -> PathBuf {
-    let defs = govscan::collect::all_tables();
-    for name in tables.keys() {
-        assert!(defs.iter().any(|d| d.name == name), "unknown table {name}");
-    }
-    let mut writer = SnapshotWriter::create(data, id).unwrap();
-    for def in defs {
-        let mut rows = TableRows::new(def);
-        for row in tables.get(def.name).into_iter().flatten() {
-            rows.push_json(row).unwrap();
-        }
-        writer.write_table(&rows).unwrap();
-    }
-    let manifest = Manifest {
-        snapshot_id: id.into(),
-        schema_version: SCHEMA_VERSION,
-        tool_version: "test".into(),
-        started_at: collected_at,
-        finished_at: collected_at,
-        caller: CallerIdentity {
-            account_id: "111111111111".into(),
-            arn: "arn:aws:iam::111111111111:root".into(),
-            user_id: "x".into(),
-        },
-        organization_id: None,
-        accounts: vec![],
-        regions: vec![],
-        services: vec![],
-        parts: vec![],
-        tables: writer.tables().clone(),
-        api_calls: 0,
-        error_count: 0,
-    };
-    writer.finish(&manifest).unwrap()
+    govscan::store::snapshot::write_from_rows(data, id, tables, collected_at, "111111111111")
+        .unwrap()
 }
