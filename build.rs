@@ -53,22 +53,7 @@ fn main() {
             "/// (path under its folder, file text) of every built-in file of this kind."
         )
         .unwrap();
-        writeln!(code, "pub static {name}: &[(&str, &str)] = &[").unwrap();
-        for f in &list {
-            println!("cargo:rerun-if-changed={}", f.display());
-            let rel = f
-                .strip_prefix(dir)
-                .unwrap()
-                .to_string_lossy()
-                .replace('\\', "/");
-            writeln!(
-                code,
-                "    ({rel:?}, include_str!({:?})),",
-                f.display().to_string()
-            )
-            .unwrap();
-        }
-        code.push_str("];\n");
+        embed(&mut code, name, "&str", "include_str", &list, dir);
     }
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("builtin_checks.rs");
     std::fs::write(out, code).unwrap();
@@ -84,23 +69,36 @@ fn demo_trail(root: &Path) {
     collect_where(&dir, &|_| true, &mut files);
     files.sort();
     let mut code = String::from(
-        "/// (path under the demo's logs folder, file bytes) of the bundled CloudTrail logs.\n\
-         pub static DEMO_TRAIL: &[(&str, &[u8])] = &[\n",
+        "/// (path under the demo's logs folder, file bytes) of the bundled CloudTrail logs.\n",
     );
+    embed(
+        &mut code,
+        "DEMO_TRAIL",
+        "&[u8]",
+        "include_bytes",
+        &files,
+        &dir,
+    );
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("demo_trail.rs");
+    std::fs::write(out, code).unwrap();
+}
+
+/// `pub static NAME: &[(&str, TYPE)]` of (path relative to `dir`, `include!(file)`).
+fn embed(code: &mut String, name: &str, ty: &str, include: &str, files: &[PathBuf], dir: &Path) {
+    writeln!(code, "pub static {name}: &[(&str, {ty})] = &[").unwrap();
     for f in files {
+        println!("cargo:rerun-if-changed={}", f.display());
         let rel = f
-            .strip_prefix(&dir)
+            .strip_prefix(dir)
             .unwrap()
             .to_string_lossy()
             .replace('\\', "/");
         writeln!(
             code,
-            "    ({rel:?}, include_bytes!({:?})),",
+            "    ({rel:?}, {include}!({:?})),",
             f.display().to_string()
         )
         .unwrap();
     }
     code.push_str("];\n");
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("demo_trail.rs");
-    std::fs::write(out, code).unwrap();
 }
