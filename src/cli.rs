@@ -193,6 +193,8 @@ pub enum CheckFormat {
     Csv,
     /// One self-contained HTML file.
     Html,
+    /// OCSF 1.3 JSON lines (Compliance / Detection Finding) for a security lake.
+    Ocsf,
 }
 
 #[derive(Debug, Args)]
@@ -266,6 +268,8 @@ pub enum HuntFormat {
     Csv,
     /// One self-contained HTML file.
     Html,
+    /// OCSF 1.3 JSON lines (Compliance / Detection Finding) for a security lake.
+    Ocsf,
 }
 
 #[derive(Debug, Args)]

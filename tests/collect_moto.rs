@@ -728,6 +728,18 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
             .filter(|r| r["status"] == "NOT_ASSESSED")
             .count()
     );
+    let ocsf = stdout(&govscan(&data, &moto.url, &["check", "--format", "ocsf"]));
+    let ocsf: Vec<Value> = ocsf
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(ocsf.len(), results.len());
+    assert_eq!(
+        ocsf.iter()
+            .filter(|e| e["class_uid"] == 2003 && e["compliance"]["status_id"] == 3)
+            .count(),
+        fails
+    );
     let csv = stdout(&govscan(&data, &moto.url, &["check", "--format", "csv"]));
     assert_eq!(csv.lines().count(), results.len() + 1);
 

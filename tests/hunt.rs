@@ -734,6 +734,19 @@ fn every_report_format_carries_the_same_findings() {
         format!("3 {} {findings}", findings + 1)
     );
 
+    let ocsf: Vec<Value> = run("ocsf")
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    assert_eq!(ocsf.len(), findings);
+    assert!(ocsf.iter().all(|e| e["class_uid"] == 2004
+        && e["type_uid"] == 200401
+        && e["finding_info"]["attacks"][0]["technique"]["uid"].is_string()
+        && !e["finding_info"]["related_events"]
+            .as_array()
+            .unwrap()
+            .is_empty()));
+
     let csv = run("csv");
     let mut reader = ::csv::Reader::from_reader(csv.as_bytes());
     assert_eq!(reader.records().count(), findings);

@@ -90,7 +90,8 @@ pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError
         | CheckFormat::Junit
         | CheckFormat::Markdown
         | CheckFormat::Csv
-        | CheckFormat::Html => {
+        | CheckFormat::Html
+        | CheckFormat::Ocsf => {
             let name = format!("{:?}", args.format).to_lowercase();
             let report =
                 crate::report::Report::from_checks(&engine.manifest.snapshot_id, &checks, &results);

@@ -98,7 +98,8 @@ pub async fn run(data_dir: &Path, args: &HuntArgs) -> Result<bool, CommandError>
         | HuntFormat::Junit
         | HuntFormat::Markdown
         | HuntFormat::Csv
-        | HuntFormat::Html => {
+        | HuntFormat::Html
+        | HuntFormat::Ocsf => {
             let name = format!("{:?}", args.format).to_lowercase();
             let scope = match (window.start, window.end) {
                 (None, None) => "the whole trail lake".to_owned(),

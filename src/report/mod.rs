@@ -9,6 +9,7 @@ pub mod html;
 pub mod junit;
 pub mod markdown;
 pub mod mutelist;
+pub mod ocsf;
 pub mod sarif;
 
 use std::collections::BTreeMap;
@@ -243,6 +244,7 @@ pub fn renderer(format: &str) -> Option<Box<dyn Renderer>> {
         "markdown" => Box::new(markdown::Markdown),
         "csv" => Box::new(csv::Csv),
         "html" => Box::new(html::Html::default()),
+        "ocsf" => Box::new(ocsf::Ocsf),
         _ => return None,
     })
 }
@@ -283,7 +285,7 @@ pub(crate) mod tests {
     #[test]
     fn every_format_renders_hostile_strings_inert() {
         let report = hostile_report();
-        for format in ["sarif", "junit", "markdown", "csv", "html"] {
+        for format in ["sarif", "junit", "markdown", "csv", "html", "ocsf"] {
             let out = renderer(format).unwrap().render(&report);
             assert!(!out.contains('\u{1b}'), "{format}: a raw escape sequence");
             assert!(out.contains("root-activity"), "{format}");
