@@ -55,6 +55,9 @@ pub enum Command {
     Snapshots(SnapshotsArgs),
     /// Run the compliance checks over a snapshot.
     Check(CheckArgs),
+    /// What changed between two snapshots: rows added, removed and changed per table, and
+    /// check results that newly fail or were fixed.
+    Diff(DiffArgs),
     /// The whole pipeline on bundled data, no AWS account needed: checks a sample
     /// organization, ingests and hunts real CloudTrail logs, writes HTML reports.
     Demo(DemoArgs),
@@ -195,6 +198,25 @@ pub enum CheckFormat {
     Html,
     /// OCSF 1.3 JSON lines (Compliance / Detection Finding) for a security lake.
     Ocsf,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The earlier snapshot (id or path).
+    pub from: String,
+    /// The later snapshot (id or path).
+    pub to: String,
+    #[arg(long, value_enum, default_value_t = DiffFormat::Table)]
+    pub format: DiffFormat,
+    /// Write the diff here instead of standard output.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum DiffFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Args)]

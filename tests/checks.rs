@@ -266,3 +266,98 @@ fn a_mutelist_mutes_matching_fails_until_it_expires() {
     assert_eq!(report["expired_mutes"][0]["account"], "555555555555");
     assert!(stderr.contains("expired on 2020-01-01"), "{stderr}");
 }
+
+/// `govscan diff` between two snapshots: rows added, removed and changed by key, and the
+/// check results that newly fail or were fixed.
+#[test]
+fn diff_shows_changed_rows_and_newly_failing_checks() {
+    let data = tempfile::tempdir().unwrap();
+    let tables = |mfa: i64, block: bool, users: &[&str]| {
+        let yaml = format!(
+            "iam_account_summary:\n  - {{account_id: '111111111111', name: AccountMFAEnabled, value: {mfa}}}\n\
+             iam_password_policy:\n  - {{account_id: '111111111111', policy_exists: true, minimum_password_length: {}}}\n\
+             s3_buckets:\n  - {{account_id: '111111111111', region: us-east-1, bucket_name: logs, arn: 'arn:aws:s3:::logs', block_public_acls: {block}}}\n\
+             iam_users:\n{}",
+            if mfa == 1 { 8 } else { 14 },
+            users
+                .iter()
+                .map(|u| format!("  - {{account_id: '111111111111', user_name: {u}, arn: 'arn:aws:iam::111111111111:user/{u}'}}\n"))
+                .collect::<String>()
+        );
+        serde_norway::from_str::<BTreeMap<String, Vec<serde_json::Map<String, serde_json::Value>>>>(
+            &yaml,
+        )
+        .unwrap()
+    };
+    let at = default_time();
+    write_snapshot(
+        data.path(),
+        "20250601T000000Z-aaaa",
+        &tables(1, true, &["alice"]),
+        at,
+    );
+    write_snapshot(
+        data.path(),
+        "20250602T000000Z-bbbb",
+        &tables(0, false, &["bob"]),
+        at,
+    );
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_govscan"))
+        .arg("--data-dir")
+        .arg(data.path())
+        .args([
+            "diff",
+            "20250601T000000Z-aaaa",
+            "20250602T000000Z-bbbb",
+            "--format",
+            "json",
+        ])
+        .env_remove("GOVSCAN_DATA_DIR")
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let diff: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let t = &diff["tables"];
+    assert_eq!(
+        t["iam_users"]["added"],
+        serde_json::json!(["arn:aws:iam::111111111111:user/bob"])
+    );
+    assert_eq!(
+        t["iam_users"]["removed"],
+        serde_json::json!(["arn:aws:iam::111111111111:user/alice"])
+    );
+    assert_eq!(
+        t["s3_buckets"]["changed"]["arn:aws:s3:::logs us-east-1"]["block_public_acls"],
+        serde_json::json!([true, false])
+    );
+    assert_eq!(
+        t["iam_account_summary"]["changed"]["111111111111 AccountMFAEnabled"]["value"],
+        serde_json::json!([1, 0])
+    );
+    let ids = |list: &str| -> Vec<String> {
+        diff["checks"][list]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| {
+                format!(
+                    "{} {}",
+                    c["check_id"].as_str().unwrap(),
+                    c["resource_id"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert!(
+        ids("newly_failing").contains(&"iam-root-mfa arn:aws:iam::111111111111:root".to_owned()),
+        "{diff}"
+    );
+    assert_eq!(
+        ids("fixed"),
+        ["iam-password-min-length account/111111111111"]
+    );
+}

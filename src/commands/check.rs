@@ -26,16 +26,7 @@ pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError
         super::stdout_write(&render_check_list(&checks))?;
         return Ok(false);
     }
-    let engine = engine::open(data_dir, args.snapshot.as_deref()).await?;
-    register_snapshot_info(
-        &engine.ctx,
-        &engine.manifest.snapshot_id,
-        engine.manifest.started_at,
-    )
-    .map_err(|source| CommandError::Sql {
-        context: "registering snapshot_info".into(),
-        source,
-    })?;
+    let engine = open_for_checks(data_dir, args.snapshot.as_deref()).await?;
     let frameworks = builtin_frameworks()?;
     let all = match &args.checks {
         Some(dir) => load_dir(dir)?,
@@ -115,6 +106,24 @@ pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError
             .iter()
             .any(|r| r.status == Status::Fail && r.severity >= level)
     }))
+}
+
+/// A session over a snapshot, with `snapshot_info` that checks measure ages from.
+pub async fn open_for_checks(
+    data_dir: &Path,
+    snapshot: Option<&str>,
+) -> Result<engine::Engine, CommandError> {
+    let engine = engine::open(data_dir, snapshot).await?;
+    register_snapshot_info(
+        &engine.ctx,
+        &engine.manifest.snapshot_id,
+        engine.manifest.started_at,
+    )
+    .map_err(|source| CommandError::Sql {
+        context: "registering snapshot_info".into(),
+        source,
+    })?;
+    Ok(engine)
 }
 
 /// Warns about mutelist rules past their expiry (they mute nothing now) and returns them.

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::checks::run::{register_snapshot_info, run_all, Status};
+use crate::checks::run::{run_all, Status};
 use crate::cli::DemoArgs;
 use crate::report::{html::Html, Renderer, Report};
 
@@ -55,11 +55,7 @@ pub async fn run(args: &DemoArgs) -> Result<(), CommandError> {
     .await?;
 
     // 3. The checks over the snapshot.
-    let engine = crate::engine::open(&data, None).await?;
-    register_snapshot_info(&engine.ctx, &id, now).map_err(|source| CommandError::Sql {
-        context: "registering snapshot_info".into(),
-        source,
-    })?;
+    let engine = super::check::open_for_checks(&data, None).await?;
     let checks = crate::checks::builtin_checks()?;
     let results = run_all(&engine.ctx, &checks, 4).await?;
     let check_report = dir.join("check-report.html");

@@ -3,6 +3,7 @@
 pub mod check;
 pub mod collect;
 pub mod demo;
+pub mod diff;
 pub mod hunt;
 pub mod query;
 pub mod snapshots;

@@ -157,6 +157,54 @@ pub fn write_from_rows(
     writer.finish(&manifest)
 }
 
+/// The rows of one table of a snapshot as JSON objects by column name (every column
+/// present, NULL as null); an absent table (an older snapshot) has no rows.
+pub fn read_rows(
+    snapshot_dir: &Path,
+    table: &str,
+) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, StoreError> {
+    let path = snapshot_dir.join(format!("{table}.parquet"));
+    if !path.exists() {
+        return Ok(Vec::new());
+    }
+    let parquet = |source| StoreError::Parquet {
+        path: path.clone(),
+        source,
+    };
+    let arrow = |source| StoreError::Arrow {
+        table: table.to_owned(),
+        source,
+    };
+    let file = File::open(&path).map_err(io_err(&path))?;
+    let reader =
+        datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+            .map_err(parquet)?
+            .build()
+            .map_err(parquet)?;
+    let mut rows = Vec::new();
+    for batch in reader {
+        let batch = batch.map_err(arrow)?;
+        let mut writer = datafusion::arrow::json::ArrayWriter::new(Vec::new());
+        writer.write(&batch).map_err(arrow)?;
+        writer.finish().map_err(arrow)?;
+        let bytes = writer.into_inner();
+        if bytes.is_empty() {
+            continue;
+        }
+        let parsed: Vec<serde_json::Map<String, serde_json::Value>> =
+            serde_json::from_slice(&bytes).expect("arrow writes valid JSON");
+        // The JSON writer leaves nulls out; put them back so every column is present.
+        for mut row in parsed {
+            for field in batch.schema().fields() {
+                row.entry(field.name().clone())
+                    .or_insert(serde_json::Value::Null);
+            }
+            rows.push(row);
+        }
+    }
+    Ok(rows)
+}
+
 pub fn read_manifest(snapshot_dir: &Path) -> Result<Manifest, StoreError> {
     let path = snapshot_dir.join(MANIFEST_FILE);
     let bytes = std::fs::read(&path).map_err(io_err(&path))?;

@@ -12,8 +12,6 @@ use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use datafusion::arrow::json::ArrayWriter;
-use datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder;
 use serde_json::{Map, Value};
 
 pub const SECRET_KEY: &str = "govscan-test-secret-DO-NOT-LEAK-7f3a";
@@ -218,32 +216,11 @@ pub fn snapshot_path(o: &Output) -> PathBuf {
 
 /// A table of a snapshot, read with the Parquet reader, as JSON objects.
 pub fn read_table(snapshot: &Path, table: &str) -> Vec<Map<String, Value>> {
-    let file = std::fs::File::open(snapshot.join(format!("{table}.parquet")))
-        .unwrap_or_else(|e| panic!("{table}.parquet: {e}"));
-    let reader = ParquetRecordBatchReaderBuilder::try_new(file)
-        .unwrap()
-        .build()
-        .unwrap();
-    let mut rows = Vec::new();
-    for batch in reader {
-        let batch = batch.unwrap();
-        let mut writer = ArrayWriter::new(Vec::new());
-        writer.write(&batch).unwrap();
-        writer.finish().unwrap();
-        let bytes = writer.into_inner();
-        if bytes.is_empty() {
-            continue;
-        }
-        let parsed: Vec<Map<String, Value>> = serde_json::from_slice(&bytes).unwrap();
-        // The JSON writer leaves nulls out; put them back so every column is present.
-        for mut row in parsed {
-            for field in batch.schema().fields() {
-                row.entry(field.name().clone()).or_insert(Value::Null);
-            }
-            rows.push(row);
-        }
-    }
-    rows
+    assert!(
+        snapshot.join(format!("{table}.parquet")).exists(),
+        "{table}.parquet is missing"
+    );
+    govscan::store::snapshot::read_rows(snapshot, table).unwrap()
 }
 
 pub fn manifest(snapshot: &Path) -> Value {
