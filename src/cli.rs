@@ -55,6 +55,9 @@ pub enum Command {
     Snapshots(SnapshotsArgs),
     /// Run the compliance checks over a snapshot.
     Check(CheckArgs),
+    /// The whole audit in one document: inventory, compliance by framework section, failed
+    /// checks, hunt findings, and what could not be collected.
+    Report(ReportArgs),
     /// What changed between two snapshots: rows added, removed and changed per table, and
     /// check results that newly fail or were fixed.
     Diff(DiffArgs),
@@ -198,6 +201,31 @@ pub enum CheckFormat {
     Html,
     /// OCSF 1.3 JSON lines (Compliance / Detection Finding) for a security lake.
     Ocsf,
+}
+
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// Snapshot id or path (default: the latest).
+    #[arg(long)]
+    pub snapshot: Option<String>,
+    /// Hunt window start (a date, an RFC 3339 time or an age such as 30d); default: the
+    /// whole lake.
+    #[arg(long)]
+    pub since: Option<String>,
+    /// The framework whose sections the report lists.
+    #[arg(long, default_value = "cis-aws-5.0")]
+    pub framework: String,
+    #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
+    pub format: ReportFormat,
+    /// Write the report here instead of standard output.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ReportFormat {
+    Html,
+    Markdown,
 }
 
 #[derive(Debug, Args)]

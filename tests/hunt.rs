@@ -829,6 +829,31 @@ fn the_demo_runs_offline_on_bundled_data() {
     };
     assert_eq!(fails("s3-public-bucket"), 1);
     assert_eq!(fails("iam-root-access-key"), 1);
+    // `govscan report` on the demo's data: the whole audit in one document.
+    let data = dir.join("data");
+    let audit = govscan(&data, &["report", "--format", "html"]);
+    assert!(
+        audit.status.success(),
+        "{}",
+        String::from_utf8_lossy(&audit.stderr)
+    );
+    let audit = String::from_utf8(audit.stdout).unwrap();
+    for part in [
+        "<h2>Inventory</h2>",
+        "CIS Amazon Web Services Foundations Benchmark v5.0.0",
+        "<h2>Hunt findings</h2>",
+        "<h2>Not collected</h2>",
+    ] {
+        assert!(audit.contains(part), "{part}");
+    }
+    assert!(audit.contains("sandbox-website") && audit.contains("leave-organization"));
+    let markdown = govscan(&data, &["report", "--format", "markdown"]);
+    let markdown = String::from_utf8(markdown.stdout).unwrap();
+    assert!(
+        markdown.contains("\n## Hunt\n") && markdown.contains("| 1.4 | "),
+        "{markdown}"
+    );
+
     // A second demo into the same folder is refused rather than mixed with the first.
     let again = Command::new(env!("CARGO_BIN_EXE_govscan"))
         .args(["demo", "--dir"])

@@ -97,10 +97,7 @@ pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError
             text
         }
     };
-    match &args.output {
-        Some(path) => crate::store::atomic_write(path, text.as_bytes())?,
-        None => super::stdout_write(&text)?,
-    }
+    super::write_output(args.output.as_deref(), &text)?;
     Ok(args.fail_on.is_some_and(|level| {
         results
             .iter()
@@ -208,7 +205,7 @@ fn summary(checks: &[Check], results: &[CheckResult]) -> serde_json::Value {
 
 /// Each control of the framework with its verdict: FAIL if any result of its checks fails,
 /// NOT_ASSESSED if any could not be assessed, PASS if all pass, MANUAL or NO_RESOURCES.
-fn control_report(framework: &Framework, results: &[CheckResult]) -> Vec<serde_json::Value> {
+pub fn control_report(framework: &Framework, results: &[CheckResult]) -> Vec<serde_json::Value> {
     framework
         .controls()
         .map(|(section, control)| {

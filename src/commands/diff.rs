@@ -236,9 +236,6 @@ pub async fn run(data_dir: &Path, args: &DiffArgs) -> Result<(), CommandError> {
             out
         }
     };
-    match &args.output {
-        Some(path) => crate::store::atomic_write(path, text.as_bytes())?,
-        None => super::stdout_write(&text)?,
-    }
+    super::write_output(args.output.as_deref(), &text)?;
     Ok(())
 }

@@ -114,10 +114,7 @@ pub async fn run(data_dir: &Path, args: &HuntArgs) -> Result<bool, CommandError>
                 .map_err(CommandError::Usage)?
         }
     };
-    match &args.output {
-        Some(path) => crate::store::atomic_write(path, text.as_bytes())?,
-        None => super::stdout_write(&text)?,
-    }
+    super::write_output(args.output.as_deref(), &text)?;
     Ok(args.fail_on.is_some_and(|level| {
         findings
             .iter()

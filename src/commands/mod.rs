@@ -6,6 +6,7 @@ pub mod demo;
 pub mod diff;
 pub mod hunt;
 pub mod query;
+pub mod report;
 pub mod snapshots;
 pub mod tables;
 pub mod trail;
@@ -43,6 +44,14 @@ pub enum CommandError {
     Usage(String),
     #[error("writing output: {0}")]
     Output(#[from] std::io::Error),
+}
+
+/// Writes a report to `output` (atomically) or, without one, to stdout.
+pub fn write_output(output: Option<&std::path::Path>, text: &str) -> Result<(), CommandError> {
+    match output {
+        Some(path) => Ok(crate::store::atomic_write(path, text.as_bytes())?),
+        None => stdout_write(text),
+    }
 }
 
 /// Writes to stdout; a closed pipe (`govscan ... | head`) is reported as such so `main` can

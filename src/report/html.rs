@@ -38,93 +38,111 @@ struct SeverityRow {
     percent: usize,
 }
 
+/// What a template sees of one report: `source`, `scope`, `noun` ("failed"/"findings"),
+/// `subject`, `problems`, `muted`, `not_assessed`, `severities`, `rules`, `items`.
+pub fn report_context(report: &Report) -> minijinja::Value {
+    let problems = report.items.iter().filter(|i| i.is_problem()).count();
+    let count = |o: Outcome| report.items.iter().filter(|i| i.outcome == o).count();
+    let severities: Vec<SeverityRow> = [
+        Severity::Critical,
+        Severity::High,
+        Severity::Medium,
+        Severity::Low,
+        Severity::Info,
+    ]
+    .into_iter()
+    .filter_map(|s| {
+        let rules = report.rules.iter().filter(|r| r.severity == s).count();
+        (rules > 0).then(|| {
+            let n = report
+                .items
+                .iter()
+                .filter(|i| i.is_problem())
+                .filter(|i| report.rule(&i.rule_id).is_some_and(|r| r.severity == s))
+                .count();
+            SeverityRow {
+                name: s.as_str(),
+                rules,
+                problems: n,
+                percent: (n * 100).checked_div(problems).unwrap_or(0),
+            }
+        })
+    })
+    .collect();
+    let rules: Vec<_> = report
+        .counts()
+        .into_iter()
+        .map(|(r, c)| {
+            let get = |k: &str| c.get(k).copied().unwrap_or(0);
+            context! {
+                id => r.id, title => r.title, severity => r.severity.as_str(),
+                severity_rank => rank(r.severity), description => r.description,
+                remediation => r.remediation, tags => r.tags, source => r.source,
+                problems => get("fail") + get("findings"), pass => get("pass"),
+                not_assessed => get("not_assessed"), muted => get("muted"),
+            }
+        })
+        .collect();
+    let items: Vec<_> = report
+        .items
+        .iter()
+        .filter(|i| i.outcome != Outcome::Pass)
+        .map(|i| {
+            let severity = report.rule(&i.rule_id).map(|r| r.severity);
+            let outcome = serde_json::to_value(i.outcome).expect("json");
+            context! {
+                outcome => outcome, severity => severity.map(Severity::as_str),
+                severity_rank => severity.map(rank), rule_id => i.rule_id,
+                subject => i.subject, account_id => i.account_id, region => i.region,
+                time => i.time, source_ip_address => i.source_ip_address,
+                reason => i.reason, evidence => i.evidence,
+            }
+        })
+        .collect();
+    let source = match report.source {
+        super::Source::Check => "check",
+        super::Source::Hunt => "hunt",
+    };
+    context! {
+        source => source,
+        scope => report.scope,
+        noun => if source == "check" { "failed" } else { "findings" },
+        subject => if source == "check" { "resource" } else { "principal" },
+        problems => problems,
+        muted => count(Outcome::Muted),
+        not_assessed => count(Outcome::NotAssessed),
+        severities => severities,
+        rules => rules,
+        items => items,
+    }
+}
+
+/// Renders `template` (named `name`) with `context`, escaping for HTML.
+pub fn render_template(
+    name: &str,
+    template: &str,
+    context: minijinja::Value,
+) -> Result<String, String> {
+    let mut env = Environment::new();
+    // The templates' names end in .j2: escape for HTML explicitly.
+    env.set_auto_escape_callback(|_| AutoEscape::Html);
+    env.add_template(name, template)
+        .map_err(|e| format!("template: {e}"))?;
+    env.get_template(name)
+        .expect("just added")
+        .render(context)
+        .map(|html| visible_controls(&html))
+        .map_err(|e| format!("template: {e}"))
+}
+
 impl Html {
     /// Renders, or says what is wrong with the template.
     pub fn try_render(&self, report: &Report) -> Result<String, String> {
-        let mut env = Environment::new();
-        // The template's name ends in .j2: escape for HTML explicitly.
-        env.set_auto_escape_callback(|_| AutoEscape::Html);
-        env.add_template(TEMPLATE_NAME, &self.template)
-            .map_err(|e| format!("template: {e}"))?;
-        let problems = report.items.iter().filter(|i| i.is_problem()).count();
-        let count = |o: Outcome| report.items.iter().filter(|i| i.outcome == o).count();
-        let severities: Vec<SeverityRow> = [
-            Severity::Critical,
-            Severity::High,
-            Severity::Medium,
-            Severity::Low,
-            Severity::Info,
-        ]
-        .into_iter()
-        .filter_map(|s| {
-            let rules = report.rules.iter().filter(|r| r.severity == s).count();
-            (rules > 0).then(|| {
-                let n = report
-                    .items
-                    .iter()
-                    .filter(|i| i.is_problem())
-                    .filter(|i| report.rule(&i.rule_id).is_some_and(|r| r.severity == s))
-                    .count();
-                SeverityRow {
-                    name: s.as_str(),
-                    rules,
-                    problems: n,
-                    percent: (n * 100).checked_div(problems).unwrap_or(0),
-                }
-            })
-        })
-        .collect();
-        let rules: Vec<_> = report
-            .counts()
-            .into_iter()
-            .map(|(r, c)| {
-                let get = |k: &str| c.get(k).copied().unwrap_or(0);
-                context! {
-                    id => r.id, title => r.title, severity => r.severity.as_str(),
-                    severity_rank => rank(r.severity), description => r.description,
-                    remediation => r.remediation, tags => r.tags, source => r.source,
-                    problems => get("fail") + get("findings"), pass => get("pass"),
-                    not_assessed => get("not_assessed"), muted => get("muted"),
-                }
-            })
-            .collect();
-        let items: Vec<_> = report
-            .items
-            .iter()
-            .filter(|i| i.outcome != Outcome::Pass)
-            .map(|i| {
-                let severity = report.rule(&i.rule_id).map(|r| r.severity);
-                let outcome = serde_json::to_value(i.outcome).expect("json");
-                context! {
-                    outcome => outcome, severity => severity.map(Severity::as_str),
-                    severity_rank => severity.map(rank), rule_id => i.rule_id,
-                    subject => i.subject, account_id => i.account_id, region => i.region,
-                    time => i.time, source_ip_address => i.source_ip_address,
-                    reason => i.reason, evidence => i.evidence,
-                }
-            })
-            .collect();
-        let source = match report.source {
-            super::Source::Check => "check",
-            super::Source::Hunt => "hunt",
+        let context = context! {
+            generated_at => chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+            ..report_context(report)
         };
-        let template = env.get_template(TEMPLATE_NAME).expect("just added");
-        template
-            .render(context! {
-                source => source,
-                scope => report.scope,
-                generated_at => chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
-                noun => if source == "check" { "failed" } else { "findings" },
-                subject => if source == "check" { "resource" } else { "principal" },
-                problems => problems,
-                muted => count(Outcome::Muted),
-                not_assessed => count(Outcome::NotAssessed),
-                severities => severities,
-                rules => rules,
-                items => items,
-            })
-            .map(|html| visible_controls(&html))
-            .map_err(|e| format!("template: {e}"))
+        render_template(TEMPLATE_NAME, &self.template, context)
     }
 }
 

@@ -1,0 +1,142 @@
+//! `govscan report`: the whole audit in one document: inventory, compliance by framework
+//! section, failed checks, hunt findings, and what could not be collected.
+
+use std::fmt::Write;
+use std::path::Path;
+
+use minijinja::context;
+
+use crate::checks::framework::{builtin_frameworks, validate};
+use crate::checks::run::run_all;
+use crate::cli::{ReportArgs, ReportFormat};
+use crate::report::html::{render_template, report_context};
+use crate::report::markdown::{cell, Markdown};
+use crate::report::{Renderer, Report};
+use crate::store::snapshot::read_rows;
+
+use super::CommandError;
+
+const AUDIT_TEMPLATE: &str = include_str!("../../reports/audit.html.j2");
+const AUDIT_TEMPLATE_NAME: &str = "audit.html.j2";
+
+pub async fn run(data_dir: &Path, args: &ReportArgs) -> Result<(), CommandError> {
+    let engine = super::check::open_for_checks(data_dir, args.snapshot.as_deref()).await?;
+    let checks = crate::checks::builtin_checks()?;
+    let frameworks = builtin_frameworks()?;
+    validate(&frameworks, &checks)?;
+    let framework = frameworks
+        .iter()
+        .find(|f| f.id == args.framework)
+        .ok_or_else(|| {
+            CommandError::Usage(format!(
+                "--framework: unknown framework {:?}",
+                args.framework
+            ))
+        })?;
+    let results = run_all(&engine.ctx, &checks, 4).await?;
+    let manifest = &engine.manifest;
+    let check_report = Report::from_checks(&manifest.snapshot_id, &checks, &results);
+
+    let hunt_report = if crate::trail::lake_dir(data_dir).exists() {
+        let now = chrono::Utc::now();
+        let start = args
+            .since
+            .as_deref()
+            .map(|s| {
+                crate::hunt::parse_time(s, now)
+                    .map_err(|e| CommandError::Usage(format!("--since: {e}")))
+            })
+            .transpose()?;
+        let window = crate::hunt::Window { start, end: None };
+        let ctx = crate::hunt::open(data_dir, window, &crate::hunt::HuntConfig::default()).await?;
+        let queries = crate::hunt::builtin_queries()?;
+        let findings = crate::hunt::run(&ctx, &queries, 4).await?;
+        let scope = start.map_or("the whole trail lake".to_owned(), |s| {
+            format!("events since {}", s.to_rfc3339())
+        });
+        Some(Report::from_hunt(&scope, &queries, &findings))
+    } else {
+        None
+    };
+    let errors = read_rows(&engine.snapshot_dir, "collection_errors")?;
+    let inventory: Vec<(String, u64)> = manifest
+        .tables
+        .iter()
+        .filter(|(name, _)| !name.starts_with("collection_"))
+        .map(|(name, entry)| (name.clone(), entry.rows))
+        .collect();
+    let controls = super::check::control_report(framework, &results);
+
+    let text = match args.format {
+        ReportFormat::Html => {
+            let context = context! {
+                snapshot_id => manifest.snapshot_id,
+                collected_at => manifest.started_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+                generated_at => chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+                accounts => manifest.accounts.len().max(1),
+                regions => manifest.regions,
+                inventory => inventory.iter().map(|(n, r)| context! { name => n, rows => r }).collect::<Vec<_>>(),
+                framework => context! { title => framework.title, controls => controls },
+                checks => report_context(&check_report),
+                hunt => hunt_report.as_ref().map(report_context),
+                errors => errors,
+            };
+            render_template(AUDIT_TEMPLATE_NAME, AUDIT_TEMPLATE, context)
+                .map_err(CommandError::Usage)?
+        }
+        ReportFormat::Markdown => {
+            let mut out = format!(
+                "# govscan audit\n\nSnapshot `{}` collected {}.\n\n## Inventory\n\n| table | rows |\n| --- | --- |\n",
+                manifest.snapshot_id,
+                manifest.started_at.format("%Y-%m-%d %H:%M UTC")
+            );
+            for (name, rows) in &inventory {
+                writeln!(out, "| `{name}` | {rows} |").expect("write");
+            }
+            writeln!(
+                out,
+                "\n## {}\n\n| control | title | status |\n| --- | --- | --- |",
+                cell(&framework.title)
+            )
+            .expect("write");
+            for c in &controls {
+                writeln!(
+                    out,
+                    "| {} | {} | {} |",
+                    c["control"].as_str().unwrap_or_default(),
+                    cell(c["title"].as_str().unwrap_or_default()),
+                    c["status"].as_str().unwrap_or_default()
+                )
+                .expect("write");
+            }
+            out.push_str("\n## Checks\n\n");
+            out.push_str(&Markdown.render(&check_report).replacen("## ", "### ", 1));
+            if let Some(hunt) = &hunt_report {
+                out.push_str("\n## Hunt\n\n");
+                out.push_str(&Markdown.render(hunt).replacen("## ", "### ", 1));
+            }
+            writeln!(out, "\n## Not collected\n\n{} collection error(s); what they touch is NOT_ASSESSED, never PASS.\n", errors.len()).expect("write");
+            if !errors.is_empty() {
+                out.push_str(
+                    "| account | region | operation | error |\n| --- | --- | --- | --- |\n",
+                );
+                for e in &errors {
+                    let s = |k: &str| cell(e.get(k).and_then(|v| v.as_str()).unwrap_or_default());
+                    writeln!(
+                        out,
+                        "| {} | {} | {} | {}: {} |",
+                        s("account_id"),
+                        s("region"),
+                        s("operation"),
+                        s("error_code"),
+                        s("error_message")
+                    )
+                    .expect("write");
+                }
+            }
+            out
+        }
+    };
+    super::write_output(args.output.as_deref(), &text)?;
+    Ok(())
+}
