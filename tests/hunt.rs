@@ -501,6 +501,28 @@ fn the_cli_reports_findings_as_json_and_fails_on_request() {
         "arn:aws:iam::123837392027:role/stratus-red-team-leave-org-role"
     );
 
+    // `govscan query` has the hunt views: the detection's SQL run there finds the same event.
+    let detection = manifest_dir().join("queries/defense-evasion/leave-organization.sql");
+    let ad_hoc = govscan(
+        &data,
+        &[
+            "query",
+            "--format",
+            "json",
+            "--file",
+            detection.to_str().unwrap(),
+        ],
+    );
+    assert!(
+        ad_hoc.status.success(),
+        "{}",
+        String::from_utf8_lossy(&ad_hoc.stderr)
+    );
+    let rows: Value = serde_json::from_slice(&ad_hoc.stdout).unwrap();
+    assert_eq!(rows.as_array().unwrap().len(), 1);
+    assert_eq!(rows[0]["principal"], f["principal"]);
+    assert_eq!(rows[0]["event_ids"], f["event_ids"]);
+
     // Muted, the finding no longer fails the run; it stays in the report with the reason.
     let mutes = work.path().join("mutes.yaml");
     std::fs::write(

@@ -30,6 +30,16 @@ pub async fn run(data_dir: &Path, args: &QueryArgs) -> Result<(), CommandError> 
         }
         Err(e) => return Err(e.into()),
     };
+    // The hunt's views (default window and parameters), so a detection can be written and
+    // tried here before it goes into queries/.
+    if ctx.table_exist("cloudtrail_events").unwrap_or(false) {
+        crate::hunt::register_views(
+            &ctx,
+            crate::hunt::Window::default(),
+            &crate::hunt::config::HuntConfig::default(),
+        )
+        .await?;
+    }
     let sql = match (&args.sql, &args.file) {
         (Some(sql), _) => sql.clone(),
         (None, Some(file)) => std::fs::read_to_string(file)

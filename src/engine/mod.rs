@@ -114,6 +114,11 @@ pub fn new_context() -> Result<SessionContext, EngineError> {
     let mut config = SessionConfig::new().with_information_schema(true);
     // Spans let a planning error say where in the SQL it is (see `describe_sql_error`).
     config.options_mut().sql_parser.collect_spans = true;
+    // Filters are evaluated while Parquet is decoded, and the other columns are read only
+    // for rows that pass: a detection that keeps a few thousand of a million events does not
+    // decode every request_parameters text.
+    config.options_mut().execution.parquet.pushdown_filters = true;
+    config.options_mut().execution.parquet.reorder_filters = true;
     let mut ctx = SessionContext::new_with_config(config);
     datafusion_functions_json::register_all(&mut ctx).map_err(EngineError::Functions)?;
     udf::register(&ctx);
