@@ -1,8 +1,8 @@
-# Sourced by scripts/test and scripts/bench-collect: makes sure .venv holds the moto server
-# and pyarrow (tests/moto/requirements.txt) and exports where it is.
+# Sourced by scripts/test and scripts/bench-collect: makes sure .venv holds the moto server,
+# pyarrow and jsonschema (tests/moto/requirements.txt) and exports where it is.
 venv=.venv
-if [ ! -x "$venv/bin/moto_server" ] || ! "$venv/bin/python" -c "import moto, boto3, pyarrow" 2>/dev/null; then
-  echo "creating $venv with moto and pyarrow" >&2
+if [ ! -x "$venv/bin/moto_server" ] || ! "$venv/bin/python" -c "import moto, boto3, pyarrow, jsonschema" 2>/dev/null; then
+  echo "creating $venv with moto, pyarrow and jsonschema" >&2
   rm -rf "$venv"
   python3 -m venv "$venv"
   "$venv/bin/python" -m pip install --quiet --disable-pip-version-check -r tests/moto/requirements.txt

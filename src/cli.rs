@@ -220,6 +220,19 @@ pub struct ReportArgs {
     /// Write the report here instead of standard output.
     #[arg(long)]
     pub output: Option<PathBuf>,
+    /// Exit with 1 when a check fails or a detection finds something at this severity or
+    /// higher (default: never).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<crate::checks::Severity>,
+    /// Suppressions for checks and detections alike (see `check --mutelist`).
+    #[arg(long)]
+    pub mutelist: Option<PathBuf>,
+    /// Hunt parameters as YAML (see `hunt --config`).
+    #[arg(long)]
+    pub config: Option<PathBuf>,
+    /// A folder with your own audit.html.j2 (start from reports/ in the source).
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

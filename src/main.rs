@@ -70,7 +70,7 @@ async fn run(cli: &Cli) -> Result<Outcome, CommandError> {
         Command::Snapshots(args) => clean(commands::snapshots::run(data_dir, args)),
         Command::Query(args) => clean(commands::query::run(data_dir, args).await),
         Command::Check(args) => commands::check::run(data_dir, args).await.map(exit_1_if),
-        Command::Report(args) => clean(commands::report::run(data_dir, args).await),
+        Command::Report(args) => commands::report::run(data_dir, args).await.map(exit_1_if),
         Command::Diff(args) => clean(commands::diff::run(data_dir, args).await),
         Command::Demo(args) => clean(commands::demo::run(args).await),
         Command::Hunt(args) => commands::hunt::run(data_dir, args).await.map(exit_1_if),

@@ -876,6 +876,61 @@ fn the_demo_runs_offline_on_bundled_data() {
         "{markdown}"
     );
 
+    // As a CI gate: high failures and findings fail the run; muted, the same report passes
+    // and shows them as MUTED; the user's own audit template is used when given.
+    let gate = govscan(
+        &data,
+        &["report", "--fail-on", "high", "--output", "/dev/null"],
+    );
+    assert_eq!(
+        gate.status.code(),
+        Some(1),
+        "{}",
+        String::from_utf8_lossy(&gate.stderr)
+    );
+    let mutes = work.path().join("mutes.yaml");
+    std::fs::write(
+        &mutes,
+        "rules:\n  - {id: '*', reason: accepted for the demo}\n",
+    )
+    .unwrap();
+    let templates = work.path().join("templates");
+    std::fs::create_dir(&templates).unwrap();
+    std::fs::write(
+        templates.join("audit.html.j2"),
+        "<p>{{ snapshot_id }}: {{ checks.problems }} failed, {{ checks.muted }} muted, {{ hunt.muted }} findings muted</p>",
+    )
+    .unwrap();
+    let muted = govscan(
+        &data,
+        &[
+            "report",
+            "--fail-on",
+            "low",
+            "--mutelist",
+            mutes.to_str().unwrap(),
+            "--templates",
+            templates.to_str().unwrap(),
+        ],
+    );
+    assert_eq!(
+        muted.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&muted.stderr)
+    );
+    let page = String::from_utf8(muted.stdout).unwrap();
+    let numbers: Vec<u64> = page
+        .split(|c: char| !c.is_ascii_digit())
+        .filter_map(|n| n.parse().ok())
+        .collect();
+    // snapshot id digits, then 0 failed, N muted checks, M muted findings.
+    let [.., failed, muted_checks, muted_findings] = numbers[..] else {
+        panic!("{page}")
+    };
+    assert_eq!(failed, 0, "{page}");
+    assert!(muted_checks > 0 && muted_findings > 0, "{page}");
+
     // A second demo into the same folder is refused rather than mixed with the first.
     let again = Command::new(env!("CARGO_BIN_EXE_govscan"))
         .args(["demo", "--dir"])

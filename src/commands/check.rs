@@ -46,23 +46,7 @@ pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError
     let checks = select(all, args)?;
     let mut results = run_all(&engine.ctx, &checks, args.concurrency.into()).await?;
     let expired_mutes = match &args.mutelist {
-        Some(path) => {
-            let list = Mutelist::load(path).map_err(CommandError::Usage)?;
-            let today = chrono::Utc::now().date_naive();
-            for r in results.iter_mut().filter(|r| r.status == Status::Fail) {
-                if let Some(rule) = list.find(
-                    &r.check_id,
-                    &r.resource_id,
-                    Some(&r.account_id),
-                    r.region.as_deref(),
-                    today,
-                ) {
-                    r.status = Status::Muted;
-                    r.reason = format!("muted ({}): {}", rule.reason, r.reason);
-                }
-            }
-            report_expired(&list.expired(today))
-        }
+        Some(path) => mute_results(&mut results, path)?,
         None => Vec::new(),
     };
     let text = match args.format {
@@ -98,11 +82,39 @@ pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError
         }
     };
     super::write_output(args.output.as_deref(), &text)?;
-    Ok(args.fail_on.is_some_and(|level| {
+    Ok(fails_at(&results, args.fail_on))
+}
+
+/// Applies the mutelist at `path` to the FAILs of `results` (they become MUTED with the
+/// rule's reason) and returns the rules past their expiry, after warning about them.
+pub fn mute_results(
+    results: &mut [CheckResult],
+    path: &Path,
+) -> Result<Vec<MuteRule>, CommandError> {
+    let list = Mutelist::load(path).map_err(CommandError::Usage)?;
+    let today = chrono::Utc::now().date_naive();
+    for r in results.iter_mut().filter(|r| r.status == Status::Fail) {
+        if let Some(rule) = list.find(
+            &r.check_id,
+            &r.resource_id,
+            Some(&r.account_id),
+            r.region.as_deref(),
+            today,
+        ) {
+            r.status = Status::Muted;
+            r.reason = format!("muted ({}): {}", rule.reason, r.reason);
+        }
+    }
+    Ok(report_expired(&list.expired(today)))
+}
+
+/// True when a check at or above `level` failed (MUTED does not count).
+pub fn fails_at(results: &[CheckResult], level: Option<crate::checks::Severity>) -> bool {
+    level.is_some_and(|level| {
         results
             .iter()
             .any(|r| r.status == Status::Fail && r.severity >= level)
-    }))
+    })
 }
 
 /// A session over a snapshot, with `snapshot_info` that checks measure ages from.

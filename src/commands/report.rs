@@ -19,7 +19,8 @@ use super::CommandError;
 const AUDIT_TEMPLATE: &str = include_str!("../../reports/audit.html.j2");
 const AUDIT_TEMPLATE_NAME: &str = "audit.html.j2";
 
-pub async fn run(data_dir: &Path, args: &ReportArgs) -> Result<(), CommandError> {
+/// Writes the audit; true when something at or above `--fail-on` failed or was found.
+pub async fn run(data_dir: &Path, args: &ReportArgs) -> Result<bool, CommandError> {
     let engine = super::check::open_for_checks(data_dir, args.snapshot.as_deref()).await?;
     let checks = crate::checks::builtin_checks()?;
     let frameworks = builtin_frameworks()?;
@@ -33,11 +34,18 @@ pub async fn run(data_dir: &Path, args: &ReportArgs) -> Result<(), CommandError>
                 args.framework
             ))
         })?;
-    let results = run_all(&engine.ctx, &checks, 4).await?;
+    let config = match &args.config {
+        Some(path) => crate::hunt::HuntConfig::load(path).map_err(CommandError::Usage)?,
+        None => crate::hunt::HuntConfig::default(),
+    };
+    let mut results = run_all(&engine.ctx, &checks, 4).await?;
+    if let Some(path) = &args.mutelist {
+        super::check::mute_results(&mut results, path)?;
+    }
     let manifest = &engine.manifest;
     let check_report = Report::from_checks(&manifest.snapshot_id, &checks, &results);
 
-    let hunt_report = if crate::trail::lake_dir(data_dir).exists() {
+    let hunt = if crate::trail::lake_dir(data_dir).exists() {
         let now = chrono::Utc::now();
         let start = args
             .since
@@ -48,16 +56,24 @@ pub async fn run(data_dir: &Path, args: &ReportArgs) -> Result<(), CommandError>
             })
             .transpose()?;
         let window = crate::hunt::Window { start, end: None };
-        let ctx = crate::hunt::open(data_dir, window, &crate::hunt::HuntConfig::default()).await?;
+        let ctx = crate::hunt::open(data_dir, window, &config).await?;
         let queries = crate::hunt::builtin_queries()?;
-        let findings = crate::hunt::run(&ctx, &queries, 4).await?;
+        let mut findings = crate::hunt::run(&ctx, &queries, 4).await?;
+        if let Some(path) = &args.mutelist {
+            super::hunt::mute_findings(&mut findings, path)?;
+        }
         let scope = start.map_or("the whole trail lake".to_owned(), |s| {
             format!("events since {}", s.to_rfc3339())
         });
-        Some(Report::from_hunt(&scope, &queries, &findings))
+        Some((Report::from_hunt(&scope, &queries, &findings), findings))
     } else {
         None
     };
+    let failed = super::check::fails_at(&results, args.fail_on)
+        || hunt
+            .as_ref()
+            .is_some_and(|(_, findings)| super::hunt::finds_at(findings, args.fail_on));
+    let hunt_report = hunt.map(|(report, _)| report);
     let errors = read_rows(&engine.snapshot_dir, "collection_errors")?;
     let inventory: Vec<(String, u64)> = manifest
         .tables
@@ -81,8 +97,15 @@ pub async fn run(data_dir: &Path, args: &ReportArgs) -> Result<(), CommandError>
                 hunt => hunt_report.as_ref().map(report_context),
                 errors => errors,
             };
-            render_template(AUDIT_TEMPLATE_NAME, AUDIT_TEMPLATE, context)
-                .map_err(CommandError::Usage)?
+            let template = match &args.templates {
+                Some(dir) => {
+                    let path = dir.join(AUDIT_TEMPLATE_NAME);
+                    std::fs::read_to_string(&path)
+                        .map_err(|e| CommandError::Usage(format!("{}: {e}", path.display())))?
+                }
+                None => AUDIT_TEMPLATE.to_owned(),
+            };
+            render_template(AUDIT_TEMPLATE_NAME, &template, context).map_err(CommandError::Usage)?
         }
         ReportFormat::Markdown => {
             let mut out = format!(
@@ -138,5 +161,5 @@ pub async fn run(data_dir: &Path, args: &ReportArgs) -> Result<(), CommandError>
         }
     };
     super::write_output(args.output.as_deref(), &text)?;
-    Ok(())
+    Ok(failed)
 }

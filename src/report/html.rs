@@ -124,6 +124,9 @@ pub fn render_template(
     context: minijinja::Value,
 ) -> Result<String, String> {
     let mut env = Environment::new();
+    // A fresh nonce per file: the templates' Content-Security-Policy lets only scripts that
+    // carry it run, and whoever wrote the logs cannot know it in advance.
+    let context = context! { script_nonce => script_nonce(), ..context };
     // The templates' names end in .j2: escape for HTML explicitly.
     env.set_auto_escape_callback(|_| AutoEscape::Html);
     env.add_template(name, template)
@@ -144,6 +147,13 @@ impl Html {
         };
         render_template(TEMPLATE_NAME, &self.template, context)
     }
+}
+
+/// 128 random bits, hex.
+fn script_nonce() -> String {
+    let mut bytes = [0u8; 16];
+    getrandom::fill(&mut bytes).expect("the operating system's random source");
+    bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
 /// Control characters from the data (a terminal escape in a user agent) shown as `\u{1b}`:
