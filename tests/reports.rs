@@ -387,3 +387,45 @@ fn html_reports_render_in_headless_chromium_and_run_no_script_from_the_data() {
         assert!(!log.contains("Refused to"), "{name}: {log}");
     }
 }
+
+/// The terminal tables are coloured on a terminal (a pseudo-terminal from util-linux's
+/// `script`), and not when NO_COLOR is set or the output is a pipe.
+#[test]
+fn terminal_tables_are_coloured_only_on_a_terminal_without_no_color() {
+    if Command::new("script").arg("--version").output().is_err() {
+        eprintln!("SKIPPED: no `script` (util-linux) to give govscan a terminal");
+        return;
+    }
+    let work = tempfile::tempdir().unwrap();
+    let data = work.path().join("data");
+    let fixture = manifest_dir().join("tests/fixtures/cloudtrail/invictus/AWSLogs");
+    let ingest = govscan(&data, &["-q", "trail", "ingest", fixture.to_str().unwrap()]);
+    assert!(ingest.status.success(), "{}", common::stderr(&ingest));
+    let hunt = format!(
+        "{} --data-dir {} hunt --only leave-organization",
+        env!("CARGO_BIN_EXE_govscan"),
+        data.display()
+    );
+    let on_terminal = |no_color: Option<&str>| {
+        let mut command = Command::new("script");
+        command
+            .args(["-qec", &hunt, "/dev/null"])
+            .env_remove("NO_COLOR");
+        if let Some(v) = no_color {
+            command.env("NO_COLOR", v);
+        }
+        let out = command.output().unwrap();
+        assert!(out.status.success(), "{}", common::stderr(&out));
+        common::stdout(&out)
+    };
+    let coloured = on_terminal(None);
+    assert!(
+        coloured.contains("leave-organization [\u{1b}[1;31mhigh\u{1b}[0m]"),
+        "{coloured:?}"
+    );
+    let plain = on_terminal(Some("1"));
+    assert!(plain.contains("leave-organization [high]"), "{plain:?}");
+    assert!(!plain.contains('\u{1b}'), "{plain:?}");
+    let piped = govscan(&data, &["hunt", "--only", "leave-organization"]);
+    assert!(!common::stdout(&piped).contains('\u{1b}'));
+}

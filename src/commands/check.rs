@@ -12,6 +12,7 @@ use crate::checks::{builtin_checks, load_dir, Check};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::engine;
 
+use super::colour::Painter;
 use super::query::escape_for_terminal;
 use super::CommandError;
 use crate::report::mutelist::{MuteRule, Mutelist};
@@ -74,7 +75,10 @@ pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError
                 .map_err(CommandError::Usage)?
         }
         CheckFormat::Table => {
-            let mut text = render_table(&checks, &results);
+            let paint = Painter {
+                on: super::colour::wanted(args.output.as_deref()),
+            };
+            let mut text = render_table(&checks, &results, paint);
             if let Some(f) = framework {
                 text.push_str(&render_controls(f, &results));
             }
@@ -307,7 +311,7 @@ pub fn render_check_list(checks: &[Check]) -> String {
     out
 }
 
-fn render_table(checks: &[Check], results: &[CheckResult]) -> String {
+fn render_table(checks: &[Check], results: &[CheckResult], paint: Painter) -> String {
     let mut out = String::new();
     let mut counts: BTreeMap<&str, Counts> = BTreeMap::new();
     for r in results {
@@ -338,10 +342,11 @@ fn render_table(checks: &[Check], results: &[CheckResult]) -> String {
         }
         writeln!(
             out,
-            "{status:<13} {:<9} {:<40} {:<14} {result}",
-            c.meta.severity.as_str(),
-            c.meta.id,
-            controls.join(",")
+            "{} {} {:<40} {:<14} {result}",
+            paint.status(&format!("{status:<13}")),
+            paint.severity(c.meta.severity, &format!("{:<9}", c.meta.severity.as_str())),
+            escape_for_terminal(&c.meta.id),
+            escape_for_terminal(&controls.join(","))
         )
         .expect("write");
     }
@@ -354,13 +359,13 @@ fn render_table(checks: &[Check], results: &[CheckResult]) -> String {
         for r in failing {
             writeln!(
                 out,
-                "  {:<12} {:<40} {} {} {}: {}",
-                r.status.as_str(),
-                r.check_id,
-                r.account_id,
-                r.region.as_deref().unwrap_or("-"),
-                r.resource_id,
-                r.reason
+                "  {} {:<40} {} {} {}: {}",
+                paint.status(&format!("{:<12}", r.status.as_str())),
+                escape_for_terminal(&r.check_id),
+                escape_for_terminal(&r.account_id),
+                escape_for_terminal(r.region.as_deref().unwrap_or("-")),
+                escape_for_terminal(&r.resource_id),
+                escape_for_terminal(&r.reason)
             )
             .expect("write");
         }
@@ -376,7 +381,7 @@ fn render_table(checks: &[Check], results: &[CheckResult]) -> String {
         total.not_assessed
     )
     .expect("write");
-    escape_for_terminal(&out)
+    out
 }
 
 #[cfg(test)]

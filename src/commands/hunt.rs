@@ -9,6 +9,7 @@ use serde_json::json;
 use crate::cli::{HuntArgs, HuntFormat};
 use crate::hunt::{builtin_queries, load_dir, parse_time, Finding, HuntConfig, Query, Window};
 
+use super::colour::Painter;
 use super::query::escape_for_terminal;
 use super::CommandError;
 
@@ -76,7 +77,12 @@ pub async fn run(data_dir: &Path, args: &HuntArgs) -> Result<bool, CommandError>
             .iter()
             .map(|f| serde_json::to_string(f).expect("json") + "\n")
             .collect(),
-        HuntFormat::Table => render_table(&queries, &findings),
+        HuntFormat::Table => {
+            let paint = Painter {
+                on: super::colour::wanted(args.output.as_deref()),
+            };
+            render_table(&queries, &findings, paint)
+        }
         HuntFormat::Sarif
         | HuntFormat::Junit
         | HuntFormat::Markdown
@@ -194,7 +200,7 @@ pub fn render_query_list(queries: &[Query]) -> String {
 
 /// A line per detection that found something, then its findings. Every value from the
 /// logs is escaped: CloudTrail fields are attacker-controlled.
-fn render_table(queries: &[Query], findings: &[Finding]) -> String {
+fn render_table(queries: &[Query], findings: &[Finding], paint: Painter) -> String {
     let mut out = String::new();
     let shown = |v: &Option<String>| escape_for_terminal(v.as_deref().unwrap_or("-"));
     for q in queries {
@@ -208,9 +214,9 @@ fn render_table(queries: &[Query], findings: &[Finding]) -> String {
         writeln!(
             out,
             "{} [{}] {}: {} finding(s)",
-            q.meta.id,
-            q.meta.severity.as_str(),
-            q.meta.title,
+            escape_for_terminal(&q.meta.id),
+            paint.severity(q.meta.severity, q.meta.severity.as_str()),
+            escape_for_terminal(&q.meta.title),
             own.len()
         )
         .expect("write");
@@ -218,7 +224,7 @@ fn render_table(queries: &[Query], findings: &[Finding]) -> String {
             let muted = f
                 .muted
                 .as_deref()
-                .map(|why| format!("[MUTED: {}] ", escape_for_terminal(why)))
+                .map(|why| format!("[{}: {}] ", paint.status("MUTED"), escape_for_terminal(why)))
                 .unwrap_or_default();
             writeln!(
                 out,

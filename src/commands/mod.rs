@@ -2,6 +2,7 @@
 
 pub mod check;
 pub mod collect;
+pub mod colour;
 pub mod demo;
 pub mod diff;
 pub mod hunt;

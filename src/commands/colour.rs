@@ -1,0 +1,83 @@
+//! Colour in the terminal tables: only when standard output is a terminal that the report
+//! goes to, and NO_COLOR (https://no-color.org) is unset or empty. Only words govscan wrote
+//! itself (statuses, severities) are painted; data is escaped, never painted.
+
+use std::io::IsTerminal;
+use std::path::Path;
+
+use crate::checks::Severity;
+
+/// Whether to colour a table written to `output` (None: standard output).
+pub fn wanted(output: Option<&Path>) -> bool {
+    decide(
+        output.is_none() && std::io::stdout().is_terminal(),
+        std::env::var_os("NO_COLOR").as_deref(),
+    )
+}
+
+fn decide(terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    terminal && no_color.is_none_or(|v| v.is_empty())
+}
+
+/// Paints already padded text.
+#[derive(Debug, Clone, Copy)]
+pub struct Painter {
+    pub on: bool,
+}
+
+impl Painter {
+    fn paint(self, text: &str, code: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_owned()
+        }
+    }
+
+    /// A check status or outcome word (FAIL, NOT_ASSESSED, PASS, MUTED, FINDING).
+    pub fn status(self, padded: &str) -> String {
+        let code = match padded.trim() {
+            "FAIL" | "FINDING" => "1;31",
+            "NOT_ASSESSED" => "33",
+            "PASS" => "32",
+            _ => "2",
+        };
+        self.paint(padded, code)
+    }
+
+    pub fn severity(self, severity: Severity, padded: &str) -> String {
+        let code = match severity {
+            Severity::Critical => "1;35",
+            Severity::High => "1;31",
+            Severity::Medium => "33",
+            Severity::Low => "36",
+            Severity::Info => "2",
+        };
+        self.paint(padded, code)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn colour_only_on_a_terminal_without_no_color() {
+        // https://no-color.org: "when present and not an empty string" disables colour.
+        assert!(decide(true, None));
+        assert!(decide(true, Some("".as_ref())));
+        assert!(!decide(true, Some("1".as_ref())));
+        assert!(!decide(false, None));
+    }
+
+    #[test]
+    fn painting_keeps_the_padding_visible() {
+        let on = Painter { on: true };
+        assert_eq!(on.status("FAIL  "), "\x1b[1;31mFAIL  \x1b[0m");
+        assert_eq!(Painter { on: false }.status("FAIL  "), "FAIL  ");
+        assert_eq!(
+            on.severity(Severity::Medium, "medium"),
+            "\x1b[33mmedium\x1b[0m"
+        );
+    }
+}
