@@ -815,6 +815,31 @@ fn every_report_format_carries_the_same_findings() {
             .count(),
         findings
     );
+    // A user's Markdown template: its values are escaped for a table cell all the same.
+    std::fs::write(
+        templates.join("report.md.j2"),
+        "{{ '<b>|</b>' }}\n{% for i in items %}* {{ i.rule_id|code }} {{ i.reason }}\n{% endfor %}",
+    )
+    .unwrap();
+    let o = govscan(
+        &data,
+        &[
+            "hunt",
+            "--only",
+            only,
+            "--format",
+            "markdown",
+            "--templates",
+            templates.to_str().unwrap(),
+        ],
+    );
+    let own = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(
+        own.lines().filter(|l| l.starts_with("* `")).count(),
+        findings,
+        "{own}"
+    );
+    assert!(own.starts_with("&lt;b&gt;\\|&lt;/b&gt;\n"), "{own}");
 }
 
 mod common;

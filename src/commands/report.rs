@@ -1,7 +1,6 @@
 //! `govscan report`: the whole audit in one document: inventory, compliance by framework
 //! section, failed checks, hunt findings, and what could not be collected.
 
-use std::fmt::Write;
 use std::path::Path;
 
 use minijinja::context;
@@ -10,14 +9,18 @@ use crate::checks::framework::{builtin_frameworks, validate};
 use crate::checks::run::run_all;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::report::html::{render_template, report_context};
-use crate::report::markdown::{cell, Markdown};
-use crate::report::{Renderer, Report};
+use crate::report::Report;
 use crate::store::snapshot::read_rows;
 
 use super::CommandError;
 
-const AUDIT_TEMPLATE: &str = include_str!("../../reports/audit.html.j2");
-const AUDIT_TEMPLATE_NAME: &str = "audit.html.j2";
+const AUDIT_HTML_TEMPLATE: &str = include_str!("../../reports/audit.html.j2");
+const AUDIT_HTML: &str = "audit.html.j2";
+const AUDIT_MARKDOWN_TEMPLATE: &str = include_str!("../../reports/audit.md.j2");
+const AUDIT_MARKDOWN: &str = "audit.md.j2";
+
+/// Renders a template by name with a context (HTML- or Markdown-escaping).
+type TemplateRenderer = fn(&str, &str, minijinja::Value) -> Result<String, String>;
 
 /// Writes the audit; true when something at or above `--fail-on` failed or was found.
 pub async fn run(data_dir: &Path, args: &ReportArgs) -> Result<bool, CommandError> {
@@ -83,83 +86,35 @@ pub async fn run(data_dir: &Path, args: &ReportArgs) -> Result<bool, CommandErro
         .collect();
     let controls = super::check::control_report(framework, &results);
 
-    let text = match args.format {
-        ReportFormat::Html => {
-            let context = context! {
-                snapshot_id => manifest.snapshot_id,
-                collected_at => manifest.started_at.format("%Y-%m-%d %H:%M UTC").to_string(),
-                generated_at => chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
-                accounts => manifest.accounts.len().max(1),
-                regions => manifest.regions,
-                inventory => inventory.iter().map(|(n, r)| context! { name => n, rows => r }).collect::<Vec<_>>(),
-                framework => context! { title => framework.title, controls => controls },
-                checks => report_context(&check_report),
-                hunt => hunt_report.as_ref().map(report_context),
-                errors => errors,
-            };
-            let template = match &args.templates {
-                Some(dir) => {
-                    let path = dir.join(AUDIT_TEMPLATE_NAME);
-                    std::fs::read_to_string(&path)
-                        .map_err(|e| CommandError::Usage(format!("{}: {e}", path.display())))?
-                }
-                None => AUDIT_TEMPLATE.to_owned(),
-            };
-            render_template(AUDIT_TEMPLATE_NAME, &template, context).map_err(CommandError::Usage)?
-        }
-        ReportFormat::Markdown => {
-            let mut out = format!(
-                "# govscan audit\n\nSnapshot `{}` collected {}.\n\n## Inventory\n\n| table | rows |\n| --- | --- |\n",
-                manifest.snapshot_id,
-                manifest.started_at.format("%Y-%m-%d %H:%M UTC")
-            );
-            for (name, rows) in &inventory {
-                writeln!(out, "| `{name}` | {rows} |").expect("write");
-            }
-            writeln!(
-                out,
-                "\n## {}\n\n| control | title | status |\n| --- | --- | --- |",
-                cell(&framework.title)
-            )
-            .expect("write");
-            for c in &controls {
-                writeln!(
-                    out,
-                    "| {} | {} | {} |",
-                    c["control"].as_str().unwrap_or_default(),
-                    cell(c["title"].as_str().unwrap_or_default()),
-                    c["status"].as_str().unwrap_or_default()
-                )
-                .expect("write");
-            }
-            out.push_str("\n## Checks\n\n");
-            out.push_str(&Markdown.render(&check_report).replacen("## ", "### ", 1));
-            if let Some(hunt) = &hunt_report {
-                out.push_str("\n## Hunt\n\n");
-                out.push_str(&Markdown.render(hunt).replacen("## ", "### ", 1));
-            }
-            writeln!(out, "\n## Not collected\n\n{} collection error(s); what they touch is NOT_ASSESSED, never PASS.\n", errors.len()).expect("write");
-            if !errors.is_empty() {
-                out.push_str(
-                    "| account | region | operation | error |\n| --- | --- | --- | --- |\n",
-                );
-                for e in &errors {
-                    let s = |k: &str| cell(e.get(k).and_then(|v| v.as_str()).unwrap_or_default());
-                    writeln!(
-                        out,
-                        "| {} | {} | {} | {}: {} |",
-                        s("account_id"),
-                        s("region"),
-                        s("operation"),
-                        s("error_code"),
-                        s("error_message")
-                    )
-                    .expect("write");
-                }
-            }
-            out
-        }
+    let context = context! {
+        snapshot_id => manifest.snapshot_id,
+        collected_at => manifest.started_at.format("%Y-%m-%d %H:%M UTC").to_string(),
+        generated_at => chrono::Utc::now().format("%Y-%m-%d %H:%M UTC").to_string(),
+        accounts => manifest.accounts.len().max(1),
+        regions => manifest.regions,
+        inventory => inventory.iter().map(|(n, r)| context! { name => n, rows => r }).collect::<Vec<_>>(),
+        framework => context! { title => framework.title, controls => controls },
+        checks => report_context(&check_report),
+        hunt => hunt_report.as_ref().map(report_context),
+        errors => errors,
     };
+    let (name, default, render): (_, _, TemplateRenderer) = match args.format {
+        ReportFormat::Html => (AUDIT_HTML, AUDIT_HTML_TEMPLATE, render_template),
+        ReportFormat::Markdown => (
+            AUDIT_MARKDOWN,
+            AUDIT_MARKDOWN_TEMPLATE,
+            crate::report::markdown::render_template,
+        ),
+    };
+    let template = match &args.templates {
+        Some(dir) => {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path)
+                .map_err(|e| CommandError::Usage(format!("{}: {e}", path.display())))?
+        }
+        None => default.to_owned(),
+    };
+    let text = render(name, &template, context).map_err(CommandError::Usage)?;
     super::write_output(args.output.as_deref(), &text)?;
     Ok(failed)
 }

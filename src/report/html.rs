@@ -93,6 +93,7 @@ pub fn report_context(report: &Report) -> minijinja::Value {
             context! {
                 outcome => outcome, severity => severity.map(Severity::as_str),
                 severity_rank => severity.map(rank), rule_id => i.rule_id,
+                title => report.rule(&i.rule_id).map(|r| r.title.as_str()),
                 subject => i.subject, account_id => i.account_id, region => i.region,
                 time => i.time, source_ip_address => i.source_ip_address,
                 reason => i.reason, evidence => i.evidence,

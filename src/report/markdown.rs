@@ -1,11 +1,13 @@
-//! Markdown, for a pull-request comment or `$GITHUB_STEP_SUMMARY`: counts per severity, a
-//! line per rule with problems, then the problems. Cell text is escaped so data cannot add
-//! columns, markup or HTML.
+//! Markdown, for a pull-request comment or `$GITHUB_STEP_SUMMARY`: counts per severity, then
+//! the problems, from `reports/report.md.j2` (compiled in; `--templates DIR` uses the
+//! user's copy). Every value is escaped for a table cell so data cannot add columns, markup
+//! or HTML.
 
 use std::fmt::Write;
 
-use super::{Outcome, Renderer, Report};
-use crate::checks::Severity;
+use minijinja::Environment;
+
+use super::{Renderer, Report};
 
 pub struct Markdown;
 
@@ -30,95 +32,83 @@ pub fn cell(text: &str) -> String {
     out
 }
 
+/// The template compiled into govscan.
+pub const DEFAULT_TEMPLATE: &str = include_str!("../../reports/report.md.j2");
+pub const TEMPLATE_NAME: &str = "report.md.j2";
+
+impl Markdown {
+    /// Renders with `template` (the default or a user's), or says what is wrong with it.
+    pub fn try_render(report: &Report, template: &str) -> Result<String, String> {
+        render_template(TEMPLATE_NAME, template, super::html::report_context(report))
+    }
+}
+
+/// Renders a Markdown `template` (named `name`) with `context`, every value escaped for a
+/// table cell unless marked `|safe`.
+pub fn render_template(
+    name: &str,
+    template: &str,
+    context: minijinja::Value,
+) -> Result<String, String> {
+    let mut env = Environment::new();
+    env.set_trim_blocks(true);
+    env.set_lstrip_blocks(true);
+    // Like HTML autoescaping, but for a Markdown table cell: a template cannot forget it.
+    env.set_formatter(|out, _state, value| {
+        if value.is_undefined() || value.is_none() {
+            return Ok(());
+        }
+        let text = if value.is_safe() {
+            value.to_string()
+        } else {
+            cell(&value.to_string())
+        };
+        out.write_str(&text)
+            .map_err(|_| minijinja::Error::new(minijinja::ErrorKind::WriteFailure, "write"))
+    });
+    env.add_filter("code", |text: String| {
+        minijinja::Value::from_safe_string(code_span(&text))
+    });
+    env.add_template(name, template)
+        .map_err(|e| format!("template: {e}"))?;
+    env.get_template(name)
+        .expect("just added")
+        .render(context)
+        .map_err(|e| format!("template: {e}"))
+}
+
+/// `text` as an inline code span inside a table cell (the `code` filter): backslash escapes
+/// do not work in code spans, so backticks and line breaks are replaced and only the pipe,
+/// which GitHub's tables split on even there, is escaped.
+pub fn code_span(text: &str) -> String {
+    let mut out = String::from("`");
+    for c in text.chars() {
+        match c {
+            '`' => out.push('\''),
+            '|' => out.push_str("\\|"),
+            '\n' | '\r' => out.push(' '),
+            c if c.is_control() => write!(out, "\\u{{{:x}}}", c as u32).expect("write"),
+            c => out.push(c),
+        }
+    }
+    out.push('`');
+    out
+}
+
 impl Renderer for Markdown {
     fn render(&self, report: &Report) -> String {
-        let mut out = String::new();
-        let problems: Vec<_> = report.items.iter().filter(|i| i.is_problem()).collect();
-        let noun = match report.source {
-            super::Source::Check => "failed",
-            super::Source::Hunt => "findings",
-        };
-        writeln!(
-            out,
-            "## govscan: {} {noun} ({})\n",
-            problems.len(),
-            cell(&report.scope)
-        )
-        .expect("write");
-        out.push_str("| severity | rules | ");
-        out.push_str(noun);
-        out.push_str(" |\n| --- | --- | --- |\n");
-        for severity in [
-            Severity::Critical,
-            Severity::High,
-            Severity::Medium,
-            Severity::Low,
-            Severity::Info,
-        ] {
-            let rules = report
-                .rules
-                .iter()
-                .filter(|r| r.severity == severity)
-                .count();
-            if rules == 0 {
-                continue;
-            }
-            let n = problems
-                .iter()
-                .filter(|i| {
-                    report
-                        .rule(&i.rule_id)
-                        .is_some_and(|r| r.severity == severity)
-                })
-                .count();
-            writeln!(out, "| {} | {rules} | {n} |", severity.as_str()).expect("write");
-        }
-        let not_assessed = report
-            .items
-            .iter()
-            .filter(|i| i.outcome == Outcome::NotAssessed)
-            .count();
-        let muted = report
-            .items
-            .iter()
-            .filter(|i| i.outcome == Outcome::Muted)
-            .count();
-        if muted > 0 {
-            writeln!(
-                out,
-                "\n{muted} result(s) muted by the mutelist (accepted risks)."
-            )
-            .expect("write");
-        }
-        if not_assessed > 0 {
-            writeln!(
-                out,
-                "\n{not_assessed} result(s) could not be assessed (collection failed): they are not passes."
-            )
-            .expect("write");
-        }
-        if problems.is_empty() {
-            out.push_str("\nNothing to report.\n");
-            return out;
-        }
-        out.push_str("\n| severity | rule | subject | account | region | reason |\n| --- | --- | --- | --- | --- | --- |\n");
-        let mut sorted = problems;
-        sorted.sort_by_key(|i| std::cmp::Reverse(report.rule(&i.rule_id).map(|r| r.severity)));
-        for item in sorted {
-            let rule = report.rule(&item.rule_id);
-            writeln!(
-                out,
-                "| {} | `{}` {} | {} | {} | {} | {} |",
-                rule.map_or("", |r| r.severity.as_str()),
-                item.rule_id,
-                rule.map(|r| cell(&r.title)).unwrap_or_default(),
-                cell(&item.subject),
-                cell(item.account_id.as_deref().unwrap_or("")),
-                cell(item.region.as_deref().unwrap_or("")),
-                cell(&item.reason)
-            )
-            .expect("write");
-        }
-        out
+        Self::try_render(report, DEFAULT_TEMPLATE)
+            .unwrap_or_else(|e| format!("govscan: the Markdown template failed: {}\n", cell(&e)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn code_spans_cannot_end_early_or_split_a_table_row() {
+        assert_eq!(code_span("a_b"), "`a_b`");
+        assert_eq!(code_span("x`y|z\nw\u{1b}"), "`x'y\\|z w\\u{1b}`");
     }
 }

@@ -212,20 +212,34 @@ impl Report {
     }
 }
 
-/// Renders `report` as `format`; for HTML, `templates` is a folder holding the user's
-/// `report.html.j2` in place of the built-in one.
+/// Renders `report` as `format`; for HTML and Markdown, `templates` is a folder holding the
+/// user's `report.html.j2` / `report.md.j2` in place of the built-in one.
 pub fn render(
     format: &str,
     report: &Report,
     templates: Option<&std::path::Path>,
 ) -> Result<String, String> {
-    if let (Some(dir), "html") = (templates, format) {
-        let path = dir.join(html::TEMPLATE_NAME);
-        let template =
-            std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-        return html::Html { template }
-            .try_render(report)
-            .map_err(|e| format!("{}: {e}", path.display()));
+    if let Some(dir) = templates {
+        let read = |name: &str| {
+            let path = dir.join(name);
+            std::fs::read_to_string(&path)
+                .map(|text| (path.clone(), text))
+                .map_err(|e| format!("{}: {e}", path.display()))
+        };
+        match format {
+            "html" => {
+                let (path, template) = read(html::TEMPLATE_NAME)?;
+                return html::Html { template }
+                    .try_render(report)
+                    .map_err(|e| format!("{}: {e}", path.display()));
+            }
+            "markdown" => {
+                let (path, template) = read(markdown::TEMPLATE_NAME)?;
+                return markdown::Markdown::try_render(report, &template)
+                    .map_err(|e| format!("{}: {e}", path.display()));
+            }
+            _ => {}
+        }
     }
     let renderer = renderer(format).ok_or_else(|| format!("no renderer for {format}"))?;
     Ok(renderer.render(report))
