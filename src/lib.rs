@@ -9,6 +9,7 @@ pub mod collect;
 pub mod commands;
 pub mod engine;
 pub mod hunt;
+pub mod policy;
 pub mod progress;
 pub mod report;
 pub mod store;

@@ -1,0 +1,158 @@
+//! Wildcards as IAM matches them.
+//!
+//! - Actions: `*` any run of characters, `?` one character, case-insensitive (callers pass
+//!   both sides lowercased).
+//! - Resources (the `Resource` element): case-sensitive; `*` and `?` stay within one
+//!   colon-separated ARN segment, except that a `*` that is the last character of a segment
+//!   "can expand to match beyond the colon boundaries" (IAM User Guide, "IAM JSON policy
+//!   elements: Resource", Using wildcards in resource ARNs).
+//! - `StringLike`: a plain glob, case-sensitive.
+//! - `ArnLike`/`ArnEquals`: "each of the six colon-delimited components of the ARN is checked
+//!   separately" (IAM User Guide, condition operators, ARN condition operators).
+
+/// A plain glob: `*` matches any run (also empty), `?` exactly one character.
+pub fn glob(pattern: &str, text: &str) -> bool {
+    if !pattern.contains(['*', '?']) {
+        return pattern == text;
+    }
+    if pattern == "*" {
+        return true;
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = text.chars().collect();
+    // The classic two-pointer match with one backtrack point: correct for a plain glob.
+    let (mut pi, mut ti) = (0, 0);
+    let mut star: Option<(usize, usize)> = None;
+    while ti < t.len() {
+        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
+        } else if pi < p.len() && p[pi] == '*' {
+            star = Some((pi, ti));
+            pi += 1;
+        } else if let Some((sp, st)) = star {
+            pi = sp + 1;
+            ti = st + 1;
+            star = Some((sp, st + 1));
+        } else {
+            return false;
+        }
+    }
+    p[pi..].iter().all(|&c| c == '*')
+}
+
+/// An action pattern (lowercased) against an action (lowercased).
+pub fn action_matches(pattern: &str, action: &str) -> bool {
+    glob(pattern, action)
+}
+
+/// A `Resource` pattern against a resource ARN (or `*`).
+pub fn resource_matches(pattern: &str, resource: &str) -> bool {
+    if pattern == "*" {
+        return true;
+    }
+    if !pattern.contains(['*', '?']) {
+        return pattern == resource;
+    }
+    let p: Vec<char> = pattern.chars().collect();
+    let t: Vec<char> = resource.chars().collect();
+    // A `*` crosses colons only when it ends its segment (next pattern char is ':' or the
+    // end). With both kinds of star one backtrack point is not enough: dynamic programming
+    // over (pattern position, text position), one row at a time.
+    let mut row = vec![false; t.len() + 1];
+    row[0] = true;
+    for (i, &pc) in p.iter().enumerate() {
+        let mut next = vec![false; t.len() + 1];
+        match pc {
+            '*' => {
+                let crosses = p.get(i + 1).is_none_or(|&c| c == ':');
+                // next[j] = row[j] (empty) or next[j-1] extended by one allowed char.
+                for j in 0..=t.len() {
+                    next[j] = row[j] || (j > 0 && next[j - 1] && (crosses || t[j - 1] != ':'));
+                }
+            }
+            '?' => {
+                for j in 1..=t.len() {
+                    next[j] = row[j - 1] && t[j - 1] != ':';
+                }
+            }
+            c => {
+                for j in 1..=t.len() {
+                    next[j] = row[j - 1] && t[j - 1] == c;
+                }
+            }
+        }
+        if !next.iter().any(|&b| b) {
+            return false;
+        }
+        row = next;
+    }
+    row[t.len()]
+}
+
+/// `ArnLike`/`ArnEquals`: the six components compared one by one, each a glob.
+pub fn arn_like(pattern: &str, arn: &str) -> bool {
+    let p: Vec<&str> = pattern.splitn(6, ':').collect();
+    let a: Vec<&str> = arn.splitn(6, ':').collect();
+    p.len() == 6 && a.len() == 6 && p.iter().zip(&a).all(|(p, a)| glob(p, a))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn globs() {
+        assert!(glob("*", ""));
+        assert!(glob("a*c", "abbbc") && glob("a*c", "ac") && !glob("a*c", "ab"));
+        assert!(glob("a?c", "abc") && !glob("a?c", "ac"));
+        assert!(glob("*b*b*", "abab") && !glob("*b*b*", "ab"));
+        // StringLike is case-sensitive.
+        assert!(!glob("Team*", "team-a"));
+    }
+
+    #[test]
+    fn actions_match_case_insensitively_once_lowercased() {
+        // "Action and NotAction values are case-insensitive" (IAM User Guide, Action).
+        let lower = |s: &str| s.to_ascii_lowercase();
+        assert!(action_matches(&lower("s3:Get*"), &lower("s3:GetObject")));
+        assert!(action_matches(&lower("S3:GETOBJECT"), &lower("s3:getobject")));
+        assert!(action_matches("iam:*accesskey*", "iam:createaccesskey"));
+        assert!(!action_matches("s3:get*", "s3:putobject"));
+        assert!(action_matches("*", "anything:at-all"));
+        assert!(action_matches("ec2:describe?nstances", "ec2:describeinstances"));
+    }
+
+    #[test]
+    fn resource_wildcards_follow_the_arn_segment_rules() {
+        // "You can use wildcard characters (* and ?) within the individual segments of an
+        // ARN": * and ? do not reach across a colon inside the pattern...
+        assert!(resource_matches("arn:aws:iam::*:role/x", "arn:aws:iam::111122223333:role/x"));
+        assert!(resource_matches("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a/b/c.txt"));
+        assert!(!resource_matches("arn:aws:s3:::b?cket", "arn:aws:s3:::b:cket"));
+        assert!(!resource_matches("arn:aws:logs:*x:1:log-group:g", "arn:aws:logs:us:east-1x:1:log-group:g"));
+        // ...but "if the * wildcard is the last character of a resource ARN segment, it can
+        // expand to match beyond the colon boundaries".
+        assert!(resource_matches("arn:aws:s3:*", "arn:aws:s3:::bucket/key"));
+        assert!(resource_matches(
+            "arn:aws:logs:us-east-1:111122223333:log-group:app:*",
+            "arn:aws:logs:us-east-1:111122223333:log-group:app:log-stream:s1"
+        ));
+        // The * "can expand to replace everything within a segment, including characters
+        // like a forward slash (/)".
+        assert!(resource_matches("arn:aws:iam::111122223333:user/*", "arn:aws:iam::111122223333:user/division/team/bob"));
+        // Case-sensitive: "the IAM user name is case sensitive" in the Resource element.
+        assert!(!resource_matches("arn:aws:iam::111122223333:user/Bob", "arn:aws:iam::111122223333:user/bob"));
+        assert!(!resource_matches("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket"));
+        assert!(resource_matches("*", "*") && !resource_matches("arn:*", "*"));
+    }
+
+    #[test]
+    fn arn_like_compares_component_by_component() {
+        assert!(arn_like("arn:aws:iam::*:role/admin-*", "arn:aws:iam::111122223333:role/admin-ops"));
+        assert!(arn_like("arn:aws:sns:*:111122223333:*", "arn:aws:sns:us-east-1:111122223333:topic"));
+        // A * in one component does not eat the next one.
+        assert!(!arn_like("arn:aws:*", "arn:aws:iam::111122223333:root"));
+        assert!(!arn_like("arn:aws:iam::1:role/x", "not-an-arn"));
+    }
+}
