@@ -72,6 +72,9 @@ pub enum Command {
     Trail(TrailCommand),
     /// Run SQL over a snapshot and the trail lake: an argument, --file, standard input, or an interactive shell.
     Query(QueryArgs),
+    /// The IAM policy engine: decide requests the way AWS does.
+    #[command(subcommand)]
+    Policy(PolicyCommand),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
@@ -102,6 +105,21 @@ pub struct CollectArgs {
     /// Attempts per AWS call before it is recorded as failed (throttling backs off adaptively).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum PolicyCommand {
+    /// Decide requests given as JSON lines (principal, action, resource, context and the
+    /// policies: identity, boundaries, session, resource, VPC endpoint, SCP and RCP levels);
+    /// one JSON line out per line in, in order: decision, blocked_by, matched statements.
+    /// Exit 2 if a line could not be read (its output line says why).
+    Eval(PolicyEvalArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyEvalArgs {
+    /// A file of JSON lines, or - (the default) for standard input.
+    pub input: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
-use govscan::cli::{Cli, Command, TrailCommand};
+use govscan::cli::{Cli, Command, PolicyCommand, TrailCommand};
 use govscan::commands::{self, CommandError};
 use tracing_subscriber::EnvFilter;
 
@@ -80,6 +80,7 @@ async fn run(cli: &Cli) -> Result<Outcome, CommandError> {
         Command::Trail(TrailCommand::Lookup(args)) => commands::trail::lookup(&cli.global, args)
             .await
             .map(exit_1_if),
+        Command::Policy(PolicyCommand::Eval(args)) => clean(commands::policy::eval(args)),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "govscan", &mut out);

@@ -6,6 +6,7 @@ pub mod colour;
 pub mod demo;
 pub mod diff;
 pub mod hunt;
+pub mod policy;
 pub mod query;
 pub mod report;
 pub mod snapshots;

@@ -84,7 +84,10 @@ pub fn catalog() -> &'static Catalog {
 impl Catalog {
     fn parse(text: &'static str) -> Self {
         let mut services: Vec<Service> = Vec::new();
-        for line in text.lines().filter(|l| !l.starts_with('#') && !l.is_empty()) {
+        for line in text
+            .lines()
+            .filter(|l| !l.starts_with('#') && !l.is_empty())
+        {
             let fields: Vec<&'static str> = line.split('\t').collect();
             match fields[0] {
                 "S" => services.push(Service {
@@ -103,7 +106,10 @@ impl Catalog {
                         service: service.prefix,
                         name: fields[1],
                         key: format!("{}:{}", service.prefix, fields[1]).to_ascii_lowercase(),
-                        levels: fields[2].chars().filter_map(AccessLevel::from_code).collect(),
+                        levels: fields[2]
+                            .chars()
+                            .filter_map(AccessLevel::from_code)
+                            .collect(),
                         resource_types: list(3)
                             .into_iter()
                             .map(|t| match t.strip_suffix('*') {
@@ -159,7 +165,8 @@ impl Catalog {
             .iter()
             .filter(|s| {
                 // A service part without wildcards names one service: skip the others fast.
-                service_pattern.contains(['*', '?']) || s.prefix.eq_ignore_ascii_case(service_pattern)
+                service_pattern.contains(['*', '?'])
+                    || s.prefix.eq_ignore_ascii_case(service_pattern)
             })
             .flat_map(|s| s.actions.iter())
             .filter(|a| glob(&pattern, &a.key))
@@ -186,8 +193,16 @@ mod tests {
         assert!(pass_role.condition_keys.contains(&"iam:PassedToService"));
         let put = c.action("iam:PutUserPolicy").unwrap();
         assert_eq!(put.levels[0], AccessLevel::PermissionsManagement);
-        assert_eq!(c.action("s3:ListAllMyBuckets").unwrap().levels, [AccessLevel::List]);
-        assert!(c.service("iam").unwrap().resource_types.iter().any(|(t, arn)| *t == "role" && arn.contains(":role/")));
+        assert_eq!(
+            c.action("s3:ListAllMyBuckets").unwrap().levels,
+            [AccessLevel::List]
+        );
+        assert!(c
+            .service("iam")
+            .unwrap()
+            .resource_types
+            .iter()
+            .any(|(t, arn)| *t == "role" && arn.contains(":role/")));
     }
 
     #[test]
@@ -196,9 +211,17 @@ mod tests {
         let get: Vec<&str> = c.expand("s3:Get*").iter().map(|a| a.name).collect();
         assert!(get.contains(&"GetObject") && get.iter().all(|n| n.starts_with("Get")));
         assert_eq!(c.expand("*").len(), 21_788);
-        assert_eq!(c.expand("iam:*").len(), c.service("iam").unwrap().actions.len());
+        assert_eq!(
+            c.expand("iam:*").len(),
+            c.service("iam").unwrap().actions.len()
+        );
         let access_keys: Vec<&str> = c.expand("iam:*AccessKey*").iter().map(|a| a.name).collect();
-        for name in ["CreateAccessKey", "DeleteAccessKey", "UpdateAccessKey", "ListAccessKeys"] {
+        for name in [
+            "CreateAccessKey",
+            "DeleteAccessKey",
+            "UpdateAccessKey",
+            "ListAccessKeys",
+        ] {
             assert!(access_keys.contains(&name), "{name}");
         }
         assert!(c.expand("nosuchservice:*").is_empty());

@@ -142,7 +142,10 @@ fn value_matches(base: BaseOperator, request: &str, policy: &str) -> bool {
         StringEquals => request == policy,
         StringEqualsIgnoreCase => request.to_lowercase() == policy.to_lowercase(),
         StringLike => glob(policy, request),
-        NumericEquals | NumericLessThan | NumericLessThanEquals | NumericGreaterThan
+        NumericEquals
+        | NumericLessThan
+        | NumericLessThanEquals
+        | NumericGreaterThan
         | NumericGreaterThanEquals => match (number(request), number(policy)) {
             (Some(r), Some(p)) => match base {
                 NumericEquals => r == p,
@@ -153,7 +156,10 @@ fn value_matches(base: BaseOperator, request: &str, policy: &str) -> bool {
             },
             _ => false,
         },
-        DateEquals | DateLessThan | DateLessThanEquals | DateGreaterThan
+        DateEquals
+        | DateLessThan
+        | DateLessThanEquals
+        | DateGreaterThan
         | DateGreaterThanEquals => match (date(request), date(policy)) {
             (Some(r), Some(p)) => match base {
                 DateEquals => r == p,
@@ -246,16 +252,40 @@ mod tests {
     #[test]
     fn string_operators() {
         let c = ctx(&[("aws:PrincipalTag/team", "Blue")]);
-        assert!(check(r#"{"StringEquals": {"aws:PrincipalTag/team": ["Red", "Blue"]}}"#, &c));
+        assert!(check(
+            r#"{"StringEquals": {"aws:PrincipalTag/team": ["Red", "Blue"]}}"#,
+            &c
+        ));
         // Condition key names are case-insensitive, values case-sensitive.
-        assert!(check(r#"{"StringEquals": {"AWS:PRINCIPALTAG/TEAM": "Blue"}}"#, &c));
-        assert!(!check(r#"{"StringEquals": {"aws:PrincipalTag/team": "blue"}}"#, &c));
-        assert!(check(r#"{"StringEqualsIgnoreCase": {"aws:PrincipalTag/team": "blue"}}"#, &c));
-        assert!(check(r#"{"StringLike": {"aws:PrincipalTag/team": "B*e"}}"#, &c));
+        assert!(check(
+            r#"{"StringEquals": {"AWS:PRINCIPALTAG/TEAM": "Blue"}}"#,
+            &c
+        ));
+        assert!(!check(
+            r#"{"StringEquals": {"aws:PrincipalTag/team": "blue"}}"#,
+            &c
+        ));
+        assert!(check(
+            r#"{"StringEqualsIgnoreCase": {"aws:PrincipalTag/team": "blue"}}"#,
+            &c
+        ));
+        assert!(check(
+            r#"{"StringLike": {"aws:PrincipalTag/team": "B*e"}}"#,
+            &c
+        ));
         // Negated: true when the value matches none of the listed values.
-        assert!(!check(r#"{"StringNotEquals": {"aws:PrincipalTag/team": ["Red", "Blue"]}}"#, &c));
-        assert!(check(r#"{"StringNotEquals": {"aws:PrincipalTag/team": ["Red", "Green"]}}"#, &c));
-        assert!(check(r#"{"StringNotLike": {"aws:PrincipalTag/team": "R*"}}"#, &c));
+        assert!(!check(
+            r#"{"StringNotEquals": {"aws:PrincipalTag/team": ["Red", "Blue"]}}"#,
+            &c
+        ));
+        assert!(check(
+            r#"{"StringNotEquals": {"aws:PrincipalTag/team": ["Red", "Green"]}}"#,
+            &c
+        ));
+        assert!(check(
+            r#"{"StringNotLike": {"aws:PrincipalTag/team": "R*"}}"#,
+            &c
+        ));
     }
 
     #[test]
@@ -265,16 +295,34 @@ mod tests {
         // condition requires that the key is not matched, such as StringNotLike or
         // ArnNotLike, and the right key is not present, the condition is true."
         let empty = Context::new();
-        assert!(!check(r#"{"StringEquals": {"aws:SourceVpc": "vpc-1"}}"#, &empty));
-        assert!(check(r#"{"StringNotEquals": {"aws:SourceVpc": "vpc-1"}}"#, &empty));
-        assert!(check(r#"{"ArnNotLike": {"aws:SourceArn": "arn:aws:s3:::x"}}"#, &empty));
-        assert!(!check(r#"{"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}"#, &empty));
+        assert!(!check(
+            r#"{"StringEquals": {"aws:SourceVpc": "vpc-1"}}"#,
+            &empty
+        ));
+        assert!(check(
+            r#"{"StringNotEquals": {"aws:SourceVpc": "vpc-1"}}"#,
+            &empty
+        ));
+        assert!(check(
+            r#"{"ArnNotLike": {"aws:SourceArn": "arn:aws:s3:::x"}}"#,
+            &empty
+        ));
+        assert!(!check(
+            r#"{"NumericLessThan": {"aws:MultiFactorAuthAge": "3600"}}"#,
+            &empty
+        ));
         // "...IfExists": "If the policy key is present in the context of the request,
         // process the key as specified in the policy. If the key is not present, evaluate
         // the condition element as true."
-        assert!(check(r#"{"StringEqualsIfExists": {"ec2:InstanceType": "t3.micro"}}"#, &empty));
+        assert!(check(
+            r#"{"StringEqualsIfExists": {"ec2:InstanceType": "t3.micro"}}"#,
+            &empty
+        ));
         let c = ctx(&[("ec2:InstanceType", "m5.large")]);
-        assert!(!check(r#"{"StringEqualsIfExists": {"ec2:InstanceType": "t3.micro"}}"#, &c));
+        assert!(!check(
+            r#"{"StringEqualsIfExists": {"ec2:InstanceType": "t3.micro"}}"#,
+            &c
+        ));
     }
 
     #[test]
@@ -299,22 +347,61 @@ mod tests {
             ("aws:SourceArn", "arn:aws:sns:us-east-1:111122223333:alerts"),
             ("s3:x-amz-content-sha256", "QmluYXJ5"),
         ]);
-        assert!(check(r#"{"NumericLessThan": {"aws:MultiFactorAuthAge": 3600}}"#, &c));
-        assert!(!check(r#"{"NumericGreaterThan": {"aws:MultiFactorAuthAge": "3600"}}"#, &c));
-        assert!(check(r#"{"NumericLessThanEquals": {"aws:MultiFactorAuthAge": "1200"}}"#, &c));
-        assert!(!check(r#"{"NumericEquals": {"aws:MultiFactorAuthAge": "not a number"}}"#, &c));
-        assert!(check(r#"{"DateLessThan": {"aws:CurrentTime": "2025-01-01T00:00:00Z"}}"#, &c));
-        assert!(check(r#"{"DateGreaterThanEquals": {"aws:CurrentTime": "2024-06-01"}}"#, &c));
+        assert!(check(
+            r#"{"NumericLessThan": {"aws:MultiFactorAuthAge": 3600}}"#,
+            &c
+        ));
+        assert!(!check(
+            r#"{"NumericGreaterThan": {"aws:MultiFactorAuthAge": "3600"}}"#,
+            &c
+        ));
+        assert!(check(
+            r#"{"NumericLessThanEquals": {"aws:MultiFactorAuthAge": "1200"}}"#,
+            &c
+        ));
+        assert!(!check(
+            r#"{"NumericEquals": {"aws:MultiFactorAuthAge": "not a number"}}"#,
+            &c
+        ));
+        assert!(check(
+            r#"{"DateLessThan": {"aws:CurrentTime": "2025-01-01T00:00:00Z"}}"#,
+            &c
+        ));
+        assert!(check(
+            r#"{"DateGreaterThanEquals": {"aws:CurrentTime": "2024-06-01"}}"#,
+            &c
+        ));
         // Dates may be epoch seconds on either side.
-        assert!(check(r#"{"DateEquals": {"aws:EpochTime": "2024-06-01T12:00:00Z"}}"#, &c));
+        assert!(check(
+            r#"{"DateEquals": {"aws:EpochTime": "2024-06-01T12:00:00Z"}}"#,
+            &c
+        ));
         assert!(check(r#"{"Bool": {"aws:SecureTransport": "False"}}"#, &c));
         assert!(!check(r#"{"Bool": {"aws:SecureTransport": true}}"#, &c));
-        assert!(check(r#"{"BinaryEquals": {"s3:x-amz-content-sha256": "QmluYXJ5"}}"#, &c));
-        assert!(check(r#"{"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "203.0.113.0/24"]}}"#, &c));
-        assert!(!check(r#"{"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}"#, &c));
-        assert!(check(r#"{"NotIpAddress": {"aws:SourceIp": "2001:db8::/32"}}"#, &c));
-        assert!(check(r#"{"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:111122223333:*"}}"#, &c));
-        assert!(check(r#"{"ArnNotEquals": {"aws:SourceArn": "arn:aws:sns:*:444455556666:*"}}"#, &c));
+        assert!(check(
+            r#"{"BinaryEquals": {"s3:x-amz-content-sha256": "QmluYXJ5"}}"#,
+            &c
+        ));
+        assert!(check(
+            r#"{"IpAddress": {"aws:SourceIp": ["10.0.0.0/8", "203.0.113.0/24"]}}"#,
+            &c
+        ));
+        assert!(!check(
+            r#"{"NotIpAddress": {"aws:SourceIp": "203.0.113.0/24"}}"#,
+            &c
+        ));
+        assert!(check(
+            r#"{"NotIpAddress": {"aws:SourceIp": "2001:db8::/32"}}"#,
+            &c
+        ));
+        assert!(check(
+            r#"{"ArnLike": {"aws:SourceArn": "arn:aws:sns:*:111122223333:*"}}"#,
+            &c
+        ));
+        assert!(check(
+            r#"{"ArnNotEquals": {"aws:SourceArn": "arn:aws:sns:*:444455556666:*"}}"#,
+            &c
+        ));
     }
 
     #[test]
@@ -322,36 +409,73 @@ mod tests {
         let mut c = Context::new();
         c.set_many("aws:TagKeys", vec!["env".into(), "team".into()]);
         // ForAllValues: every request value matches one of the policy values.
-        assert!(check(r#"{"ForAllValues:StringEquals": {"aws:TagKeys": ["env", "team", "cost"]}}"#, &c));
-        assert!(!check(r#"{"ForAllValues:StringEquals": {"aws:TagKeys": ["env"]}}"#, &c));
+        assert!(check(
+            r#"{"ForAllValues:StringEquals": {"aws:TagKeys": ["env", "team", "cost"]}}"#,
+            &c
+        ));
+        assert!(!check(
+            r#"{"ForAllValues:StringEquals": {"aws:TagKeys": ["env"]}}"#,
+            &c
+        ));
         // ForAnyValue: at least one does.
-        assert!(check(r#"{"ForAnyValue:StringEquals": {"aws:TagKeys": ["team"]}}"#, &c));
-        assert!(!check(r#"{"ForAnyValue:StringEquals": {"aws:TagKeys": ["cost"]}}"#, &c));
+        assert!(check(
+            r#"{"ForAnyValue:StringEquals": {"aws:TagKeys": ["team"]}}"#,
+            &c
+        ));
+        assert!(!check(
+            r#"{"ForAnyValue:StringEquals": {"aws:TagKeys": ["cost"]}}"#,
+            &c
+        ));
         // ForAllValues with a negated operator: no request value is in the list.
-        assert!(check(r#"{"ForAllValues:StringNotEquals": {"aws:TagKeys": ["cost"]}}"#, &c));
-        assert!(!check(r#"{"ForAllValues:StringNotEquals": {"aws:TagKeys": ["team"]}}"#, &c));
-        assert!(check(r#"{"ForAnyValue:StringNotEquals": {"aws:TagKeys": ["team"]}}"#, &c));
+        assert!(check(
+            r#"{"ForAllValues:StringNotEquals": {"aws:TagKeys": ["cost"]}}"#,
+            &c
+        ));
+        assert!(!check(
+            r#"{"ForAllValues:StringNotEquals": {"aws:TagKeys": ["team"]}}"#,
+            &c
+        ));
+        assert!(check(
+            r#"{"ForAnyValue:StringNotEquals": {"aws:TagKeys": ["team"]}}"#,
+            &c
+        ));
         // A missing key: "ForAllValues ... returns true if there are no context keys in the
         // request"; ForAnyValue returns false.
         let empty = Context::new();
-        assert!(check(r#"{"ForAllValues:StringEquals": {"aws:TagKeys": ["env"]}}"#, &empty));
-        assert!(!check(r#"{"ForAnyValue:StringEquals": {"aws:TagKeys": ["env"]}}"#, &empty));
+        assert!(check(
+            r#"{"ForAllValues:StringEquals": {"aws:TagKeys": ["env"]}}"#,
+            &empty
+        ));
+        assert!(!check(
+            r#"{"ForAnyValue:StringEquals": {"aws:TagKeys": ["env"]}}"#,
+            &empty
+        ));
     }
 
     #[test]
     fn policy_variables() {
         let mut c = ctx(&[("aws:username", "alice"), ("aws:PrincipalTag/team", "blue")]);
         c.set_many("aws:TagKeys", vec!["a".into(), "b".into()]);
-        assert_eq!(substitute("home/${aws:username}/*", &c).unwrap(), "home/alice/*");
-        assert_eq!(substitute("${aws:PrincipalTag/team}-${aws:username}", &c).unwrap(), "blue-alice");
+        assert_eq!(
+            substitute("home/${aws:username}/*", &c).unwrap(),
+            "home/alice/*"
+        );
+        assert_eq!(
+            substitute("${aws:PrincipalTag/team}-${aws:username}", &c).unwrap(),
+            "blue-alice"
+        );
         // The special characters and a default value.
         assert_eq!(substitute("a${*}b${?}c${$}", &c).unwrap(), "a*b?c$");
-        assert_eq!(substitute("${aws:PrincipalTag/cost, 'none'}", &c).unwrap(), "none");
+        assert_eq!(
+            substitute("${aws:PrincipalTag/cost, 'none'}", &c).unwrap(),
+            "none"
+        );
         // No value (or several) and no default: the element cannot match.
         assert_eq!(substitute("${aws:PrincipalTag/cost}", &c), None);
         assert_eq!(substitute("${aws:TagKeys}", &c), None);
         // In conditions under 2012-10-17 only.
-        let cond = condition(r#"{"StringEquals": {"aws:PrincipalTag/team": "${aws:PrincipalTag/team}"}}"#);
+        let cond =
+            condition(r#"{"StringEquals": {"aws:PrincipalTag/team": "${aws:PrincipalTag/team}"}}"#);
         assert!(holds(&cond, &c, Version::V2012));
         assert!(!holds(&cond, &c, Version::V2008));
     }

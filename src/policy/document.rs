@@ -238,8 +238,8 @@ fn error(path: &str, message: impl Into<String>) -> PolicyError {
 impl Policy {
     /// Parses a document from JSON text (as IAM stores it, URL-decoded).
     pub fn parse(text: &str) -> Result<Self, PolicyError> {
-        let value: Value = serde_json::from_str(text)
-            .map_err(|e| error("", format!("not JSON: {e}")))?;
+        let value: Value =
+            serde_json::from_str(text).map_err(|e| error("", format!("not JSON: {e}")))?;
         Self::from_value(&value)
     }
 
@@ -423,7 +423,10 @@ fn parse_actions(value: &Value, path: &str) -> Result<Vec<String>, PolicyError> 
             ));
         }
     }
-    Ok(actions.into_iter().map(|a| a.to_ascii_lowercase()).collect())
+    Ok(actions
+        .into_iter()
+        .map(|a| a.to_ascii_lowercase())
+        .collect())
 }
 
 fn parse_principals(value: &Value, path: &str) -> Result<Principals, PolicyError> {
@@ -539,10 +542,18 @@ mod tests {
         let principals = &allow.principal.as_ref().unwrap().principals;
         assert!(principals.any && principals.service == ["ec2.amazonaws.com"]);
         assert!(allow.resources.is_none());
-        let c: Vec<_> = allow.conditions.iter().map(|c| (c.key.as_str(), c.values.clone())).collect();
+        let c: Vec<_> = allow
+            .conditions
+            .iter()
+            .map(|c| (c.key.as_str(), c.values.clone()))
+            .collect();
         assert!(c.contains(&("aws:MultiFactorAuthAge", vec!["3600".into()])));
         assert!(c.contains(&("aws:SecureTransport", vec!["false".into()])));
-        let set = allow.conditions.iter().find(|c| c.key == "aws:TagKeys").unwrap();
+        let set = allow
+            .conditions
+            .iter()
+            .find(|c| c.key == "aws:TagKeys")
+            .unwrap();
         assert_eq!(
             set.operator,
             Operator {
@@ -558,18 +569,66 @@ mod tests {
         let cases = [
             ("[]", "", "a policy must be a JSON object"),
             (r#"{"Version": "2012-10-17"}"#, "Statement", "missing"),
-            (r#"{"Version": "2013-01-01", "Statement": []}"#, "Version", "must be"),
-            (r#"{"Statement": [{"Effect": "allow", "Action": "*"}]}"#, "Statement[0].Effect", "must be"),
-            (r#"{"Statement": [{"Effect": "Allow"}]}"#, "Statement[0]", "needs Action"),
-            (r#"{"Statement": [{"Effect": "Allow", "Action": ["s3:Get*", 3]}]}"#, "Statement[0].Action[1]", "must be a string"),
-            (r#"{"Statement": [{"Effect": "Allow", "Action": "s3GetObject"}]}"#, "Statement[0].Action", "is not an action"),
-            (r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": []}]}"#, "Statement[0].Resource", "empty"),
-            (r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Actions": "*"}]}"#, "Statement[0].Actions", "unknown element"),
-            (r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": "arn:aws:iam::1:root"}]}"#, "Statement[0].Principal", "must be \"*\""),
-            (r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": {"IAM": "x"}}]}"#, "Statement[0].Principal.IAM", "unknown principal type"),
-            (r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringEqualz": {"a": "b"}}}]}"#, "Statement[0].Condition.StringEqualz", "unknown condition operator"),
-            (r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"NullIfExists": {"a": "true"}}}]}"#, "Statement[0].Condition.NullIfExists", "unknown condition operator"),
-            (r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringEquals": {"a": {"b": 1}}}}]}"#, "Statement[0].Condition.StringEquals.a", "must be a string"),
+            (
+                r#"{"Version": "2013-01-01", "Statement": []}"#,
+                "Version",
+                "must be",
+            ),
+            (
+                r#"{"Statement": [{"Effect": "allow", "Action": "*"}]}"#,
+                "Statement[0].Effect",
+                "must be",
+            ),
+            (
+                r#"{"Statement": [{"Effect": "Allow"}]}"#,
+                "Statement[0]",
+                "needs Action",
+            ),
+            (
+                r#"{"Statement": [{"Effect": "Allow", "Action": ["s3:Get*", 3]}]}"#,
+                "Statement[0].Action[1]",
+                "must be a string",
+            ),
+            (
+                r#"{"Statement": [{"Effect": "Allow", "Action": "s3GetObject"}]}"#,
+                "Statement[0].Action",
+                "is not an action",
+            ),
+            (
+                r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Resource": []}]}"#,
+                "Statement[0].Resource",
+                "empty",
+            ),
+            (
+                r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Actions": "*"}]}"#,
+                "Statement[0].Actions",
+                "unknown element",
+            ),
+            (
+                r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": "arn:aws:iam::1:root"}]}"#,
+                "Statement[0].Principal",
+                "must be \"*\"",
+            ),
+            (
+                r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Principal": {"IAM": "x"}}]}"#,
+                "Statement[0].Principal.IAM",
+                "unknown principal type",
+            ),
+            (
+                r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringEqualz": {"a": "b"}}}]}"#,
+                "Statement[0].Condition.StringEqualz",
+                "unknown condition operator",
+            ),
+            (
+                r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"NullIfExists": {"a": "true"}}}]}"#,
+                "Statement[0].Condition.NullIfExists",
+                "unknown condition operator",
+            ),
+            (
+                r#"{"Statement": [{"Effect": "Allow", "Action": "*", "Condition": {"StringEquals": {"a": {"b": 1}}}}]}"#,
+                "Statement[0].Condition.StringEquals.a",
+                "must be a string",
+            ),
             ("{\"Statement\": ", "", "not JSON"),
         ];
         for (text, path, says) in cases {

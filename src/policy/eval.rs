@@ -69,12 +69,26 @@ pub struct Decision {
 /// What a principal ARN says about the principal.
 #[derive(Debug, Clone, PartialEq, Eq)]
 enum Who {
-    Root { account: String },
-    User { account: String, name: String },
+    Root {
+        account: String,
+    },
+    User {
+        account: String,
+        name: String,
+    },
     /// A role ARN given as the principal: any session of the role.
-    Role { account: String, name: String },
-    Session { account: String, role: String },
-    FederatedUser { account: String, name: String },
+    Role {
+        account: String,
+        name: String,
+    },
+    Session {
+        account: String,
+        role: String,
+    },
+    FederatedUser {
+        account: String,
+        name: String,
+    },
     Service(String),
     Other,
 }
@@ -129,7 +143,8 @@ impl Who {
     fn is_service_linked_role(&self, principal: &str) -> bool {
         match self {
             Who::Role { name, .. } | Who::Session { role: name, .. } => {
-                principal.contains(":role/aws-service-role/") || name.starts_with("AWSServiceRoleFor")
+                principal.contains(":role/aws-service-role/")
+                    || name.starts_with("AWSServiceRoleFor")
             }
             _ => false,
         }
@@ -194,7 +209,9 @@ fn grant(principals: &Principals, principal: &str, who: &Who) -> Option<Grant> {
         best = best.max(g);
     }
     let named = |list: &[String]| list.iter().any(|e| e == principal);
-    if named(&principals.service) || named(&principals.federated) || named(&principals.canonical_user)
+    if named(&principals.service)
+        || named(&principals.federated)
+        || named(&principals.canonical_user)
     {
         best = Some(Grant::Direct);
     }

@@ -116,21 +116,39 @@ mod tests {
         // "Action and NotAction values are case-insensitive" (IAM User Guide, Action).
         let lower = |s: &str| s.to_ascii_lowercase();
         assert!(action_matches(&lower("s3:Get*"), &lower("s3:GetObject")));
-        assert!(action_matches(&lower("S3:GETOBJECT"), &lower("s3:getobject")));
+        assert!(action_matches(
+            &lower("S3:GETOBJECT"),
+            &lower("s3:getobject")
+        ));
         assert!(action_matches("iam:*accesskey*", "iam:createaccesskey"));
         assert!(!action_matches("s3:get*", "s3:putobject"));
         assert!(action_matches("*", "anything:at-all"));
-        assert!(action_matches("ec2:describe?nstances", "ec2:describeinstances"));
+        assert!(action_matches(
+            "ec2:describe?nstances",
+            "ec2:describeinstances"
+        ));
     }
 
     #[test]
     fn resource_wildcards_follow_the_arn_segment_rules() {
         // "You can use wildcard characters (* and ?) within the individual segments of an
         // ARN": * and ? do not reach across a colon inside the pattern...
-        assert!(resource_matches("arn:aws:iam::*:role/x", "arn:aws:iam::111122223333:role/x"));
-        assert!(resource_matches("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket/a/b/c.txt"));
-        assert!(!resource_matches("arn:aws:s3:::b?cket", "arn:aws:s3:::b:cket"));
-        assert!(!resource_matches("arn:aws:logs:*x:1:log-group:g", "arn:aws:logs:us:east-1x:1:log-group:g"));
+        assert!(resource_matches(
+            "arn:aws:iam::*:role/x",
+            "arn:aws:iam::111122223333:role/x"
+        ));
+        assert!(resource_matches(
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3:::bucket/a/b/c.txt"
+        ));
+        assert!(!resource_matches(
+            "arn:aws:s3:::b?cket",
+            "arn:aws:s3:::b:cket"
+        ));
+        assert!(!resource_matches(
+            "arn:aws:logs:*x:1:log-group:g",
+            "arn:aws:logs:us:east-1x:1:log-group:g"
+        ));
         // ...but "if the * wildcard is the last character of a resource ARN segment, it can
         // expand to match beyond the colon boundaries".
         assert!(resource_matches("arn:aws:s3:*", "arn:aws:s3:::bucket/key"));
@@ -140,17 +158,32 @@ mod tests {
         ));
         // The * "can expand to replace everything within a segment, including characters
         // like a forward slash (/)".
-        assert!(resource_matches("arn:aws:iam::111122223333:user/*", "arn:aws:iam::111122223333:user/division/team/bob"));
+        assert!(resource_matches(
+            "arn:aws:iam::111122223333:user/*",
+            "arn:aws:iam::111122223333:user/division/team/bob"
+        ));
         // Case-sensitive: "the IAM user name is case sensitive" in the Resource element.
-        assert!(!resource_matches("arn:aws:iam::111122223333:user/Bob", "arn:aws:iam::111122223333:user/bob"));
-        assert!(!resource_matches("arn:aws:s3:::bucket/*", "arn:aws:s3:::bucket"));
+        assert!(!resource_matches(
+            "arn:aws:iam::111122223333:user/Bob",
+            "arn:aws:iam::111122223333:user/bob"
+        ));
+        assert!(!resource_matches(
+            "arn:aws:s3:::bucket/*",
+            "arn:aws:s3:::bucket"
+        ));
         assert!(resource_matches("*", "*") && !resource_matches("arn:*", "*"));
     }
 
     #[test]
     fn arn_like_compares_component_by_component() {
-        assert!(arn_like("arn:aws:iam::*:role/admin-*", "arn:aws:iam::111122223333:role/admin-ops"));
-        assert!(arn_like("arn:aws:sns:*:111122223333:*", "arn:aws:sns:us-east-1:111122223333:topic"));
+        assert!(arn_like(
+            "arn:aws:iam::*:role/admin-*",
+            "arn:aws:iam::111122223333:role/admin-ops"
+        ));
+        assert!(arn_like(
+            "arn:aws:sns:*:111122223333:*",
+            "arn:aws:sns:us-east-1:111122223333:topic"
+        ));
         // A * in one component does not eat the next one.
         assert!(!arn_like("arn:aws:*", "arn:aws:iam::111122223333:root"));
         assert!(!arn_like("arn:aws:iam::1:role/x", "not-an-arn"));

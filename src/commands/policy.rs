@@ -1,0 +1,169 @@
+//! `govscan policy eval`: requests in as JSON lines, decisions out as JSON lines.
+
+use std::io::{BufRead, BufWriter, Write};
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use crate::cli::PolicyEvalArgs;
+use crate::policy::{evaluate, Context, Policies, Policy, Request};
+
+use super::CommandError;
+
+/// One input line. A policy document may be given as a JSON object or as its JSON text.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct EvalInput {
+    principal: String,
+    action: String,
+    #[serde(default = "star")]
+    resource: String,
+    resource_account: Option<String>,
+    #[serde(default)]
+    context: serde_json::Map<String, Value>,
+    #[serde(default)]
+    identity_policies: Vec<Value>,
+    #[serde(default)]
+    permission_boundaries: Vec<Value>,
+    session_policy: Option<Value>,
+    resource_policy: Option<Value>,
+    #[serde(default)]
+    vpc_endpoint_policies: Vec<Value>,
+    scps: Option<Vec<Vec<Value>>>,
+    rcps: Option<Vec<Vec<Value>>>,
+}
+
+fn star() -> String {
+    "*".into()
+}
+
+fn document(value: &Value, what: &str) -> Result<Policy, String> {
+    let parsed = match value {
+        Value::String(text) => Policy::parse(text),
+        other => Policy::from_value(other),
+    };
+    parsed.map_err(|e| format!("{what}: {e}"))
+}
+
+fn documents(values: &[Value], what: &str) -> Result<Vec<Policy>, String> {
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, v)| document(v, &format!("{what}[{i}]")))
+        .collect()
+}
+
+fn levels(
+    values: &Option<Vec<Vec<Value>>>,
+    what: &str,
+) -> Result<Option<Vec<Vec<Policy>>>, String> {
+    values
+        .as_ref()
+        .map(|levels| {
+            levels
+                .iter()
+                .enumerate()
+                .map(|(i, level)| documents(level, &format!("{what}[{i}]")))
+                .collect()
+        })
+        .transpose()
+}
+
+/// The context: strings, numbers and booleans as text; lists as multivalued keys.
+fn context(map: &serde_json::Map<String, Value>) -> Result<Context, String> {
+    let mut c = Context::new();
+    let text = |v: &Value, key: &str| match v {
+        Value::String(s) => Ok(s.clone()),
+        Value::Bool(b) => Ok(b.to_string()),
+        Value::Number(n) => Ok(n.to_string()),
+        _ => Err(format!(
+            "context.{key}: a value must be a string, number, boolean or a list of them"
+        )),
+    };
+    for (key, value) in map {
+        match value {
+            Value::Array(list) => c.set_many(
+                key,
+                list.iter()
+                    .map(|v| text(v, key))
+                    .collect::<Result<_, _>>()?,
+            ),
+            v => c.set(key, text(v, key)?),
+        }
+    }
+    Ok(c)
+}
+
+/// Decides one input line; the output line, or why the line could not be read.
+pub fn eval_line(line: &str) -> Result<Value, String> {
+    let input: EvalInput = serde_json::from_str(line).map_err(|e| e.to_string())?;
+    let identity = documents(&input.identity_policies, "identity_policies")?;
+    let boundaries = documents(&input.permission_boundaries, "permission_boundaries")?;
+    let session = input
+        .session_policy
+        .as_ref()
+        .filter(|v| !v.is_null())
+        .map(|v| document(v, "session_policy"))
+        .transpose()?;
+    let resource = input
+        .resource_policy
+        .as_ref()
+        .filter(|v| !v.is_null())
+        .map(|v| document(v, "resource_policy"))
+        .transpose()?;
+    let endpoints = documents(&input.vpc_endpoint_policies, "vpc_endpoint_policies")?;
+    let scps = levels(&input.scps, "scps")?;
+    let rcps = levels(&input.rcps, "rcps")?;
+    let request = Request {
+        principal: input.principal,
+        action: input.action,
+        resource: input.resource,
+        resource_account: input.resource_account,
+        context: context(&input.context)?,
+    };
+    let decision = evaluate(
+        &request,
+        &Policies {
+            identity: &identity,
+            boundaries: &boundaries,
+            session: session.as_ref(),
+            resource: resource.as_ref(),
+            vpc_endpoints: &endpoints,
+            scps: scps.as_deref(),
+            rcps: rcps.as_deref(),
+        },
+    );
+    Ok(serde_json::to_value(decision).expect("json"))
+}
+
+pub fn eval(args: &PolicyEvalArgs) -> Result<(), CommandError> {
+    let reader: Box<dyn BufRead> = match args.input.as_deref() {
+        None => Box::new(std::io::stdin().lock()),
+        Some(p) if p.as_os_str() == "-" => Box::new(std::io::stdin().lock()),
+        Some(p) => Box::new(std::io::BufReader::new(
+            std::fs::File::open(p)
+                .map_err(|e| CommandError::Usage(format!("{}: {e}", p.display())))?,
+        )),
+    };
+    let mut out = BufWriter::new(std::io::stdout().lock());
+    let mut failed = 0usize;
+    for (n, line) in reader.lines().enumerate() {
+        let line = line?;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let answer = eval_line(&line).unwrap_or_else(|e| {
+            failed += 1;
+            json!({"error": format!("line {}: {e}", n + 1)})
+        });
+        serde_json::to_writer(&mut out, &answer).map_err(std::io::Error::from)?;
+        out.write_all(b"\n")?;
+    }
+    out.flush()?;
+    if failed > 0 {
+        return Err(CommandError::Usage(format!(
+            "{failed} input line(s) could not be evaluated (their output lines say why)"
+        )));
+    }
+    Ok(())
+}

@@ -1,0 +1,324 @@
+//! The IAM policy engine against AWS's documented behaviour, through the real CLI
+//! (`govscan policy eval`): tests/fixtures/policy/documented-cases.yaml holds requests with
+//! the decision the AWS documentation gives for them, each quoting the rule it tests.
+
+use std::io::Write;
+use std::path::Path;
+use std::process::{Command, Stdio};
+
+use serde_json::{json, Value};
+
+fn manifest_dir() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+/// Expands the fixture's shorthands: a policy written as a list of statements, or
+/// `ALLOW_ALL`, becomes a 2012-10-17 document.
+fn expand_policy(value: &Value) -> Value {
+    match value {
+        Value::String(s) if s == "ALLOW_ALL" => json!({
+            "Version": "2012-10-17",
+            "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]
+        }),
+        Value::Array(statements) => json!({"Version": "2012-10-17", "Statement": statements}),
+        other => other.clone(),
+    }
+}
+
+fn expand_input(input: &Value) -> Value {
+    let mut out = input.clone();
+    let object = out.as_object_mut().unwrap();
+    for key in [
+        "identity_policies",
+        "permission_boundaries",
+        "vpc_endpoint_policies",
+    ] {
+        if let Some(Value::Array(list)) = object.get_mut(key) {
+            *list = list.iter().map(expand_policy).collect();
+        }
+    }
+    for key in ["session_policy", "resource_policy"] {
+        if let Some(v) = object.get_mut(key) {
+            *v = expand_policy(v);
+        }
+    }
+    for key in ["scps", "rcps"] {
+        if let Some(Value::Array(levels)) = object.get_mut(key) {
+            for level in levels.iter_mut() {
+                if let Value::Array(list) = level {
+                    *list = list.iter().map(expand_policy).collect();
+                }
+            }
+        }
+    }
+    out
+}
+
+fn eval_lines(lines: &[String]) -> (Vec<Value>, std::process::Output) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_govscan"))
+        .args(["policy", "eval"])
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all((lines.join("\n") + "\n").as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let answers = String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .map(|l| serde_json::from_str(l).unwrap())
+        .collect();
+    (answers, out)
+}
+
+#[test]
+fn decisions_agree_with_the_documented_behaviour() {
+    let text =
+        std::fs::read_to_string(manifest_dir().join("tests/fixtures/policy/documented-cases.yaml"))
+            .unwrap();
+    let cases: Vec<Value> = serde_norway::from_str(&text).unwrap();
+    assert!(cases.len() >= 40, "a broad case set");
+    let lines: Vec<String> = cases
+        .iter()
+        .map(|c| expand_input(&c["input"]).to_string())
+        .collect();
+    let (answers, out) = eval_lines(&lines);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(answers.len(), cases.len(), "one line out per line in");
+    let mut disagreements = Vec::new();
+    for (case, answer) in cases.iter().zip(&answers) {
+        let expect = &case["expect"];
+        let mut agrees = answer["decision"] == expect["decision"];
+        if let Some(blocked) = expect.get("blocked_by") {
+            agrees &= &answer["blocked_by"] == blocked;
+        }
+        if !agrees {
+            disagreements.push(format!(
+                "{}: expected {expect}, got {answer}\n  documented: {}",
+                case["name"], case["doc"]
+            ));
+        }
+    }
+    eprintln!(
+        "policy eval agrees with the documented decision in {} of {} cases",
+        cases.len() - disagreements.len(),
+        cases.len()
+    );
+    assert!(disagreements.is_empty(), "{}", disagreements.join("\n"));
+}
+
+#[test]
+fn the_decision_names_the_statements_that_made_it() {
+    let line = json!({
+        "principal": "arn:aws:iam::111122223333:user/alice",
+        "action": "s3:DeleteBucket",
+        "resource": "arn:aws:s3:::docs",
+        "identity_policies": [
+            {"Version": "2012-10-17", "Statement": [{"Sid": "All", "Effect": "Allow", "Action": "*", "Resource": "*"}]},
+            {"Version": "2012-10-17", "Statement": [
+                {"Effect": "Allow", "Action": "s3:List*", "Resource": "*"},
+                {"Sid": "NoDelete", "Effect": "Deny", "Action": "s3:Delete*", "Resource": "*"}]}
+        ],
+        "scps": [[{"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]}]]
+    });
+    let (answers, out) = eval_lines(&[line.to_string()]);
+    assert!(out.status.success());
+    assert_eq!(
+        answers[0],
+        json!({
+            "decision": "ExplicitlyDenied",
+            "blocked_by": ["identity", "scp"],
+            "matched": ["identity[1].Statement[1]#NoDelete", "scp[0][0].Statement[0]"]
+        })
+    );
+}
+
+#[test]
+fn bad_lines_get_an_error_line_in_place_and_exit_2() {
+    let good = json!({"principal": "arn:aws:iam::1:root", "action": "s3:GetObject"}).to_string();
+    let lines = vec![
+        good.clone(),
+        "{not json".to_owned(),
+        json!({"principal": "p", "action": "a", "identity_policies": [{"Statement": [{"Effect": "Permit", "Action": "*"}]}]}).to_string(),
+        json!({"principal": "p", "action": "a", "colour": "blue"}).to_string(),
+        good,
+    ];
+    let (answers, out) = eval_lines(&lines);
+    assert_eq!(out.status.code(), Some(2));
+    assert_eq!(answers.len(), 5);
+    assert_eq!(answers[0]["decision"], "Allowed");
+    assert!(answers[1]["error"]
+        .as_str()
+        .unwrap()
+        .starts_with("line 2: "));
+    assert!(
+        answers[2]["error"]
+            .as_str()
+            .unwrap()
+            .contains("identity_policies[0]: Statement[0].Effect: must be \"Allow\" or \"Deny\""),
+        "{}",
+        answers[2]
+    );
+    assert!(answers[3]["error"].as_str().unwrap().contains("colour"));
+    assert_eq!(answers[4]["decision"], "Allowed");
+    assert!(String::from_utf8_lossy(&out.stderr).contains("3 input line(s)"));
+}
+
+mod common;
+
+/// The 1,641 AWS managed policies (tests/fixtures/iam, MIT, from iann0036/iam-dataset).
+fn managed_policies() -> Vec<(String, Value)> {
+    let file = std::fs::File::open(
+        manifest_dir().join("tests/fixtures/iam/aws-managed-policies.jsonl.gz"),
+    )
+    .unwrap();
+    let text = std::io::read_to_string(flate2::read::GzDecoder::new(file)).unwrap();
+    text.lines()
+        .map(|l| {
+            let v: Value = serde_json::from_str(l).unwrap();
+            (
+                v["name"].as_str().unwrap().to_owned(),
+                v["document"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn every_aws_managed_policy_parses_and_its_wildcards_expand_as_an_independent_glob_does() {
+    use govscan::policy::catalog::catalog;
+    use govscan::policy::Policy;
+
+    let policies = managed_policies();
+    assert_eq!(policies.len(), 1641);
+    let mut patterns = std::collections::BTreeSet::new();
+    let mut statements = 0;
+    for (name, document) in &policies {
+        let policy = Policy::from_value(document).unwrap_or_else(|e| panic!("{name}: {e}"));
+        statements += policy.statements.len();
+        for s in &policy.statements {
+            patterns.extend(s.actions.patterns.iter().cloned());
+        }
+    }
+    assert!(statements > 9_000, "{statements}");
+    // Expansion by the catalog, against Python's fnmatch over the same catalog file.
+    let catalog = catalog();
+    let ours: Vec<String> = patterns
+        .iter()
+        .map(|p| format!("{p}\t{}", catalog.expand(p).len()))
+        .collect();
+    let work = tempfile::tempdir().unwrap();
+    let input = work.path().join("patterns.tsv");
+    std::fs::write(&input, ours.join("\n") + "\n").unwrap();
+    let script = r#"
+import fnmatch, re, sys
+by_service, service = {}, None
+for line in open(sys.argv[1], encoding="utf-8"):
+    f = line.rstrip("\n").split("\t")
+    if f[0] == "S": service = f[1].lower(); by_service[service] = []
+    elif f[0] == "A": by_service[service].append(service + ":" + f[1].lower())
+everything = [a for actions in by_service.values() for a in actions]
+unknown = wrong = 0
+for line in open(sys.argv[2], encoding="utf-8"):
+    pattern, count = line.rstrip("\n").split("\t")
+    prefix = pattern.split(":")[0]
+    candidates = everything if any(c in prefix for c in "*?[") else by_service.get(prefix, [])
+    regex = re.compile(fnmatch.translate(pattern))
+    theirs = sum(1 for a in candidates if regex.match(a))
+    if theirs != int(count): wrong += 1; print("MISMATCH", pattern, count, theirs)
+    if theirs == 0: unknown += 1
+print("patterns", sum(1 for _ in open(sys.argv[2])), "unknown", unknown, "mismatches", wrong)
+"#;
+    let out = Command::new(common::python())
+        .args(["-c", script])
+        .arg(manifest_dir().join("data/iam/action-catalog.tsv"))
+        .arg(&input)
+        .output()
+        .unwrap();
+    let report = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    eprintln!("{}", report.trim());
+    assert!(!report.contains("MISMATCH"), "{report}");
+    // Actions named by managed policies that the catalog does not know (renamed or retired
+    // actions, services the reference lists under another prefix) stay a small minority.
+    let unknown: usize = report
+        .split_whitespace()
+        .skip_while(|w| *w != "unknown")
+        .nth(1)
+        .unwrap()
+        .parse()
+        .unwrap();
+    assert!(unknown * 50 < patterns.len(), "{report}");
+}
+
+#[test]
+fn managed_policies_decide_as_their_names_say() {
+    let policies: std::collections::HashMap<String, Value> =
+        managed_policies().into_iter().collect();
+    let ask = |policy: &str, action: &str, resource: &str| {
+        json!({
+            "principal": "arn:aws:iam::111122223333:user/alice",
+            "action": action,
+            "resource": resource,
+            "identity_policies": [policies[policy]],
+        })
+        .to_string()
+    };
+    let lines = vec![
+        ask(
+            "IAMFullAccess",
+            "iam:CreateUser",
+            "arn:aws:iam::111122223333:user/x",
+        ),
+        ask("IAMFullAccess", "s3:GetObject", "arn:aws:s3:::b/k"),
+        ask("ReadOnlyAccess", "s3:GetObject", "arn:aws:s3:::b/k"),
+        ask("ReadOnlyAccess", "s3:PutObject", "arn:aws:s3:::b/k"),
+        ask("AmazonS3ReadOnlyAccess", "s3:ListBucket", "arn:aws:s3:::b"),
+        ask(
+            "AmazonS3ReadOnlyAccess",
+            "s3:DeleteObject",
+            "arn:aws:s3:::b/k",
+        ),
+        ask("AmazonS3FullAccess", "s3:DeleteObject", "arn:aws:s3:::b/k"),
+        // ViewOnlyAccess lists and describes; it does not read data.
+        ask("ViewOnlyAccess", "s3:ListAllMyBuckets", "*"),
+        ask("ViewOnlyAccess", "s3:GetObject", "arn:aws:s3:::b/k"),
+    ];
+    let (answers, out) = eval_lines(&lines);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let decisions: Vec<&str> = answers
+        .iter()
+        .map(|a| a["decision"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        decisions,
+        [
+            "Allowed",
+            "ImplicitlyDenied",
+            "Allowed",
+            "ImplicitlyDenied",
+            "Allowed",
+            "ImplicitlyDenied",
+            "Allowed",
+            "Allowed",
+            "ImplicitlyDenied"
+        ]
+    );
+}
