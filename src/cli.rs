@@ -114,6 +114,38 @@ pub enum PolicyCommand {
     /// one JSON line out per line in, in order: decision, blocked_by, matched statements.
     /// Exit 2 if a line could not be read (its output line says why).
     Eval(PolicyEvalArgs),
+    /// Decide one request for a real principal of a snapshot, assembling its policies
+    /// (inline, attached, groups, boundary, the SCP and RCP chain, the bucket policy or the
+    /// role's trust policy), and show the statements that decided it. Exit 1 if denied.
+    Explain(PolicyExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyExplainArgs {
+    /// Snapshot id or path (default: the latest).
+    #[arg(long)]
+    pub snapshot: Option<String>,
+    /// A user or role ARN of the snapshot (a role stands for any of its sessions).
+    #[arg(long)]
+    pub principal: String,
+    /// service:Action.
+    #[arg(long)]
+    pub action: String,
+    /// The resource ARN (`*` for actions without resource-level permissions).
+    #[arg(long, default_value = "*")]
+    pub resource: String,
+    /// A request context key, as KEY=VALUE (repeat the option; repeat a key for a
+    /// multivalued key), e.g. --context aws:SourceIp=203.0.113.7.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+    #[arg(long, value_enum, default_value_t = ExplainFormat::Text)]
+    pub format: ExplainFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExplainFormat {
+    Text,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -81,6 +81,9 @@ async fn run(cli: &Cli) -> Result<Outcome, CommandError> {
             .await
             .map(exit_1_if),
         Command::Policy(PolicyCommand::Eval(args)) => clean(commands::policy::eval(args)),
+        Command::Policy(PolicyCommand::Explain(args)) => {
+            commands::policy::explain(data_dir, args).map(exit_1_if)
+        }
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "govscan", &mut out);

@@ -580,16 +580,29 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         statuses("iam-console-user-mfa"),
         [pair(format!("arn:aws:iam::{mgmt}:user/alice"), "PASS")]
     );
+    // bob, and the member accounts' engineers (their policy is attached to the user).
     let groups = statuses("iam-permissions-via-groups");
+    let mut expected: Vec<(String, String)> = ["security", "prod", "dev", "sandbox"]
+        .iter()
+        .map(|n| {
+            pair(
+                format!("arn:aws:iam::{}:user/{n}-engineer", acct(n)),
+                "FAIL",
+            )
+        })
+        .chain([pair(
+            format!("arn:aws:iam::{mgmt}:user/engineering/bob"),
+            "FAIL",
+        )])
+        .collect();
+    expected.sort();
     assert_eq!(
         groups
             .iter()
             .filter(|(_, s)| s == "FAIL")
+            .cloned()
             .collect::<Vec<_>>(),
-        [&pair(
-            format!("arn:aws:iam::{mgmt}:user/engineering/bob"),
-            "FAIL"
-        )]
+        expected
     );
     assert_eq!(groups.len(), 3 + 4 + 120);
     let public: Vec<_> = statuses("s3-public-bucket")
@@ -602,13 +615,22 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         .filter(|(_, s)| s == "PASS")
         .collect();
     assert_eq!(config, [pair(format!("account/{mgmt}/us-east-1"), "PASS")]);
-    assert_eq!(
-        statuses("iam-no-full-admin-policy"),
-        [pair(
+    // The customer managed policies: s3-read-custom and each member's engineer-tools.
+    let mut customer: Vec<(String, String)> = ["security", "prod", "dev", "sandbox"]
+        .iter()
+        .map(|n| {
+            pair(
+                format!("arn:aws:iam::{}:policy/engineer-tools", acct(n)),
+                "PASS",
+            )
+        })
+        .chain([pair(
             seeded["custom_policy_arn"].as_str().unwrap().to_owned(),
-            "PASS"
-        )]
-    );
+            "PASS",
+        )])
+        .collect();
+    customer.sort();
+    assert_eq!(statuses("iam-no-full-admin-policy"), customer);
     // The organization checks, against the seeded policies: deny-leave-org on the root,
     // region-lock on Workloads (prod, dev) and on sandbox, the RCP on Prod, GuardDuty
     // delegated to security.
@@ -766,6 +788,72 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
             "org-scp-region-restriction"
         ]
     );
+
+    // The policy engine on the real snapshot: the engineers' identity policy allows
+    // rewriting their own policy (a privilege escalation) in every member account; the
+    // deny-policy-rewrite SCP on the Prod OU closes it in prod only, and explain names it.
+    let explain = |account: &str, name: &str| {
+        let o = govscan(
+            &data,
+            &moto.url,
+            &[
+                "policy",
+                "explain",
+                "--format",
+                "json",
+                "--principal",
+                &format!("arn:aws:iam::{account}:user/{name}-engineer"),
+                "--action",
+                "iam:CreatePolicyVersion",
+                "--resource",
+                &format!("arn:aws:iam::{account}:policy/engineer-tools"),
+            ],
+        );
+        let v: Value =
+            serde_json::from_str(&stdout(&o)).unwrap_or_else(|_| panic!("{}", stderr(&o)));
+        (o.status.code(), v)
+    };
+    let (code, prod) = explain(&acct("prod"), "prod");
+    assert_eq!(code, Some(1));
+    assert_eq!(prod["decision"], "ExplicitlyDenied");
+    assert_eq!(prod["blocked_by"], json!(["scp"]));
+    let deny = prod["matched"][0].as_str().unwrap();
+    let prefix = deny.split(".Statement").next().unwrap();
+    let label = prod["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p[0] == prefix)
+        .unwrap()[1]
+        .as_str()
+        .unwrap();
+    assert!(label.starts_with("SCP deny-policy-rewrite"), "{label}");
+    let (code, dev) = explain(&acct("dev"), "dev");
+    assert_eq!((code, &dev["decision"]), (Some(0), &json!("Allowed")));
+    // The management account: SCPs do not apply, none is listed.
+    let root_user = govscan(
+        &data,
+        &moto.url,
+        &[
+            "policy",
+            "explain",
+            "--format",
+            "json",
+            "--principal",
+            &format!("arn:aws:iam::{mgmt}:user/engineering/bob"),
+            "--action",
+            "s3:GetObject",
+            "--resource",
+            "arn:aws:s3:::private-data/report.csv",
+        ],
+    );
+    let bob: Value = serde_json::from_str(&stdout(&root_user)).unwrap();
+    assert_eq!(bob["decision"], "Allowed");
+    assert!(bob["policies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|p| !p[0].as_str().unwrap().starts_with("scp")));
 
     // `snapshots` lists it; `tables --snapshot` shows its row counts.
     let listed = govscan(&data, &moto.url, &["snapshots", "--format", "json"]);

@@ -5,7 +5,7 @@ use std::io::{BufRead, BufWriter, Write};
 use serde::Deserialize;
 use serde_json::{json, Value};
 
-use crate::cli::PolicyEvalArgs;
+use crate::cli::{ExplainFormat, PolicyEvalArgs, PolicyExplainArgs};
 use crate::policy::{evaluate, Context, Policies, Policy, Request};
 
 use super::CommandError;
@@ -166,4 +166,73 @@ pub fn eval(args: &PolicyEvalArgs) -> Result<(), CommandError> {
         )));
     }
     Ok(())
+}
+
+/// `govscan policy explain`; true when the request is denied.
+pub fn explain(data_dir: &std::path::Path, args: &PolicyExplainArgs) -> Result<bool, CommandError> {
+    let dir = crate::store::snapshot::resolve_snapshot(data_dir, args.snapshot.as_deref())?;
+    let auth = crate::policy::snapshot::Authorization::load(&dir)?;
+    for problem in &auth.problems {
+        eprintln!("warning: {problem}");
+    }
+    let mut context = Context::new();
+    let mut multi: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for pair in &args.context {
+        let (key, value) = pair.split_once('=').ok_or_else(|| {
+            CommandError::Usage(format!("--context {pair:?}: expected KEY=VALUE"))
+        })?;
+        multi
+            .entry(key.to_owned())
+            .or_default()
+            .push(value.to_owned());
+    }
+    for (key, values) in multi {
+        match values.as_slice() {
+            [one] => context.set(&key, one.clone()),
+            _ => context.set_many(&key, values),
+        }
+    }
+    let explanation = auth
+        .explain(&args.principal, &args.action, &args.resource, &context)
+        .map_err(CommandError::Usage)?;
+    let text = match args.format {
+        ExplainFormat::Json => serde_json::to_string_pretty(&explanation).expect("json") + "\n",
+        ExplainFormat::Text => {
+            let d = &explanation.decision;
+            let mut out = format!(
+                "{:?}: {} {} on {}\n",
+                d.decision, explanation.principal, explanation.action, explanation.resource
+            );
+            if !d.blocked_by.is_empty() {
+                out.push_str(&format!("blocked by: {}\n", d.blocked_by.join(", ")));
+            }
+            let label = |reference: &str| {
+                explanation
+                    .policies
+                    .iter()
+                    .find(|(prefix, _)| reference.starts_with(&format!("{prefix}.")))
+                    .map(|(_, l)| l.as_str())
+                    .unwrap_or("")
+            };
+            if d.matched.is_empty() {
+                out.push_str("no statement matched\n");
+            } else {
+                out.push_str("statements that matched:\n");
+                for m in &d.matched {
+                    out.push_str(&format!("  {m}  {}\n", label(m)));
+                }
+            }
+            out.push_str("context (given, or the defaults of a real request):\n");
+            for (key, values) in &explanation.context {
+                out.push_str(&format!("  {key} = {}\n", values.join(", ")));
+            }
+            out.push_str("policies that applied:\n");
+            for (reference, l) in &explanation.policies {
+                out.push_str(&format!("  {reference}  {l}\n"));
+            }
+            super::query::escape_for_terminal(&out)
+        }
+    };
+    super::stdout_write(&text)?;
+    Ok(explanation.decision.decision != crate::policy::DecisionKind::Allowed)
 }

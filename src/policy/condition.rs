@@ -47,6 +47,14 @@ impl Context {
             .or_insert_with(|| vec![value.into()]);
     }
 
+    /// Every key (lowercased) and its values, sorted.
+    pub fn entries(&self) -> std::collections::BTreeMap<String, Vec<String>> {
+        self.values
+            .iter()
+            .map(|(k, v)| (k.clone(), v.clone()))
+            .collect()
+    }
+
     pub fn get(&self, key: &str) -> Option<&[String]> {
         let key = key.to_ascii_lowercase();
         self.values.get(&key).map(Vec::as_slice)

@@ -8,6 +8,7 @@ pub mod condition;
 pub mod document;
 pub mod eval;
 pub mod pattern;
+pub mod snapshot;
 
 pub use condition::Context;
 pub use document::{Policy, PolicyError};

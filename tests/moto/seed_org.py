@@ -307,6 +307,19 @@ def seed_management(c, account_id, out):
 def seed_member(c, name, out, page_users=0):
     iam = c("iam")
     iam.create_user(UserName=f"{name}-engineer")
+    # The engineer may publish new versions of the policy attached to them: a documented
+    # privilege escalation (iam:CreatePolicyVersion on one's own policy, pathfinding.cloud
+    # iam-001), open wherever no SCP denies it.
+    tools = iam.create_policy(
+        PolicyName="engineer-tools",
+        PolicyDocument=policy(
+            [
+                {"Effect": "Allow", "Action": ["s3:ListAllMyBuckets", "iam:Get*", "iam:List*"], "Resource": "*"},
+                {"Effect": "Allow", "Action": "iam:CreatePolicyVersion", "Resource": f"arn:aws:iam::*:policy/engineer-tools"},
+            ]
+        ),
+    )["Policy"]["Arn"]
+    iam.attach_user_policy(UserName=f"{name}-engineer", PolicyArn=tools)
     iam.create_role(
         RoleName=f"{name}-deploy",
         AssumeRolePolicyDocument=policy(
@@ -423,6 +436,17 @@ def main():
         ),
     )["Policy"]["PolicySummary"]["Id"]
     org.attach_policy(PolicyId=policies["rcp-no-public-s3"], TargetId=ous["Prod"])
+    # Prod may not rewrite IAM policies: the escalation that the engineers' identity
+    # policies allow in every member account (see seed_member) is closed in prod only.
+    policies["deny-policy-rewrite"] = org.create_policy(
+        Name="deny-policy-rewrite",
+        Description="no new policy versions in prod",
+        Type="SERVICE_CONTROL_POLICY",
+        Content=policy(
+            [{"Effect": "Deny", "Action": ["iam:CreatePolicyVersion", "iam:SetDefaultPolicyVersion"], "Resource": "*"}]
+        ),
+    )["Policy"]["PolicySummary"]["Id"]
+    org.attach_policy(PolicyId=policies["deny-policy-rewrite"], TargetId=ous["Prod"])
     out["policies"] = policies
     org.register_delegated_administrator(AccountId=accounts["security"], ServicePrincipal="guardduty.amazonaws.com")
 

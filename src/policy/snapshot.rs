@@ -1,0 +1,529 @@
+//! The policies of a snapshot, assembled per principal the way AWS applies them: a user's
+//! inline and attached policies and those of its groups, a role's, the permissions boundary,
+//! the trust policy, the SCP and RCP chain from the organization root to the account, and
+//! bucket policies.
+
+use std::collections::HashMap;
+use std::path::Path;
+
+use serde_json::{Map, Value};
+
+use super::document::Policy;
+use crate::store::snapshot::read_rows;
+
+type Row = Map<String, Value>;
+
+fn text<'a>(row: &'a Row, column: &str) -> Option<&'a str> {
+    row.get(column).and_then(Value::as_str)
+}
+
+/// A policy with a name that says where it comes from, e.g. `inline user policy alice/S3`.
+#[derive(Debug, Clone)]
+pub struct Named {
+    pub label: String,
+    pub policy: Policy,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PrincipalKind {
+    User,
+    Role,
+}
+
+#[derive(Debug, Clone)]
+pub struct Principal {
+    pub arn: String,
+    pub account_id: String,
+    pub name: String,
+    pub kind: PrincipalKind,
+    pub identity: Vec<Named>,
+    pub boundary: Option<Named>,
+    /// A role's trust policy.
+    pub trust: Option<Named>,
+    pub is_service_linked: bool,
+}
+
+#[derive(Debug, Clone)]
+pub struct Bucket {
+    pub name: String,
+    pub account_id: String,
+    pub policy: Option<Named>,
+    /// Block Public Access of the bucket: RestrictPublicBuckets limits a public policy to
+    /// principals of the account and AWS services.
+    pub restrict_public_buckets: bool,
+    pub block_public_policy: bool,
+}
+
+/// Everything the engine needs from a snapshot.
+#[derive(Debug, Default)]
+pub struct Authorization {
+    pub principals: Vec<Principal>,
+    pub buckets: Vec<Bucket>,
+    /// Per account: the organization policy chain, root first (None: SCPs do not apply).
+    scps: HashMap<String, Option<Vec<Vec<Named>>>>,
+    rcps: HashMap<String, Option<Vec<Vec<Named>>>>,
+    /// Organization id per member account.
+    organization_of: HashMap<String, String>,
+    /// Problems met while assembling (a document that does not parse): reported, never
+    /// silently treated as "no policy".
+    pub problems: Vec<String>,
+}
+
+impl Authorization {
+    /// Reads the IAM, Organizations and S3 tables of the snapshot at `dir`.
+    pub fn load(dir: &Path) -> Result<Self, crate::store::StoreError> {
+        let mut auth = Authorization::default();
+        let iam = Iam {
+            managed: read_rows(dir, "iam_policies")?
+                .iter()
+                .filter_map(|r| {
+                    Some((
+                        (
+                            text(r, "account_id")?.to_owned(),
+                            text(r, "arn")?.to_owned(),
+                        ),
+                        text(r, "document")?.to_owned(),
+                    ))
+                })
+                .collect(),
+            inline: read_rows(dir, "iam_inline_policies")?,
+            attachments: read_rows(dir, "iam_policy_attachments")?,
+        };
+        let group_members = read_rows(dir, "iam_group_members")?;
+        let mut found = Vec::new();
+        for u in read_rows(dir, "iam_users")? {
+            let (Some(account), Some(arn), Some(name)) = (
+                text(&u, "account_id"),
+                text(&u, "arn"),
+                text(&u, "user_name"),
+            ) else {
+                continue;
+            };
+            let mut identity = iam.identity(&mut auth.problems, account, arn, "user", name);
+            for g in group_members
+                .iter()
+                .filter(|g| text(g, "user_arn") == Some(arn))
+            {
+                if let (Some(group_arn), Some(group)) =
+                    (text(g, "group_arn"), text(g, "group_name"))
+                {
+                    identity.extend(iam.identity(
+                        &mut auth.problems,
+                        account,
+                        group_arn,
+                        "group",
+                        group,
+                    ));
+                }
+            }
+            found.push((u.clone(), PrincipalKind::User, name.to_owned(), identity));
+        }
+        for r in read_rows(dir, "iam_roles")? {
+            let (Some(account), Some(arn), Some(name)) = (
+                text(&r, "account_id"),
+                text(&r, "arn"),
+                text(&r, "role_name"),
+            ) else {
+                continue;
+            };
+            let identity = iam.identity(&mut auth.problems, account, arn, "role", name);
+            found.push((r.clone(), PrincipalKind::Role, name.to_owned(), identity));
+        }
+        for (row, kind, name, identity) in found {
+            let account = text(&row, "account_id").unwrap_or_default().to_owned();
+            let arn = text(&row, "arn").unwrap_or_default().to_owned();
+            let boundary = text(&row, "permissions_boundary_arn").map(|b| {
+                let label = format!("permissions boundary {b}");
+                match iam.managed_document(&account, b) {
+                    Some(doc) => parse_into(&mut auth.problems, label.clone(), &doc)
+                        .unwrap_or_else(|| deny_all(label)),
+                    None => {
+                        // Not collected: evaluate as allowing nothing, and say so, rather
+                        // than pretend there is no boundary.
+                        auth.problems.push(format!(
+                            "{arn}: permissions boundary {b} is not in the snapshot; evaluated as allowing nothing"
+                        ));
+                        deny_all(label)
+                    }
+                }
+            });
+            let trust = text(&row, "assume_role_policy").and_then(|doc| {
+                parse_into(
+                    &mut auth.problems,
+                    format!("trust policy of role {name}"),
+                    doc,
+                )
+            });
+            let path = text(&row, "path").unwrap_or_default();
+            auth.principals.push(Principal {
+                is_service_linked: row
+                    .get("is_service_linked")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false)
+                    || path.starts_with("/aws-service-role/"),
+                arn,
+                account_id: account,
+                name,
+                kind,
+                identity,
+                boundary,
+                trust,
+            });
+        }
+        for b in read_rows(dir, "s3_buckets")? {
+            let name = text(&b, "bucket_name").unwrap_or_default().to_owned();
+            let policy = text(&b, "policy").and_then(|doc| {
+                parse_into(&mut auth.problems, format!("bucket policy of {name}"), doc)
+            });
+            let flag = |c: &str| b.get(c).and_then(Value::as_bool).unwrap_or(false);
+            auth.buckets.push(Bucket {
+                account_id: text(&b, "account_id").unwrap_or_default().to_owned(),
+                restrict_public_buckets: flag("restrict_public_buckets"),
+                block_public_policy: flag("block_public_policy"),
+                name,
+                policy,
+            });
+        }
+        auth.load_organization(dir)?;
+        Ok(auth)
+    }
+
+    fn load_organization(&mut self, dir: &Path) -> Result<(), crate::store::StoreError> {
+        let accounts = read_rows(dir, "org_accounts")?;
+        let units = read_rows(dir, "org_units")?;
+        let targets = read_rows(dir, "org_policy_targets")?;
+        let mut documents = HashMap::new();
+        for p in read_rows(dir, "org_policies")? {
+            if let (Some(id), Some(content)) = (text(&p, "policy_id"), text(&p, "content")) {
+                let label = format!(
+                    "{} {} ({id})",
+                    match text(&p, "policy_type") {
+                        Some("RESOURCE_CONTROL_POLICY") => "RCP",
+                        _ => "SCP",
+                    },
+                    text(&p, "name").unwrap_or("?")
+                );
+                if let Some(named) = parse_into(&mut self.problems, label, content) {
+                    documents.insert(id.to_owned(), named);
+                }
+            }
+        }
+        // A policy type applies when the root has it enabled.
+        let enabled = |policy_type: &str| {
+            units
+                .iter()
+                .filter(|u| text(u, "unit_type") == Some("ROOT"))
+                .any(|u| {
+                    u.get("policy_types_enabled")
+                        .and_then(Value::as_array)
+                        .is_some_and(|types| types.iter().any(|t| t.as_str() == Some(policy_type)))
+                })
+        };
+        for a in &accounts {
+            if let (Some(account), Some(org)) = (text(a, "account_id"), text(a, "organization_id"))
+            {
+                self.organization_of
+                    .insert(account.to_owned(), org.to_owned());
+            }
+        }
+        for (policy_type, chains) in [
+            ("SERVICE_CONTROL_POLICY", &mut self.scps),
+            ("RESOURCE_CONTROL_POLICY", &mut self.rcps),
+        ] {
+            let on = enabled(policy_type);
+            for a in &accounts {
+                let Some(account) = text(a, "account_id") else {
+                    continue;
+                };
+                let management = a
+                    .get("is_management_account")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false);
+                if !on || management {
+                    chains.insert(account.to_owned(), None);
+                    continue;
+                }
+                let mut levels: Vec<&str> = text(a, "ou_id_path")
+                    .map(|p| p.split('/').filter(|s| !s.is_empty()).collect())
+                    .unwrap_or_default();
+                levels.push(account);
+                let chain = levels
+                    .iter()
+                    .map(|level| {
+                        targets
+                            .iter()
+                            .filter(|t| {
+                                text(t, "target_id") == Some(level)
+                                    && text(t, "policy_type") == Some(policy_type)
+                            })
+                            .filter_map(|t| {
+                                text(t, "policy_id")
+                                    .and_then(|id| documents.get(id))
+                                    .cloned()
+                            })
+                            .collect()
+                    })
+                    .collect();
+                chains.insert(account.to_owned(), Some(chain));
+            }
+        }
+        Ok(())
+    }
+
+    /// The SCP levels of `account`, root first; None where SCPs do not apply.
+    pub fn scps(&self, account: &str) -> Option<&[Vec<Named>]> {
+        self.scps.get(account).and_then(|c| c.as_deref())
+    }
+
+    pub fn rcps(&self, account: &str) -> Option<&[Vec<Named>]> {
+        self.rcps.get(account).and_then(|c| c.as_deref())
+    }
+
+    pub fn principal(&self, arn: &str) -> Option<&Principal> {
+        self.principals.iter().find(|p| p.arn == arn)
+    }
+
+    /// The bucket an S3 ARN (`arn:aws:s3:::bucket` or `.../key`) is in.
+    pub fn bucket_of(&self, resource: &str) -> Option<&Bucket> {
+        let rest = resource.strip_prefix("arn:aws:s3:::")?;
+        let name = rest.split('/').next()?;
+        self.buckets.iter().find(|b| b.name == name)
+    }
+}
+
+/// The IAM policy tables, for assembling one principal's identity-based policies.
+struct Iam {
+    /// Managed policy documents by (account, ARN).
+    managed: HashMap<(String, String), String>,
+    inline: Vec<Row>,
+    attachments: Vec<Row>,
+}
+
+impl Iam {
+    /// A managed policy's document; an AWS managed policy is the same in every account, so
+    /// any account's copy will do.
+    fn managed_document(&self, account: &str, arn: &str) -> Option<String> {
+        if let Some(doc) = self.managed.get(&(account.to_owned(), arn.to_owned())) {
+            return Some(doc.clone());
+        }
+        if !arn.starts_with("arn:aws:iam::aws:policy/") {
+            return None;
+        }
+        self.managed
+            .iter()
+            .find(|((_, a), _)| a == arn)
+            .map(|(_, d)| d.clone())
+    }
+
+    /// The inline and attached policies of the user, group or role `arn`.
+    fn identity(
+        &self,
+        problems: &mut Vec<String>,
+        account: &str,
+        arn: &str,
+        kind: &str,
+        name: &str,
+    ) -> Vec<Named> {
+        let mut out = Vec::new();
+        for r in self
+            .inline
+            .iter()
+            .filter(|r| text(r, "principal_arn") == Some(arn))
+        {
+            let policy_name = text(r, "policy_name").unwrap_or("?");
+            if let Some(doc) = text(r, "document") {
+                out.extend(parse_into(
+                    problems,
+                    format!("inline {kind} policy {name}/{policy_name}"),
+                    doc,
+                ));
+            }
+        }
+        for r in self
+            .attachments
+            .iter()
+            .filter(|r| text(r, "principal_arn") == Some(arn))
+        {
+            let policy_arn = text(r, "policy_arn").unwrap_or("?");
+            let label = format!("{policy_arn} (attached to {kind} {name})");
+            match self.managed_document(account, policy_arn) {
+                Some(doc) => out.extend(parse_into(problems, label, &doc)),
+                None => problems.push(format!(
+                    "{label}: not in the snapshot's iam_policies; its permissions are not counted"
+                )),
+            }
+        }
+        out
+    }
+}
+
+/// A policy that allows nothing, for a boundary that could not be read.
+fn deny_all(label: String) -> Named {
+    Named {
+        label,
+        policy: Policy::parse(r#"{"Version":"2012-10-17","Statement":[]}"#).expect("valid"),
+    }
+}
+
+fn parse_into(problems: &mut Vec<String>, label: String, document: &str) -> Option<Named> {
+    match Policy::parse(document) {
+        Ok(policy) => Some(Named { label, policy }),
+        Err(e) => {
+            problems.push(format!("{label}: {e}"));
+            None
+        }
+    }
+}
+
+/// A decision on a snapshot's principal, with the policies that took part, by the reference
+/// the decision's `matched` list uses (`identity[0]`, `scp[1][0]`, `resource`...).
+#[derive(Debug, Clone, serde::Serialize)]
+pub struct Explanation {
+    pub principal: String,
+    pub action: String,
+    pub resource: String,
+    #[serde(flatten)]
+    pub decision: super::Decision,
+    pub policies: Vec<(String, String)>,
+    /// The request context the decision used: the caller's keys and the defaults every
+    /// real request carries.
+    pub context: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+impl Authorization {
+    /// Decides whether `principal` (a user or role ARN of the snapshot; a role stands for
+    /// its sessions) may do `action` on `resource`, with every policy that applies.
+    pub fn explain(
+        &self,
+        principal: &str,
+        action: &str,
+        resource: &str,
+        context: &super::Context,
+    ) -> Result<Explanation, String> {
+        let p = self.principal(principal).ok_or_else(|| {
+            format!("{principal} is not a user or role of the snapshot (see iam_users, iam_roles)")
+        })?;
+        let mut labels = Vec::new();
+        let identity: Vec<Policy> = p
+            .identity
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                labels.push((format!("identity[{i}]"), n.label.clone()));
+                n.policy.clone()
+            })
+            .collect();
+        let boundaries: Vec<Policy> = p
+            .boundary
+            .iter()
+            .map(|n| {
+                labels.push(("boundary[0]".into(), n.label.clone()));
+                n.policy.clone()
+            })
+            .collect();
+        // The resource's own policy: a role's trust policy for AssumeRole, a bucket policy.
+        let lower = action.to_ascii_lowercase();
+        let (resource_policy, resource_account) = if lower.starts_with("sts:assumerole") {
+            match self.principal(resource) {
+                Some(role) => (role.trust.as_ref(), Some(role.account_id.clone())),
+                None => (None, None),
+            }
+        } else if let Some(bucket) = self.bucket_of(resource) {
+            (bucket.policy.as_ref(), Some(bucket.account_id.clone()))
+        } else {
+            (None, None)
+        };
+        if let Some(n) = resource_policy {
+            labels.push(("resource".into(), n.label.clone()));
+        }
+        let levels =
+            |kind: &str, chain: Option<&[Vec<Named>]>, labels: &mut Vec<(String, String)>| {
+                chain.map(|levels| {
+                    levels
+                        .iter()
+                        .enumerate()
+                        .map(|(l, list)| {
+                            list.iter()
+                                .enumerate()
+                                .map(|(i, n)| {
+                                    labels.push((format!("{kind}[{l}][{i}]"), n.label.clone()));
+                                    n.policy.clone()
+                                })
+                                .collect::<Vec<_>>()
+                        })
+                        .collect::<Vec<_>>()
+                })
+            };
+        let context = self.default_context(p, resource, context);
+        let scps = levels("scp", self.scps(&p.account_id), &mut labels);
+        let rcps = resource_account
+            .as_deref()
+            .and_then(|a| levels("rcp", self.rcps(a), &mut labels));
+        let resource_policy = resource_policy.map(|n| n.policy.clone());
+        let request = super::Request {
+            principal: p.arn.clone(),
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            resource_account,
+            context: context.clone(),
+        };
+        let decision = super::evaluate(
+            &request,
+            &super::Policies {
+                identity: &identity,
+                boundaries: &boundaries,
+                session: None,
+                resource: resource_policy.as_ref(),
+                vpc_endpoints: &[],
+                scps: scps.as_deref(),
+                rcps: rcps.as_deref(),
+            },
+        );
+        Ok(Explanation {
+            principal: p.arn.clone(),
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            decision,
+            policies: labels,
+            context: context.entries(),
+        })
+    }
+
+    /// The caller's context completed with what every real request carries: the region
+    /// (the resource's, else us-east-1), TLS, the time, the principal's type and
+    /// organization. Without them a Deny on a *missing* key (`StringNotEquals
+    /// aws:RequestedRegion`) would fire on every request.
+    pub fn default_context(
+        &self,
+        p: &Principal,
+        resource: &str,
+        given: &super::Context,
+    ) -> super::Context {
+        let mut c = given.clone();
+        let region = resource
+            .split(':')
+            .nth(3)
+            .filter(|r| !r.is_empty())
+            .unwrap_or("us-east-1");
+        c.set_default("aws:RequestedRegion", region);
+        c.set_default("aws:SecureTransport", "true");
+        let now = chrono::Utc::now();
+        c.set_default(
+            "aws:CurrentTime",
+            now.to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        );
+        c.set_default("aws:EpochTime", now.timestamp().to_string());
+        c.set_default("aws:PrincipalIsAWSService", "false");
+        c.set_default(
+            "aws:PrincipalType",
+            match p.kind {
+                PrincipalKind::User => "User",
+                PrincipalKind::Role => "AssumedRole",
+            },
+        );
+        if let Some(org) = self.organization_of.get(&p.account_id) {
+            c.set_default("aws:PrincipalOrgID", org.clone());
+        }
+        c
+    }
+}
