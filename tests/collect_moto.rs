@@ -631,6 +631,34 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         .collect();
     customer.sort();
     assert_eq!(statuses("iam-no-full-admin-policy"), customer);
+    // The policy engine's checks, each failing exactly where the seed made it fail.
+    let failing = |check: &str| -> Vec<String> {
+        statuses(check)
+            .into_iter()
+            .filter(|(_, s)| s == "FAIL")
+            .map(|(r, _)| r)
+            .collect()
+    };
+    // CreatePolicyVersion on their own policy: open in every member account but prod,
+    // where the deny-policy-rewrite SCP closes it.
+    let mut escalating: Vec<String> = ["security", "dev", "sandbox"]
+        .iter()
+        .map(|n| format!("arn:aws:iam::{}:user/{n}-engineer", acct(n)))
+        .collect();
+    escalating.sort();
+    assert_eq!(failing("iam-privilege-escalation"), escalating);
+    assert_eq!(
+        failing("iam-admin-users"),
+        [format!("arn:aws:iam::{mgmt}:user/alice")]
+    );
+    assert_eq!(
+        failing("iam-role-assumable-from-outside"),
+        [format!("arn:aws:iam::{mgmt}:role/vendor-audit")]
+    );
+    assert_eq!(
+        failing("s3-bucket-open-to-anyone"),
+        ["arn:aws:s3:::public-site"]
+    );
     // The organization checks, against the seeded policies: deny-leave-org on the root,
     // region-lock on Workloads (prod, dev) and on sandbox, the RCP on Prod, GuardDuty
     // delegated to security.

@@ -322,3 +322,128 @@ fn managed_policies_decide_as_their_names_say() {
         ]
     );
 }
+
+/// Each of the 65 documented escalation paths: a principal holding exactly the path's
+/// permissions is found, and without any one of them it is not.
+#[test]
+fn every_escalation_path_needs_exactly_its_permissions() {
+    use govscan::policy::privesc::{escalations, paths};
+    use govscan::policy::snapshot::{Authorization, Group, Named, Principal, PrincipalKind};
+    use govscan::policy::Policy;
+
+    const ACCOUNT: &str = "111111111111";
+    let doc = |statements: Value| {
+        Policy::from_value(&json!({"Version": "2012-10-17", "Statement": statements})).unwrap()
+    };
+    let named = |label: &str, arn: Option<&str>, policy: Policy| Named {
+        label: label.into(),
+        arn: arn.map(str::to_owned),
+        policy,
+    };
+    let principal = |kind: PrincipalKind, name: &str, identity: Vec<Named>, groups: Vec<String>| {
+        let arn = match kind {
+            PrincipalKind::User => format!("arn:aws:iam::{ACCOUNT}:user/{name}"),
+            PrincipalKind::Role => format!("arn:aws:iam::{ACCOUNT}:role/{name}"),
+        };
+        Principal {
+            arn,
+            account_id: ACCOUNT.into(),
+            name: name.into(),
+            kind,
+            identity,
+            boundary: None,
+            trust: (kind == PrincipalKind::Role).then(|| {
+                named(
+                    "trust",
+                    None,
+                    doc(json!([{"Effect": "Allow", "Principal": {"AWS": format!("arn:aws:iam::{ACCOUNT}:root")}, "Action": "sts:AssumeRole"}])),
+                )
+            }),
+            is_service_linked: false,
+            groups,
+        }
+    };
+    // The world around the actor: another user, a role with a customer policy, a group.
+    let world = |actor: Principal| {
+        let target_policy = format!("arn:aws:iam::{ACCOUNT}:policy/target-policy");
+        let mut auth = Authorization::default();
+        auth.principals = vec![
+            actor,
+            principal(PrincipalKind::User, "victim", vec![], vec![]),
+            principal(
+                PrincipalKind::Role,
+                "target-role",
+                vec![named(
+                    "target-policy",
+                    Some(&target_policy),
+                    doc(
+                        json!([{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}]),
+                    ),
+                )],
+                vec![],
+            ),
+        ];
+        auth.groups = vec![
+            Group {
+                account_id: ACCOUNT.into(),
+                arn: format!("arn:aws:iam::{ACCOUNT}:group/devs"),
+                name: "devs".into(),
+            },
+            Group {
+                account_id: ACCOUNT.into(),
+                arn: format!("arn:aws:iam::{ACCOUNT}:group/admins"),
+                name: "admins".into(),
+            },
+        ];
+        auth
+    };
+    let actor_with = |path_id: &str, permissions: &[String]| {
+        // Paths that change the actor's own role need a role; the others a user in a group.
+        let own_role = ["iam-005", "iam-009"].contains(&path_id);
+        let kind = if own_role {
+            PrincipalKind::Role
+        } else {
+            PrincipalKind::User
+        };
+        let policy_arn = format!("arn:aws:iam::{ACCOUNT}:policy/actor-policy");
+        let grants = if permissions.is_empty() {
+            json!([])
+        } else {
+            json!([{"Effect": "Allow", "Action": permissions, "Resource": "*"}])
+        };
+        principal(
+            kind,
+            "actor",
+            vec![named("actor-policy", Some(&policy_arn), doc(grants))],
+            if own_role {
+                vec![]
+            } else {
+                vec![format!("arn:aws:iam::{ACCOUNT}:group/devs")]
+            },
+        )
+    };
+    let found = |auth: &Authorization, path_id: &str| {
+        escalations(auth)
+            .iter()
+            .any(|e| e.path_id == path_id && e.principal_arn.ends_with("/actor"))
+    };
+    let mut checked = 0;
+    for path in paths() {
+        let all: Vec<String> = path.required.iter().map(|r| r.permission.clone()).collect();
+        assert!(
+            found(&world(actor_with(&path.id, &all)), &path.id),
+            "{}: not found with all of {all:?}",
+            path.id
+        );
+        for missing in &all {
+            let fewer: Vec<String> = all.iter().filter(|p| *p != missing).cloned().collect();
+            assert!(
+                !found(&world(actor_with(&path.id, &fewer)), &path.id),
+                "{}: still found without {missing}",
+                path.id
+            );
+        }
+        checked += 1;
+    }
+    assert_eq!(checked, 65);
+}

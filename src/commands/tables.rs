@@ -50,7 +50,11 @@ pub fn reference_defs() -> Vec<&'static TableDef> {
     let views = crate::engine::views::all_views()
         .into_iter()
         .map(|v| &v.def);
-    all_tables().into_iter().chain(views).collect()
+    all_tables()
+        .into_iter()
+        .chain(views)
+        .chain(crate::policy::tables::all_defs())
+        .collect()
 }
 
 fn render_text(defs: &[&'static TableDef], rows: impl Fn(&TableDef) -> Option<u64>) -> String {

@@ -64,6 +64,9 @@ pub async fn open(data_dir: &Path, wanted: Option<&str>) -> Result<Engine, Engin
             source,
         })?;
     }
+    // The policy engine's tables: computed on the first query that reads one. Before the
+    // views, which read them.
+    crate::policy::tables::register(&ctx, &snapshot_dir).map_err(EngineError::Functions)?;
     views::register(&ctx)
         .await
         .map_err(EngineError::Functions)?;

@@ -337,7 +337,9 @@ pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
         .clone()
         .or_else(|| {
             let parts: Vec<&str> = request.resource.splitn(6, ':').collect();
-            (parts.len() == 6 && !parts[4].is_empty()).then(|| parts[4].to_owned())
+            // A pattern's wildcard account (`arn:aws:iam::*:policy/x`) names no account.
+            (parts.len() == 6 && !parts[4].is_empty() && !parts[4].contains(['*', '?']))
+                .then(|| parts[4].to_owned())
         })
         .or_else(|| principal_account.clone());
     let cross_account = principal_account.is_some() && resource_account != principal_account;

@@ -8,7 +8,9 @@ pub mod condition;
 pub mod document;
 pub mod eval;
 pub mod pattern;
+pub mod privesc;
 pub mod snapshot;
+pub mod tables;
 
 pub use condition::Context;
 pub use document::{Policy, PolicyError};

@@ -21,6 +21,8 @@ fn text<'a>(row: &'a Row, column: &str) -> Option<&'a str> {
 #[derive(Debug, Clone)]
 pub struct Named {
     pub label: String,
+    /// The managed policy's ARN; None for inline and organization policies.
+    pub arn: Option<String>,
     pub policy: Policy,
 }
 
@@ -41,6 +43,15 @@ pub struct Principal {
     /// A role's trust policy.
     pub trust: Option<Named>,
     pub is_service_linked: bool,
+    /// The groups a user is in (ARNs).
+    pub groups: Vec<String>,
+}
+
+#[derive(Debug, Clone)]
+pub struct Group {
+    pub account_id: String,
+    pub arn: String,
+    pub name: String,
 }
 
 #[derive(Debug, Clone)]
@@ -58,12 +69,15 @@ pub struct Bucket {
 #[derive(Debug, Default)]
 pub struct Authorization {
     pub principals: Vec<Principal>,
+    pub groups: Vec<Group>,
     pub buckets: Vec<Bucket>,
     /// Per account: the organization policy chain, root first (None: SCPs do not apply).
     scps: HashMap<String, Option<Vec<Vec<Named>>>>,
     rcps: HashMap<String, Option<Vec<Vec<Named>>>>,
     /// Organization id per member account.
     organization_of: HashMap<String, String>,
+    /// Accounts whose account-level Block Public Access has RestrictPublicBuckets on.
+    restricting_accounts: Vec<String>,
     /// Problems met while assembling (a document that does not parse): reported, never
     /// silently treated as "no policy".
     pub problems: Vec<String>,
@@ -100,6 +114,7 @@ impl Authorization {
                 continue;
             };
             let mut identity = iam.identity(&mut auth.problems, account, arn, "user", name);
+            let mut groups = Vec::new();
             for g in group_members
                 .iter()
                 .filter(|g| text(g, "user_arn") == Some(arn))
@@ -114,9 +129,16 @@ impl Authorization {
                         "group",
                         group,
                     ));
+                    groups.push(group_arn.to_owned());
                 }
             }
-            found.push((u.clone(), PrincipalKind::User, name.to_owned(), identity));
+            found.push((
+                u.clone(),
+                PrincipalKind::User,
+                name.to_owned(),
+                identity,
+                groups,
+            ));
         }
         for r in read_rows(dir, "iam_roles")? {
             let (Some(account), Some(arn), Some(name)) = (
@@ -127,9 +149,28 @@ impl Authorization {
                 continue;
             };
             let identity = iam.identity(&mut auth.problems, account, arn, "role", name);
-            found.push((r.clone(), PrincipalKind::Role, name.to_owned(), identity));
+            found.push((
+                r.clone(),
+                PrincipalKind::Role,
+                name.to_owned(),
+                identity,
+                Vec::new(),
+            ));
         }
-        for (row, kind, name, identity) in found {
+        for g in read_rows(dir, "iam_groups")? {
+            if let (Some(account), Some(arn), Some(name)) = (
+                text(&g, "account_id"),
+                text(&g, "arn"),
+                text(&g, "group_name"),
+            ) {
+                auth.groups.push(Group {
+                    account_id: account.to_owned(),
+                    arn: arn.to_owned(),
+                    name: name.to_owned(),
+                });
+            }
+        }
+        for (row, kind, name, identity, groups) in found {
             let account = text(&row, "account_id").unwrap_or_default().to_owned();
             let arn = text(&row, "arn").unwrap_or_default().to_owned();
             let boundary = text(&row, "permissions_boundary_arn").map(|b| {
@@ -168,6 +209,7 @@ impl Authorization {
                 identity,
                 boundary,
                 trust,
+                groups,
             });
         }
         for b in read_rows(dir, "s3_buckets")? {
@@ -183,6 +225,13 @@ impl Authorization {
                 name,
                 policy,
             });
+        }
+        for a in read_rows(dir, "s3_account_public_access_block")? {
+            if a.get("restrict_public_buckets").and_then(Value::as_bool) == Some(true) {
+                if let Some(account) = text(&a, "account_id") {
+                    auth.restricting_accounts.push(account.to_owned());
+                }
+            }
         }
         auth.load_organization(dir)?;
         Ok(auth)
@@ -279,6 +328,15 @@ impl Authorization {
         self.rcps.get(account).and_then(|c| c.as_deref())
     }
 
+    /// Whether `account` is a member of the snapshot's organization.
+    pub fn in_organization(&self, account: &str) -> bool {
+        self.organization_of.contains_key(account)
+    }
+
+    pub fn account_restricts_public_buckets(&self, account: &str) -> bool {
+        self.restricting_accounts.iter().any(|a| a == account)
+    }
+
     pub fn principal(&self, arn: &str) -> Option<&Principal> {
         self.principals.iter().find(|p| p.arn == arn)
     }
@@ -347,7 +405,10 @@ impl Iam {
             let policy_arn = text(r, "policy_arn").unwrap_or("?");
             let label = format!("{policy_arn} (attached to {kind} {name})");
             match self.managed_document(account, policy_arn) {
-                Some(doc) => out.extend(parse_into(problems, label, &doc)),
+                Some(doc) => out.extend(parse_into(problems, label, &doc).map(|n| Named {
+                    arn: Some(policy_arn.to_owned()),
+                    ..n
+                })),
                 None => problems.push(format!(
                     "{label}: not in the snapshot's iam_policies; its permissions are not counted"
                 )),
@@ -361,13 +422,18 @@ impl Iam {
 fn deny_all(label: String) -> Named {
     Named {
         label,
+        arn: None,
         policy: Policy::parse(r#"{"Version":"2012-10-17","Statement":[]}"#).expect("valid"),
     }
 }
 
 fn parse_into(problems: &mut Vec<String>, label: String, document: &str) -> Option<Named> {
     match Policy::parse(document) {
-        Ok(policy) => Some(Named { label, policy }),
+        Ok(policy) => Some(Named {
+            label,
+            arn: None,
+            policy,
+        }),
         Err(e) => {
             problems.push(format!("{label}: {e}"));
             None
@@ -390,7 +456,106 @@ pub struct Explanation {
     pub context: std::collections::BTreeMap<String, Vec<String>>,
 }
 
+/// One principal's policies, cloned once into the shape [`super::evaluate`] takes, for
+/// deciding many requests.
+pub struct Assembled<'a> {
+    pub principal: &'a Principal,
+    identity: Vec<Policy>,
+    boundaries: Vec<Policy>,
+    scps: Option<Vec<Vec<Policy>>>,
+    /// `identity[0]` → `inline user policy alice/S3`, and so on.
+    labels: Vec<(String, String)>,
+}
+
+fn plain(levels: &[Vec<Named>]) -> Vec<Vec<Policy>> {
+    levels
+        .iter()
+        .map(|l| l.iter().map(|n| n.policy.clone()).collect())
+        .collect()
+}
+
+fn level_labels(kind: &str, levels: &[Vec<Named>], labels: &mut Vec<(String, String)>) {
+    for (l, list) in levels.iter().enumerate() {
+        for (i, n) in list.iter().enumerate() {
+            labels.push((format!("{kind}[{l}][{i}]"), n.label.clone()));
+        }
+    }
+}
+
 impl Authorization {
+    pub fn assemble<'a>(&self, p: &'a Principal) -> Assembled<'a> {
+        let mut labels = Vec::new();
+        for (i, n) in p.identity.iter().enumerate() {
+            labels.push((format!("identity[{i}]"), n.label.clone()));
+        }
+        if let Some(b) = &p.boundary {
+            labels.push(("boundary[0]".into(), b.label.clone()));
+        }
+        let scps = self.scps(&p.account_id);
+        if let Some(levels) = scps {
+            level_labels("scp", levels, &mut labels);
+        }
+        Assembled {
+            principal: p,
+            identity: p.identity.iter().map(|n| n.policy.clone()).collect(),
+            boundaries: p.boundary.iter().map(|n| n.policy.clone()).collect(),
+            scps: scps.map(plain),
+            labels,
+        }
+    }
+
+    /// The resource's own policy and account: a role's trust policy for `sts:AssumeRole*`
+    /// on a role of the snapshot, a bucket policy for S3.
+    pub fn resource_policy(
+        &self,
+        action: &str,
+        resource: &str,
+    ) -> (Option<&Named>, Option<String>) {
+        if action.to_ascii_lowercase().starts_with("sts:assumerole") {
+            if let Some(role) = self.principal(resource) {
+                return (role.trust.as_ref(), Some(role.account_id.clone()));
+            }
+        } else if let Some(bucket) = self.bucket_of(resource) {
+            return (bucket.policy.as_ref(), Some(bucket.account_id.clone()));
+        }
+        (None, None)
+    }
+
+    /// Decides one request of an assembled principal; `context` should already hold the
+    /// defaults of [`Authorization::default_context`].
+    pub fn decide(
+        &self,
+        a: &Assembled,
+        action: &str,
+        resource: &str,
+        context: &super::Context,
+    ) -> super::Decision {
+        let (resource_policy, resource_account) = self.resource_policy(action, resource);
+        let rcps = resource_account
+            .as_deref()
+            .and_then(|account| self.rcps(account))
+            .map(plain);
+        let request = super::Request {
+            principal: a.principal.arn.clone(),
+            action: action.to_owned(),
+            resource: resource.to_owned(),
+            resource_account,
+            context: context.clone(),
+        };
+        super::evaluate(
+            &request,
+            &super::Policies {
+                identity: &a.identity,
+                boundaries: &a.boundaries,
+                session: None,
+                resource: resource_policy.map(|n| &n.policy),
+                vpc_endpoints: &[],
+                scps: a.scps.as_deref(),
+                rcps: rcps.as_deref(),
+            },
+        )
+    }
+
     /// Decides whether `principal` (a user or role ARN of the snapshot; a role stands for
     /// its sessions) may do `action` on `resource`, with every policy that applies.
     pub fn explain(
@@ -403,82 +568,17 @@ impl Authorization {
         let p = self.principal(principal).ok_or_else(|| {
             format!("{principal} is not a user or role of the snapshot (see iam_users, iam_roles)")
         })?;
-        let mut labels = Vec::new();
-        let identity: Vec<Policy> = p
-            .identity
-            .iter()
-            .enumerate()
-            .map(|(i, n)| {
-                labels.push((format!("identity[{i}]"), n.label.clone()));
-                n.policy.clone()
-            })
-            .collect();
-        let boundaries: Vec<Policy> = p
-            .boundary
-            .iter()
-            .map(|n| {
-                labels.push(("boundary[0]".into(), n.label.clone()));
-                n.policy.clone()
-            })
-            .collect();
-        // The resource's own policy: a role's trust policy for AssumeRole, a bucket policy.
-        let lower = action.to_ascii_lowercase();
-        let (resource_policy, resource_account) = if lower.starts_with("sts:assumerole") {
-            match self.principal(resource) {
-                Some(role) => (role.trust.as_ref(), Some(role.account_id.clone())),
-                None => (None, None),
-            }
-        } else if let Some(bucket) = self.bucket_of(resource) {
-            (bucket.policy.as_ref(), Some(bucket.account_id.clone()))
-        } else {
-            (None, None)
-        };
+        let assembled = self.assemble(p);
+        let mut labels = assembled.labels.clone();
+        let (resource_policy, resource_account) = self.resource_policy(action, resource);
         if let Some(n) = resource_policy {
             labels.push(("resource".into(), n.label.clone()));
         }
-        let levels =
-            |kind: &str, chain: Option<&[Vec<Named>]>, labels: &mut Vec<(String, String)>| {
-                chain.map(|levels| {
-                    levels
-                        .iter()
-                        .enumerate()
-                        .map(|(l, list)| {
-                            list.iter()
-                                .enumerate()
-                                .map(|(i, n)| {
-                                    labels.push((format!("{kind}[{l}][{i}]"), n.label.clone()));
-                                    n.policy.clone()
-                                })
-                                .collect::<Vec<_>>()
-                        })
-                        .collect::<Vec<_>>()
-                })
-            };
+        if let Some(levels) = resource_account.as_deref().and_then(|a| self.rcps(a)) {
+            level_labels("rcp", levels, &mut labels);
+        }
         let context = self.default_context(p, resource, context);
-        let scps = levels("scp", self.scps(&p.account_id), &mut labels);
-        let rcps = resource_account
-            .as_deref()
-            .and_then(|a| levels("rcp", self.rcps(a), &mut labels));
-        let resource_policy = resource_policy.map(|n| n.policy.clone());
-        let request = super::Request {
-            principal: p.arn.clone(),
-            action: action.to_owned(),
-            resource: resource.to_owned(),
-            resource_account,
-            context: context.clone(),
-        };
-        let decision = super::evaluate(
-            &request,
-            &super::Policies {
-                identity: &identity,
-                boundaries: &boundaries,
-                session: None,
-                resource: resource_policy.as_ref(),
-                vpc_endpoints: &[],
-                scps: scps.as_deref(),
-                rcps: rcps.as_deref(),
-            },
-        );
+        let decision = self.decide(&assembled, action, resource, &context);
         Ok(Explanation {
             principal: p.arn.clone(),
             action: action.to_owned(),

@@ -186,6 +186,21 @@ def seed_management(c, account_id, out):
         ),
     )
     iam.attach_role_policy(RoleName="audit-from-security", PolicyArn=READONLY_ARN)
+    # A vendor outside the organization may assume this one (with an external id).
+    iam.create_role(
+        RoleName="vendor-audit",
+        AssumeRolePolicyDocument=policy(
+            [
+                {
+                    "Effect": "Allow",
+                    "Principal": {"AWS": "arn:aws:iam::999988887777:root"},
+                    "Action": "sts:AssumeRole",
+                    "Condition": {"StringEquals": {"sts:ExternalId": "vendor-7f3a"}},
+                }
+            ]
+        ),
+    )
+    iam.attach_role_policy(RoleName="vendor-audit", PolicyArn=READONLY_ARN)
     iam.create_instance_profile(InstanceProfileName="app-profile")
     iam.add_role_to_instance_profile(InstanceProfileName="app-profile", RoleName="app-role")
     iam.create_saml_provider(

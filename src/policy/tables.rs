@@ -1,0 +1,535 @@
+//! Tables the policy engine computes from a snapshot and registers for SQL:
+//! `iam_privilege_escalation`, `iam_effective_permissions`, `iam_role_trust` and
+//! `s3_bucket_exposure`. They are computed once per session, on the first query that reads
+//! one of them, so sessions that never ask pay nothing.
+
+use std::path::PathBuf;
+use std::sync::{Arc, OnceLock};
+
+use async_trait::async_trait;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::arrow::record_batch::RecordBatch;
+use datafusion::catalog::Session;
+use datafusion::datasource::{MemTable, TableProvider, TableType};
+use datafusion::error::{DataFusionError, Result};
+use datafusion::logical_expr::Expr;
+use datafusion::physical_plan::ExecutionPlan;
+use datafusion::prelude::SessionContext;
+
+use super::document::{Effect, Policy};
+use super::privesc::{escalations, path_permissions};
+use super::snapshot::{Authorization, PrincipalKind};
+use super::{Context, DecisionKind};
+use crate::store::table::{col, ColumnType::*, TableDef, TableRows};
+
+pub static IAM_PRIVILEGE_ESCALATION: TableDef = TableDef {
+    name: "iam_privilege_escalation",
+    doc: "Computed: every documented privilege-escalation path (pathfinding.cloud) open to a user or role, decided by the policy engine with SCPs, permissions boundaries, trust policies and conditions.",
+    columns: &[
+        col("account_id", Text, "The principal's account"),
+        col("principal_arn", Text, "User or role that can escalate"),
+        col("principal_type", Text, "user or role"),
+        col("path_id", Text, "Path id, e.g. iam-001 (pathfinding.cloud)"),
+        col("path_name", Text, "The permissions of the path, e.g. iam:CreatePolicyVersion"),
+        col("category", Text, "self-escalation, principal-access, new-passrole or existing-passrole"),
+        col("permissions", TextList, "The permissions the path needs, each allowed on its resource"),
+        col("target", Text, "The user, role, policy or group it goes through; * for existing service resources"),
+        col("detail", Text, "How, where it needs saying"),
+    ],
+};
+
+pub static IAM_EFFECTIVE_PERMISSIONS: TableDef = TableDef {
+    name: "iam_effective_permissions",
+    doc: "Computed: for each user and role, the decision on each sensitive action (permissions management, credentials, data access, the escalation permissions) on the resource patterns its policies name, after SCPs and boundaries.",
+    columns: &[
+        col("account_id", Text, "The principal's account"),
+        col("principal_arn", Text, "User or role"),
+        col("principal_type", Text, "user or role"),
+        col("action", Text, "service:Action"),
+        col("access_level", Text, "List, Read, Write, Permissions management or Tagging"),
+        col("resource", Text, "A resource pattern an Allow statement names for the action (or *)"),
+        col("decision", Text, "Allowed, ExplicitlyDenied or ImplicitlyDenied"),
+        col("blocked_by", TextList, "Policy types that denied it (scp, boundary, identity, ...)"),
+        col("via", TextList, "The statements that decided it"),
+        col("conditional", Bool, "True if an Allow for it carries conditions (the decision assumes a plain request)"),
+    ],
+};
+
+pub static IAM_ROLE_TRUST: TableDef = TableDef {
+    name: "iam_role_trust",
+    doc: "Computed: one row per principal a role's trust policy lets assume it.",
+    columns: &[
+        col("account_id", Text, "The role's account"),
+        col("role_arn", Text, "Role ARN"),
+        col("role_name", Text, "Role name"),
+        col(
+            "principal_type",
+            Text,
+            "AWS, Service, Federated, CanonicalUser or * (anyone)",
+        ),
+        col("principal", Text, "The trusted principal as written"),
+        col("principal_account", Text, "Its account, for AWS principals"),
+        col(
+            "in_organization",
+            Bool,
+            "True if that account is one of the organization's; null when not an AWS principal",
+        ),
+        col(
+            "actions",
+            TextList,
+            "sts:AssumeRole, sts:AssumeRoleWithWebIdentity, ...",
+        ),
+        col(
+            "has_conditions",
+            Bool,
+            "True if the statement has conditions (external id, MFA, source...)",
+        ),
+        col(
+            "condition_keys",
+            TextList,
+            "Condition keys the statement tests",
+        ),
+    ],
+};
+
+pub static S3_BUCKET_EXPOSURE: TableDef = TableDef {
+    name: "s3_bucket_exposure",
+    doc: "Computed: who outside the bucket's account the bucket policy lets in, and with which actions, after Block Public Access and RCPs.",
+    columns: &[
+        col("account_id", Text, "Account owning the bucket"),
+        col("bucket_name", Text, "Bucket name"),
+        col("exposure", Text, "public (anyone) or cross-account"),
+        col("principal", Text, "* for anyone, else the other account or principal"),
+        col("actions", TextList, "Actions of s3:GetObject, s3:PutObject, s3:DeleteObject, s3:ListBucket, s3:PutBucketPolicy, s3:GetBucketAcl allowed"),
+        col("blocked_by_public_access_block", Bool, "True if Block Public Access (bucket or account) stops the public grant"),
+    ],
+};
+
+pub fn all_defs() -> Vec<&'static TableDef> {
+    vec![
+        &IAM_PRIVILEGE_ESCALATION,
+        &IAM_EFFECTIVE_PERMISSIONS,
+        &IAM_ROLE_TRUST,
+        &S3_BUCKET_EXPOSURE,
+    ]
+}
+
+/// The sensitive actions of `iam_effective_permissions`.
+pub const SENSITIVE: &[&str] = &[
+    "iam:CreateUser",
+    "iam:CreateAccessKey",
+    "iam:CreateLoginProfile",
+    "iam:UpdateLoginProfile",
+    "iam:AttachUserPolicy",
+    "iam:AttachRolePolicy",
+    "iam:PutUserPolicy",
+    "iam:PutRolePolicy",
+    "iam:CreatePolicyVersion",
+    "iam:UpdateAssumeRolePolicy",
+    "iam:PassRole",
+    "sts:AssumeRole",
+    "organizations:LeaveOrganization",
+    "cloudtrail:StopLogging",
+    "cloudtrail:DeleteTrail",
+    "s3:GetObject",
+    "s3:PutObject",
+    "s3:DeleteObject",
+    "s3:PutBucketPolicy",
+    "secretsmanager:GetSecretValue",
+    "ssm:GetParameter",
+    "kms:Decrypt",
+    "ec2:GetPasswordData",
+    "lambda:UpdateFunctionCode",
+];
+
+/// Computes every table of the module for the snapshot.
+pub fn compute(auth: &Authorization) -> Result<Vec<(&'static TableDef, RecordBatch)>, String> {
+    let arrow = |e: datafusion::arrow::error::ArrowError| e.to_string();
+    let mut out = Vec::new();
+
+    let mut rows = TableRows::new(&IAM_PRIVILEGE_ESCALATION);
+    for e in escalations(auth) {
+        rows.row()
+            .set("account_id", e.account_id)
+            .set("principal_arn", e.principal_arn)
+            .set("principal_type", e.principal_type)
+            .set("path_id", e.path_id)
+            .set("path_name", e.path_name)
+            .set("category", e.category)
+            .set("permissions", e.permissions)
+            .set("target", e.target)
+            .set("detail", e.detail);
+    }
+    out.push((
+        &IAM_PRIVILEGE_ESCALATION,
+        rows.to_record_batch().map_err(arrow)?,
+    ));
+
+    out.push((
+        &IAM_EFFECTIVE_PERMISSIONS,
+        effective_permissions(auth)
+            .to_record_batch()
+            .map_err(arrow)?,
+    ));
+    out.push((
+        &IAM_ROLE_TRUST,
+        role_trust(auth).to_record_batch().map_err(arrow)?,
+    ));
+    out.push((
+        &S3_BUCKET_EXPOSURE,
+        bucket_exposure(auth).to_record_batch().map_err(arrow)?,
+    ));
+    Ok(out)
+}
+
+fn effective_permissions(auth: &Authorization) -> TableRows {
+    let catalog = super::catalog::catalog();
+    let mut actions: Vec<String> = SENSITIVE.iter().map(|s| s.to_string()).collect();
+    actions.extend(path_permissions());
+    actions.sort_by_key(|a| a.to_ascii_lowercase());
+    actions.dedup_by_key(|a| a.to_ascii_lowercase());
+    let mut rows = TableRows::new(&IAM_EFFECTIVE_PERMISSIONS);
+    for p in &auth.principals {
+        let assembled = auth.assemble(p);
+        for action in &actions {
+            let lower = action.to_ascii_lowercase();
+            // The resource patterns its Allow statements name for this action.
+            let mut patterns: Vec<String> = Vec::new();
+            let mut conditional = false;
+            for n in &p.identity {
+                for s in n
+                    .policy
+                    .statements
+                    .iter()
+                    .filter(|s| s.effect == Effect::Allow)
+                {
+                    let covers = s
+                        .actions
+                        .patterns
+                        .iter()
+                        .any(|pat| super::pattern::action_matches(pat, &lower))
+                        != s.actions.negated;
+                    if !covers {
+                        continue;
+                    }
+                    conditional |= !s.conditions.is_empty();
+                    match &s.resources {
+                        Some(r) if !r.negated => {
+                            for pattern in &r.patterns {
+                                if !patterns.contains(pattern) {
+                                    patterns.push(pattern.clone());
+                                }
+                            }
+                        }
+                        _ => {
+                            if !patterns.iter().any(|x| x == "*") {
+                                patterns.push("*".into());
+                            }
+                        }
+                    }
+                }
+            }
+            if patterns.is_empty() {
+                continue;
+            }
+            let level = catalog
+                .action(action)
+                .and_then(|a| a.levels.first())
+                .map(|l| l.as_str());
+            for pattern in patterns {
+                let context = auth.default_context(p, &pattern, &Context::new());
+                let d = auth.decide(&assembled, action, &pattern, &context);
+                rows.row()
+                    .set("account_id", p.account_id.clone())
+                    .set("principal_arn", p.arn.clone())
+                    .set("principal_type", kind(p.kind))
+                    .set("action", action.clone())
+                    .set("access_level", level)
+                    .set("resource", pattern)
+                    .set("decision", format!("{:?}", d.decision))
+                    .set(
+                        "blocked_by",
+                        d.blocked_by
+                            .iter()
+                            .map(|s| s.to_string())
+                            .collect::<Vec<_>>(),
+                    )
+                    .set("via", d.matched)
+                    .set("conditional", conditional);
+            }
+        }
+    }
+    rows
+}
+
+fn kind(k: PrincipalKind) -> &'static str {
+    match k {
+        PrincipalKind::User => "user",
+        PrincipalKind::Role => "role",
+    }
+}
+
+fn account_of(entry: &str) -> Option<String> {
+    if entry.len() == 12 && entry.bytes().all(|b| b.is_ascii_digit()) {
+        return Some(entry.to_owned());
+    }
+    let parts: Vec<&str> = entry.splitn(6, ':').collect();
+    (parts.len() == 6 && !parts[4].is_empty()).then(|| parts[4].to_owned())
+}
+
+fn role_trust(auth: &Authorization) -> TableRows {
+    let mut rows = TableRows::new(&IAM_ROLE_TRUST);
+    for p in auth
+        .principals
+        .iter()
+        .filter(|p| p.kind == PrincipalKind::Role)
+    {
+        let Some(trust) = &p.trust else { continue };
+        for s in trust
+            .policy
+            .statements
+            .iter()
+            .filter(|s| s.effect == Effect::Allow)
+        {
+            let Some(block) = &s.principal else { continue };
+            if block.negated {
+                continue;
+            }
+            let principals = &block.principals;
+            let mut entries: Vec<(&str, String)> = Vec::new();
+            if principals.any {
+                entries.push(("*", "*".into()));
+            }
+            entries.extend(principals.aws.iter().map(|e| ("AWS", e.clone())));
+            entries.extend(principals.service.iter().map(|e| ("Service", e.clone())));
+            entries.extend(
+                principals
+                    .federated
+                    .iter()
+                    .map(|e| ("Federated", e.clone())),
+            );
+            entries.extend(
+                principals
+                    .canonical_user
+                    .iter()
+                    .map(|e| ("CanonicalUser", e.clone())),
+            );
+            for (kind, entry) in entries {
+                let account = (kind == "AWS").then(|| account_of(&entry)).flatten();
+                let in_org = account.as_ref().map(|a| auth.in_organization(a));
+                rows.row()
+                    .set("account_id", p.account_id.clone())
+                    .set("role_arn", p.arn.clone())
+                    .set("role_name", p.name.clone())
+                    .set("principal_type", kind)
+                    .set("principal", entry)
+                    .set("principal_account", account)
+                    .set("in_organization", in_org)
+                    .set("actions", s.actions.patterns.clone())
+                    .set("has_conditions", !s.conditions.is_empty())
+                    .set(
+                        "condition_keys",
+                        s.conditions
+                            .iter()
+                            .map(|c| c.key.clone())
+                            .collect::<Vec<_>>(),
+                    );
+            }
+        }
+    }
+    rows
+}
+
+/// The actions `s3_bucket_exposure` tries, with the resource each is asked on.
+const BUCKET_ACTIONS: &[(&str, bool)] = &[
+    ("s3:GetObject", true),
+    ("s3:PutObject", true),
+    ("s3:DeleteObject", true),
+    ("s3:ListBucket", false),
+    ("s3:PutBucketPolicy", false),
+    ("s3:GetBucketAcl", false),
+];
+
+fn bucket_exposure(auth: &Authorization) -> TableRows {
+    let mut rows = TableRows::new(&S3_BUCKET_EXPOSURE);
+    for b in &auth.buckets {
+        let Some(policy) = &b.policy else { continue };
+        // Who the policy names from outside: anyone, and each other account.
+        let mut outsiders: Vec<String> = Vec::new();
+        for s in policy
+            .policy
+            .statements
+            .iter()
+            .filter(|s| s.effect == Effect::Allow)
+        {
+            let Some(block) = &s.principal else { continue };
+            if block.negated || block.principals.any {
+                if !outsiders.iter().any(|o| o == "*") {
+                    outsiders.push("*".into());
+                }
+                continue;
+            }
+            for e in &block.principals.aws {
+                if let Some(a) = account_of(e).filter(|a| *a != b.account_id) {
+                    let who = format!("arn:aws:iam::{a}:root");
+                    if !outsiders.contains(&who) {
+                        outsiders.push(who);
+                    }
+                }
+            }
+        }
+        let public_access_block =
+            b.restrict_public_buckets || auth.account_restricts_public_buckets(&b.account_id);
+        for who in outsiders {
+            let allowed: Vec<String> = BUCKET_ACTIONS
+                .iter()
+                .filter(|(action, object)| {
+                    let resource = if *object {
+                        format!("arn:aws:s3:::{}/*", b.name)
+                    } else {
+                        format!("arn:aws:s3:::{}", b.name)
+                    };
+                    bucket_allows(
+                        auth,
+                        policy.policy.clone(),
+                        &b.account_id,
+                        &who,
+                        action,
+                        &resource,
+                    )
+                })
+                .map(|(a, _)| a.to_string())
+                .collect();
+            if allowed.is_empty() {
+                continue;
+            }
+            let public = who == "*";
+            rows.row()
+                .set("account_id", b.account_id.clone())
+                .set("bucket_name", b.name.clone())
+                .set("exposure", if public { "public" } else { "cross-account" })
+                .set("principal", who)
+                .set("actions", allowed)
+                .set(
+                    "blocked_by_public_access_block",
+                    public && public_access_block,
+                );
+        }
+    }
+    rows
+}
+
+/// Whether the bucket policy (and the RCPs of the bucket's account) let `who` do `action`;
+/// the outsider's own identity policies are not in the snapshot, so they are assumed to
+/// allow (what the bucket owner controls is the question).
+fn bucket_allows(
+    auth: &Authorization,
+    policy: Policy,
+    account: &str,
+    who: &str,
+    action: &str,
+    resource: &str,
+) -> bool {
+    let allow_all = Policy::parse(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    )
+    .expect("valid");
+    let rcps: Option<Vec<Vec<Policy>>> = auth.rcps(account).map(|levels| {
+        levels
+            .iter()
+            .map(|l| l.iter().map(|n| n.policy.clone()).collect())
+            .collect()
+    });
+    let mut context = Context::new();
+    context.set("aws:SecureTransport", "true");
+    let identity = [allow_all];
+    let request = super::Request {
+        principal: who.to_owned(),
+        action: action.to_owned(),
+        resource: resource.to_owned(),
+        resource_account: Some(account.to_owned()),
+        context,
+    };
+    let policies = super::Policies {
+        identity: if who == "*" { &[] } else { &identity },
+        resource: Some(&policy),
+        rcps: rcps.as_deref(),
+        ..Default::default()
+    };
+    super::evaluate(&request, &policies).decision == DecisionKind::Allowed
+}
+
+/// A table computed on first scan.
+#[derive(Debug)]
+struct Computed {
+    def: &'static TableDef,
+    shared: Arc<Shared>,
+}
+
+#[derive(Debug)]
+struct Shared {
+    snapshot_dir: PathBuf,
+    tables: OnceLock<Result<Vec<(&'static TableDef, RecordBatch)>, String>>,
+}
+
+impl Shared {
+    fn batch(&self, def: &TableDef) -> Result<RecordBatch> {
+        let tables = self.tables.get_or_init(|| {
+            let auth = Authorization::load(&self.snapshot_dir).map_err(|e| e.to_string())?;
+            for problem in &auth.problems {
+                tracing::warn!("policy engine: {problem}");
+            }
+            compute(&auth)
+        });
+        match tables {
+            Ok(list) => Ok(list
+                .iter()
+                .find(|(d, _)| d.name == def.name)
+                .map(|(_, b)| b.clone())
+                .expect("every table is computed")),
+            Err(e) => Err(DataFusionError::Execution(format!("{}: {e}", def.name))),
+        }
+    }
+}
+
+#[async_trait]
+impl TableProvider for Computed {
+    fn schema(&self) -> SchemaRef {
+        self.def.schema()
+    }
+
+    fn table_type(&self) -> TableType {
+        TableType::Temporary
+    }
+
+    async fn scan(
+        &self,
+        state: &dyn Session,
+        projection: Option<&Vec<usize>>,
+        filters: &[Expr],
+        limit: Option<usize>,
+    ) -> Result<Arc<dyn ExecutionPlan>> {
+        let batch = self.shared.batch(self.def)?;
+        MemTable::try_new(self.schema(), vec![vec![batch]])?
+            .scan(state, projection, filters, limit)
+            .await
+    }
+}
+
+/// Registers the computed tables on a session over the snapshot at `snapshot_dir`.
+pub fn register(ctx: &SessionContext, snapshot_dir: &std::path::Path) -> Result<()> {
+    let shared = Arc::new(Shared {
+        snapshot_dir: snapshot_dir.to_path_buf(),
+        tables: OnceLock::new(),
+    });
+    for def in all_defs() {
+        ctx.register_table(
+            def.name,
+            Arc::new(Computed {
+                def,
+                shared: shared.clone(),
+            }),
+        )?;
+    }
+    Ok(())
+}
