@@ -65,6 +65,50 @@ pub struct Principals {
 pub struct Actions {
     pub negated: bool,
     pub patterns: Vec<String>,
+    /// The patterns by service prefix, so an action is compared only with its service's
+    /// patterns (ReadOnlyAccess alone lists hundreds).
+    by_service: std::collections::HashMap<String, Vec<String>>,
+    /// Patterns whose service part has a wildcard (`*`, `*:Get*`), compared whole.
+    any_service: Vec<String>,
+}
+
+impl Actions {
+    pub fn new(negated: bool, patterns: Vec<String>) -> Self {
+        let mut by_service: std::collections::HashMap<String, Vec<String>> = Default::default();
+        let mut any_service = Vec::new();
+        for p in &patterns {
+            match p.split_once(':') {
+                Some((service, name)) if !service.contains(['*', '?']) => by_service
+                    .entry(service.to_owned())
+                    .or_default()
+                    .push(name.to_owned()),
+                _ => any_service.push(p.clone()),
+            }
+        }
+        Actions {
+            negated,
+            patterns,
+            by_service,
+            any_service,
+        }
+    }
+
+    /// Whether a pattern names `action` (lowercased `service:name`); NotAction not applied.
+    pub fn names(&self, action: &str) -> bool {
+        let (service, name) = action.split_once(':').unwrap_or((action, ""));
+        self.by_service
+            .get(service)
+            .is_some_and(|names| names.iter().any(|p| super::pattern::glob(p, name)))
+            || self
+                .any_service
+                .iter()
+                .any(|p| super::pattern::action_matches(p, action))
+    }
+
+    /// Whether the element applies to `action` (lowercased), NotAction included.
+    pub fn covers(&self, action: &str) -> bool {
+        self.names(action) != self.negated
+    }
 }
 
 /// `Resource` or `NotResource`: patterns as written (resources match case-sensitively).
@@ -346,14 +390,8 @@ fn parse_statement(
     let actions = match (s.get("Action"), s.get("NotAction")) {
         (Some(_), Some(_)) => return Err(error(path, "has both Action and NotAction")),
         (None, None) => return Err(error(path, "needs Action or NotAction")),
-        (Some(a), None) => Actions {
-            negated: false,
-            patterns: parse_actions(a, &format!("{path}.Action"))?,
-        },
-        (None, Some(a)) => Actions {
-            negated: true,
-            patterns: parse_actions(a, &format!("{path}.NotAction"))?,
-        },
+        (Some(a), None) => Actions::new(false, parse_actions(a, &format!("{path}.Action"))?),
+        (None, Some(a)) => Actions::new(true, parse_actions(a, &format!("{path}.NotAction"))?),
     };
     let resources = match (s.get("Resource"), s.get("NotResource")) {
         (Some(_), Some(_)) => return Err(error(path, "has both Resource and NotResource")),

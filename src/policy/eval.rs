@@ -17,7 +17,7 @@
 
 use super::condition::{holds, substitute, Context};
 use super::document::{Effect, Policy, Principals, Statement, Version};
-use super::pattern::{action_matches, resource_matches};
+use super::pattern::resource_matches;
 
 /// One request: who, what, on which resource, with which context.
 #[derive(Debug, Clone)]
@@ -242,12 +242,7 @@ struct Prepared<'a> {
 
 /// Whether a statement covers the action, resource and conditions (not the principal).
 fn covers(statement: &Statement, version: Version, r: &Prepared) -> bool {
-    let action = statement
-        .actions
-        .patterns
-        .iter()
-        .any(|p| action_matches(p, &r.action));
-    if action == statement.actions.negated {
+    if !statement.actions.covers(&r.action) {
         return false;
     }
     if let Some(resources) = &statement.resources {

@@ -18,27 +18,35 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     if pattern == "*" {
         return true;
     }
+    // Bytes when both are ASCII (actions, ARNs: nearly always), so nothing is allocated.
+    if pattern.is_ascii() && text.is_ascii() {
+        return glob_units(pattern.as_bytes(), text.as_bytes(), b'*', b'?');
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    // The classic two-pointer match with one backtrack point: correct for a plain glob.
+    glob_units(&p, &t, '*', '?')
+}
+
+/// The classic two-pointer match with one backtrack point: correct for a plain glob.
+fn glob_units<T: Copy + PartialEq>(p: &[T], t: &[T], star: T, one: T) -> bool {
     let (mut pi, mut ti) = (0, 0);
-    let mut star: Option<(usize, usize)> = None;
+    let mut backtrack: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == '?' || p[pi] == t[ti]) {
+        if pi < p.len() && (p[pi] == one || p[pi] == t[ti]) {
             pi += 1;
             ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some((pi, ti));
+        } else if pi < p.len() && p[pi] == star {
+            backtrack = Some((pi, ti));
             pi += 1;
-        } else if let Some((sp, st)) = star {
+        } else if let Some((sp, st)) = backtrack {
             pi = sp + 1;
             ti = st + 1;
-            star = Some((sp, st + 1));
+            backtrack = Some((sp, st + 1));
         } else {
             return false;
         }
     }
-    p[pi..].iter().all(|&c| c == '*')
+    p[pi..].iter().all(|&c| c == star)
 }
 
 /// An action pattern (lowercased) against an action (lowercased).
@@ -54,38 +62,48 @@ pub fn resource_matches(pattern: &str, resource: &str) -> bool {
     if !pattern.contains(['*', '?']) {
         return pattern == resource;
     }
+    if pattern.is_ascii() && resource.is_ascii() {
+        return resource_units(pattern.as_bytes(), resource.as_bytes(), b'*', b'?', b':');
+    }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = resource.chars().collect();
+    resource_units(&p, &t, '*', '?', ':')
+}
+
+fn resource_units<T: Copy + PartialEq>(p: &[T], t: &[T], star: T, one: T, colon: T) -> bool {
+    // A literal prefix (the usual `arn:aws:s3:::bucket/...`) settles most mismatches at once.
+    let literal = p.iter().take_while(|&&c| c != star && c != one).count();
+    if t.len() < literal || p[..literal] != t[..literal] {
+        return false;
+    }
     // A `*` crosses colons only when it ends its segment (next pattern char is ':' or the
     // end). With both kinds of star one backtrack point is not enough: dynamic programming
     // over (pattern position, text position), one row at a time.
+    let (p, t) = (&p[literal..], &t[literal..]);
     let mut row = vec![false; t.len() + 1];
+    let mut next = vec![false; t.len() + 1];
     row[0] = true;
     for (i, &pc) in p.iter().enumerate() {
-        let mut next = vec![false; t.len() + 1];
-        match pc {
-            '*' => {
-                let crosses = p.get(i + 1).is_none_or(|&c| c == ':');
-                // next[j] = row[j] (empty) or next[j-1] extended by one allowed char.
-                for j in 0..=t.len() {
-                    next[j] = row[j] || (j > 0 && next[j - 1] && (crosses || t[j - 1] != ':'));
-                }
+        next.iter_mut().for_each(|b| *b = false);
+        if pc == star {
+            let crosses = p.get(i + 1).is_none_or(|&c| c == colon);
+            // next[j] = row[j] (empty) or next[j-1] extended by one allowed char.
+            for j in 0..=t.len() {
+                next[j] = row[j] || (j > 0 && next[j - 1] && (crosses || t[j - 1] != colon));
             }
-            '?' => {
-                for j in 1..=t.len() {
-                    next[j] = row[j - 1] && t[j - 1] != ':';
-                }
+        } else if pc == one {
+            for j in 1..=t.len() {
+                next[j] = row[j - 1] && t[j - 1] != colon;
             }
-            c => {
-                for j in 1..=t.len() {
-                    next[j] = row[j - 1] && t[j - 1] == c;
-                }
+        } else {
+            for j in 1..=t.len() {
+                next[j] = row[j - 1] && t[j - 1] == pc;
             }
         }
         if !next.iter().any(|&b| b) {
             return false;
         }
-        row = next;
+        std::mem::swap(&mut row, &mut next);
     }
     row[t.len()]
 }

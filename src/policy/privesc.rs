@@ -15,7 +15,6 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 use super::document::Effect;
-use super::pattern::action_matches;
 use super::snapshot::{Assembled, Authorization, Principal, PrincipalKind};
 use super::{Context, DecisionKind};
 
@@ -130,14 +129,10 @@ fn mentions(p: &Principal, action: &str) -> bool {
     let action = action.to_ascii_lowercase();
     action == "sts:assumerole"
         || p.identity.iter().any(|n| {
-            n.policy.statements.iter().any(|s| {
-                s.effect == Effect::Allow
-                    && s.actions
-                        .patterns
-                        .iter()
-                        .any(|pat| action_matches(pat, &action))
-                        != s.actions.negated
-            })
+            n.policy
+                .statements
+                .iter()
+                .any(|s| s.effect == Effect::Allow && s.actions.covers(&action))
         })
 }
 

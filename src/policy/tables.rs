@@ -203,12 +203,7 @@ fn effective_permissions(auth: &Authorization) -> TableRows {
                     .iter()
                     .filter(|s| s.effect == Effect::Allow)
                 {
-                    let covers = s
-                        .actions
-                        .patterns
-                        .iter()
-                        .any(|pat| super::pattern::action_matches(pat, &lower))
-                        != s.actions.negated;
+                    let covers = s.actions.covers(&lower);
                     if !covers {
                         continue;
                     }
