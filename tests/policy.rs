@@ -205,7 +205,7 @@ fn every_aws_managed_policy_parses_and_its_wildcards_expand_as_an_independent_gl
     for (name, document) in &policies {
         let policy = Policy::from_value(document).unwrap_or_else(|e| panic!("{name}: {e}"));
         statements += policy.statements.len();
-        for s in &policy.statements {
+        for s in policy.statements.iter() {
             patterns.extend(s.actions.patterns.iter().cloned());
         }
     }

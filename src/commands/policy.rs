@@ -3,6 +3,7 @@
 use std::io::{BufRead, BufWriter, Write};
 
 use serde::Deserialize;
+use serde_json::value::RawValue;
 use serde_json::{json, Value};
 
 use crate::cli::{ExplainFormat, PolicyEvalArgs, PolicyExplainArgs};
@@ -10,10 +11,11 @@ use crate::policy::{evaluate, Context, Policies, Policy, Request};
 
 use super::CommandError;
 
-/// One input line. A policy document may be given as a JSON object or as its JSON text.
+/// One input line. A policy document may be given as a JSON object or as its JSON text;
+/// documents stay raw text until [`Documents`] parses them (once per distinct text).
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-struct EvalInput {
+struct EvalInput<'a> {
     principal: String,
     action: String,
     #[serde(default = "star")]
@@ -21,52 +23,87 @@ struct EvalInput {
     resource_account: Option<String>,
     #[serde(default)]
     context: serde_json::Map<String, Value>,
-    #[serde(default)]
-    identity_policies: Vec<Value>,
-    #[serde(default)]
-    permission_boundaries: Vec<Value>,
-    session_policy: Option<Value>,
-    resource_policy: Option<Value>,
-    #[serde(default)]
-    vpc_endpoint_policies: Vec<Value>,
-    scps: Option<Vec<Vec<Value>>>,
-    rcps: Option<Vec<Vec<Value>>>,
+    #[serde(default, borrow)]
+    identity_policies: Vec<&'a RawValue>,
+    #[serde(default, borrow)]
+    permission_boundaries: Vec<&'a RawValue>,
+    #[serde(borrow)]
+    session_policy: Option<&'a RawValue>,
+    #[serde(borrow)]
+    resource_policy: Option<&'a RawValue>,
+    #[serde(default, borrow)]
+    vpc_endpoint_policies: Vec<&'a RawValue>,
+    #[serde(borrow)]
+    scps: Option<Vec<Vec<&'a RawValue>>>,
+    #[serde(borrow)]
+    rcps: Option<Vec<Vec<&'a RawValue>>>,
+}
+
+/// Parsed documents by their JSON text: a batch of requests usually repeats the same
+/// policies line after line, and parsing a large managed policy costs far more than
+/// deciding a request with it.
+#[derive(Default)]
+pub struct Documents {
+    parsed: std::collections::HashMap<String, Result<Policy, String>>,
+}
+
+impl Documents {
+    fn get(&mut self, raw: &RawValue, what: &str) -> Result<Policy, String> {
+        let text = raw.get();
+        if !self.parsed.contains_key(text) {
+            let parsed = match serde_json::from_str::<Value>(text) {
+                // A document given as a string holds the JSON text.
+                Ok(Value::String(inner)) => Policy::parse(&inner),
+                Ok(value) => Policy::from_value(&value),
+                Err(e) => Err(crate::policy::PolicyError {
+                    path: String::new(),
+                    message: e.to_string(),
+                }),
+            };
+            if self.parsed.len() > 10_000 {
+                self.parsed.clear();
+            }
+            self.parsed
+                .insert(text.to_owned(), parsed.map_err(|e| e.to_string()));
+        }
+        self.parsed[text]
+            .clone()
+            .map_err(|e| format!("{what}: {e}"))
+    }
+
+    fn list(&mut self, raws: &[&RawValue], what: &str) -> Result<Vec<Policy>, String> {
+        raws.iter()
+            .enumerate()
+            .map(|(i, raw)| self.get(raw, &format!("{what}[{i}]")))
+            .collect()
+    }
+
+    fn levels(
+        &mut self,
+        levels: &Option<Vec<Vec<&RawValue>>>,
+        what: &str,
+    ) -> Result<Option<Vec<Vec<Policy>>>, String> {
+        levels
+            .as_ref()
+            .map(|levels| {
+                levels
+                    .iter()
+                    .enumerate()
+                    .map(|(i, level)| self.list(level, &format!("{what}[{i}]")))
+                    .collect()
+            })
+            .transpose()
+    }
+
+    fn optional(&mut self, raw: Option<&RawValue>, what: &str) -> Result<Option<Policy>, String> {
+        raw.filter(|r| r.get() != "null")
+            .map(|r| self.get(r, what))
+            .transpose()
+    }
 }
 
 fn star() -> String {
     "*".into()
-}
-
-fn document(value: &Value, what: &str) -> Result<Policy, String> {
-    let parsed = match value {
-        Value::String(text) => Policy::parse(text),
-        other => Policy::from_value(other),
-    };
-    parsed.map_err(|e| format!("{what}: {e}"))
-}
-
-fn documents(values: &[Value], what: &str) -> Result<Vec<Policy>, String> {
-    values
-        .iter()
-        .enumerate()
-        .map(|(i, v)| document(v, &format!("{what}[{i}]")))
-        .collect()
-}
-
-fn levels(
-    values: &Option<Vec<Vec<Value>>>,
-    what: &str,
-) -> Result<Option<Vec<Vec<Policy>>>, String> {
-    values
-        .as_ref()
-        .map(|levels| {
-            levels
-                .iter()
-                .enumerate()
-                .map(|(i, level)| documents(level, &format!("{what}[{i}]")))
-                .collect()
-        })
-        .transpose()
 }
 
 /// The context: strings, numbers and booleans as text; lists as multivalued keys.
@@ -95,25 +132,15 @@ fn context(map: &serde_json::Map<String, Value>) -> Result<Context, String> {
 }
 
 /// Decides one input line; the output line, or why the line could not be read.
-pub fn eval_line(line: &str) -> Result<Value, String> {
+pub fn eval_line(line: &str, documents: &mut Documents) -> Result<Value, String> {
     let input: EvalInput = serde_json::from_str(line).map_err(|e| e.to_string())?;
-    let identity = documents(&input.identity_policies, "identity_policies")?;
-    let boundaries = documents(&input.permission_boundaries, "permission_boundaries")?;
-    let session = input
-        .session_policy
-        .as_ref()
-        .filter(|v| !v.is_null())
-        .map(|v| document(v, "session_policy"))
-        .transpose()?;
-    let resource = input
-        .resource_policy
-        .as_ref()
-        .filter(|v| !v.is_null())
-        .map(|v| document(v, "resource_policy"))
-        .transpose()?;
-    let endpoints = documents(&input.vpc_endpoint_policies, "vpc_endpoint_policies")?;
-    let scps = levels(&input.scps, "scps")?;
-    let rcps = levels(&input.rcps, "rcps")?;
+    let identity = documents.list(&input.identity_policies, "identity_policies")?;
+    let boundaries = documents.list(&input.permission_boundaries, "permission_boundaries")?;
+    let session = documents.optional(input.session_policy, "session_policy")?;
+    let resource = documents.optional(input.resource_policy, "resource_policy")?;
+    let endpoints = documents.list(&input.vpc_endpoint_policies, "vpc_endpoint_policies")?;
+    let scps = documents.levels(&input.scps, "scps")?;
+    let rcps = documents.levels(&input.rcps, "rcps")?;
     let request = Request {
         principal: input.principal,
         action: input.action,
@@ -147,12 +174,13 @@ pub fn eval(args: &PolicyEvalArgs) -> Result<(), CommandError> {
     };
     let mut out = BufWriter::new(std::io::stdout().lock());
     let mut failed = 0usize;
+    let mut documents = Documents::default();
     for (n, line) in reader.lines().enumerate() {
         let line = line?;
         if line.trim().is_empty() {
             continue;
         }
-        let answer = eval_line(&line).unwrap_or_else(|e| {
+        let answer = eval_line(&line, &mut documents).unwrap_or_else(|e| {
             failed += 1;
             json!({"error": format!("line {}: {e}", n + 1)})
         });

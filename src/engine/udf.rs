@@ -1,4 +1,5 @@
-//! govscan's SQL functions: ARN parts, CIDR membership, and policy statements.
+//! govscan's SQL functions: ARN parts, CIDR membership, policy statements, and the policy
+//! engine (`policy_allows`, `expand_actions`, `action_access_level`).
 //!
 //! Every function takes untrusted text: a value that is not an ARN, an address or a policy
 //! document gives NULL, never an error that would stop a whole check.
@@ -22,6 +23,15 @@ pub fn register(ctx: &SessionContext) {
     }
     ctx.register_udf(ScalarUDF::new_from_impl(CidrContains::new()));
     ctx.register_udf(ScalarUDF::new_from_impl(PolicyStatements::new()));
+    ctx.register_udf(ScalarUDF::new_from_impl(PolicyAllows {
+        signature: Signature::string(3, Volatility::Immutable),
+    }));
+    ctx.register_udf(ScalarUDF::new_from_impl(ExpandActions {
+        signature: Signature::string(1, Volatility::Immutable),
+    }));
+    ctx.register_udf(ScalarUDF::new_from_impl(ActionAccessLevel {
+        signature: Signature::string(1, Volatility::Immutable),
+    }));
 }
 
 /// The arguments as UTF-8 string arrays of the batch's length.
@@ -320,6 +330,139 @@ impl ScalarUDFImpl for PolicyStatements {
     }
 }
 
+/// `policy_allows(document, action, resource)`: whether the document alone, read as an
+/// identity-based policy, allows `action` on `resource`, decided by the policy engine (no
+/// request context: a condition on a key the request would carry is not met). NULL when the
+/// document does not parse.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct PolicyAllows {
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for PolicyAllows {
+    fn name(&self) -> &str {
+        "policy_allows"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Boolean)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        use crate::policy::{evaluate, Context, DecisionKind, Policies, Policy, Request};
+        let a = string_args(&args)?;
+        // The same document usually repeats down a column: parse each text once.
+        let mut parsed: std::collections::HashMap<&str, Option<Policy>> = Default::default();
+        let mut out = datafusion::arrow::array::BooleanBuilder::with_capacity(a[0].len());
+        for ((doc, action), resource) in a[0].iter().zip(a[1].iter()).zip(a[2].iter()) {
+            let (Some(doc), Some(action), Some(resource)) = (doc, action, resource) else {
+                out.append_null();
+                continue;
+            };
+            let policy = parsed.entry(doc).or_insert_with(|| Policy::parse(doc).ok());
+            let Some(policy) = policy else {
+                out.append_null();
+                continue;
+            };
+            // A principal of the resource's own account: the question is the document.
+            let request = Request {
+                principal: "arn:aws:iam::000000000000:user/policy-allows".into(),
+                action: action.to_owned(),
+                resource: resource.to_owned(),
+                resource_account: Some("000000000000".into()),
+                context: Context::new(),
+            };
+            let identity = std::slice::from_ref(policy);
+            let decision = evaluate(
+                &request,
+                &Policies {
+                    identity,
+                    ..Default::default()
+                },
+            );
+            out.append_value(decision.decision == DecisionKind::Allowed);
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+}
+
+/// `expand_actions(pattern)`: the actions of the catalog an Action pattern covers
+/// (`s3:Get*`), as `service:Name`; empty for an unknown service.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct ExpandActions {
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for ExpandActions {
+    fn name(&self) -> &str {
+        "expand_actions"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::List(Arc::new(Field::new(
+            "item",
+            DataType::Utf8,
+            true,
+        ))))
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let a = string_args(&args)?;
+        let catalog = crate::policy::catalog::catalog();
+        let mut out = datafusion::arrow::array::ListBuilder::new(
+            datafusion::arrow::array::StringBuilder::new(),
+        );
+        for pattern in a[0].iter() {
+            match pattern {
+                Some(p) => {
+                    for action in catalog.expand(p) {
+                        out.values()
+                            .append_value(format!("{}:{}", action.service, action.name));
+                    }
+                    out.append(true);
+                }
+                None => out.append(false),
+            }
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+}
+
+/// `action_access_level(action)`: List, Read, Write, Permissions management or Tagging, from
+/// the catalog; NULL for an action it does not know.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct ActionAccessLevel {
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for ActionAccessLevel {
+    fn name(&self) -> &str {
+        "action_access_level"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Utf8)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let a = string_args(&args)?;
+        let catalog = crate::policy::catalog::catalog();
+        let out: StringArray = a[0]
+            .iter()
+            .map(|action| {
+                catalog
+                    .action(action?)
+                    .and_then(|a| a.levels.first())
+                    .map(|l| l.as_str())
+            })
+            .collect();
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -369,5 +512,35 @@ mod tests {
             .contains("SecureTransport"));
         assert_eq!(normalize_statements("{not json"), None);
         assert_eq!(normalize_statements(r#"{"Statement": 3}"#), None);
+    }
+
+    /// The policy engine's functions, through SQL.
+    #[tokio::test]
+    async fn policy_functions_answer_through_sql() {
+        let ctx = crate::engine::new_context().unwrap();
+        let sql = r#"SELECT
+            policy_allows('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b/*"}]}', 's3:GetObject', 'arn:aws:s3:::b/k') AS get,
+            policy_allows('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::b/*"}]}', 's3:PutObject', 'arn:aws:s3:::b/k') AS put,
+            policy_allows('{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},{"Effect":"Deny","Action":"iam:*","Resource":"*"}]}', 'iam:CreateUser', '*') AS denied,
+            policy_allows('not a policy', 's3:GetObject', '*') AS garbage,
+            array_length(expand_actions('iam:*AccessKey*')) >= 4 AS expanded,
+            action_access_level('iam:PutRolePolicy') AS level,
+            action_access_level('nosuch:Thing') AS unknown"#;
+        let batches = ctx.sql(sql).await.unwrap().collect().await.unwrap();
+        let b = &batches[0];
+        let flag = |i: usize| {
+            let c = b.column(i).as_boolean();
+            (!c.is_null(0)).then(|| c.value(0))
+        };
+        assert_eq!(flag(0), Some(true));
+        assert_eq!(flag(1), Some(false));
+        assert_eq!(flag(2), Some(false));
+        assert_eq!(flag(3), None);
+        assert_eq!(flag(4), Some(true));
+        assert_eq!(
+            b.column(5).as_string::<i32>().value(0),
+            "Permissions management"
+        );
+        assert!(b.column(6).is_null(0));
     }
 }

@@ -13,7 +13,9 @@ use serde_json::{Map, Value};
 pub struct Policy {
     pub version: Version,
     pub id: Option<String>,
-    pub statements: Vec<Statement>,
+    /// Shared: a policy applies to many principals and requests, and cloning it must not
+    /// copy hundreds of action patterns.
+    pub statements: std::sync::Arc<[Statement]>,
 }
 
 /// `2012-10-17` substitutes policy variables; `2008-10-17` (and a missing Version, which
@@ -331,7 +333,7 @@ impl Policy {
         Ok(Policy {
             version,
             id,
-            statements,
+            statements: statements.into(),
         })
     }
 }
