@@ -876,6 +876,29 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         ],
     );
     let bob: Value = serde_json::from_str(&stdout(&root_user)).unwrap();
+    // What the snapshot cannot hold is said, not silently decided.
+    let kms = govscan(
+        &data,
+        &moto.url,
+        &[
+            "policy",
+            "explain",
+            "--format",
+            "json",
+            "--principal",
+            &format!("arn:aws:iam::{mgmt}:user/alice"),
+            "--action",
+            "kms:Decrypt",
+            "--resource",
+            &format!("arn:aws:kms:us-east-1:{mgmt}:key/1234"),
+        ],
+    );
+    let kms: Value = serde_json::from_str(&stdout(&kms)).unwrap();
+    assert_eq!(kms["blocked_by"], json!(["resource"]));
+    assert!(kms["notes"][0]
+        .as_str()
+        .unwrap()
+        .contains("KMS key policies are not collected"));
     assert_eq!(bob["decision"], "Allowed");
     assert!(bob["policies"]
         .as_array()

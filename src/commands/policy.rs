@@ -234,6 +234,9 @@ pub fn explain(data_dir: &std::path::Path, args: &PolicyExplainArgs) -> Result<b
             if !d.blocked_by.is_empty() {
                 out.push_str(&format!("blocked by: {}\n", d.blocked_by.join(", ")));
             }
+            for note in &explanation.notes {
+                out.push_str(&format!("note: {note}\n"));
+            }
             let label = |reference: &str| {
                 explanation
                     .policies

@@ -454,6 +454,8 @@ pub struct Explanation {
     /// The request context the decision used: the caller's keys and the defaults every
     /// real request carries.
     pub context: std::collections::BTreeMap<String, Vec<String>>,
+    /// What the snapshot could not supply, so the decision is only as good as this says.
+    pub notes: Vec<String>,
 }
 
 /// One principal's policies, cloned once into the shape [`super::evaluate`] takes, for
@@ -577,6 +579,17 @@ impl Authorization {
         if let Some(levels) = resource_account.as_deref().and_then(|a| self.rcps(a)) {
             level_labels("rcp", levels, &mut labels);
         }
+        let mut notes = Vec::new();
+        let lower = action.to_ascii_lowercase();
+        if resource_policy.is_none() && lower.starts_with("kms:") {
+            notes.push(
+                "KMS key policies are not collected: the decision takes the key policy to allow nothing, and AWS needs it to allow".into(),
+            );
+        } else if resource_policy.is_none() && lower.starts_with("sts:assumerole") {
+            notes.push(format!(
+                "{resource} is not a role of the snapshot: there is no trust policy to decide with"
+            ));
+        }
         let context = self.default_context(p, resource, context);
         let decision = self.decide(&assembled, action, resource, &context);
         Ok(Explanation {
@@ -586,6 +599,7 @@ impl Authorization {
             decision,
             policies: labels,
             context: context.entries(),
+            notes,
         })
     }
 

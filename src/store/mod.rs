@@ -51,6 +51,18 @@ pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError +
 /// Writes `bytes` to `path` so that a reader sees either the old file or the whole new one:
 /// write a sibling temporary file, flush it to disk, then rename it over the target.
 pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
+    // A device, a pipe or a socket (`--output /dev/null`, `--output /dev/stdout`, a FIFO)
+    // is written to as it is: renaming a temporary file over it would replace the device
+    // itself with a regular file, for every program on the machine.
+    if let Ok(meta) = std::fs::metadata(path) {
+        if !meta.is_file() && !meta.is_dir() {
+            return std::fs::OpenOptions::new()
+                .write(true)
+                .open(path)
+                .and_then(|mut f| f.write_all(bytes))
+                .map_err(io_err(path));
+        }
+    }
     let dir = path.parent().unwrap_or(Path::new("."));
     let name = path
         .file_name()
@@ -72,6 +84,27 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `--output /dev/null` once replaced the machine's /dev/null with a regular file.
+    #[test]
+    fn writing_to_a_device_or_a_pipe_writes_through_it() {
+        atomic_write(Path::new("/dev/null"), b"discarded").unwrap();
+        let meta = std::fs::metadata("/dev/null").unwrap();
+        assert!(!meta.is_file(), "/dev/null must stay a device");
+        // A FIFO: the bytes arrive at its reader, and the FIFO stays a FIFO.
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("pipe");
+        let made = std::process::Command::new("mkfifo").arg(&fifo).status();
+        if made.is_ok_and(|s| s.success()) {
+            let reader = {
+                let fifo = fifo.clone();
+                std::thread::spawn(move || std::fs::read(fifo).unwrap())
+            };
+            atomic_write(&fifo, b"through the pipe").unwrap();
+            assert_eq!(reader.join().unwrap(), b"through the pipe");
+            assert!(!std::fs::metadata(&fifo).unwrap().is_file());
+        }
+    }
 
     #[test]
     fn atomic_write_replaces_the_whole_file_and_leaves_no_temporary() {
