@@ -72,6 +72,9 @@ pub enum Command {
     Trail(TrailCommand),
     /// Run SQL over a snapshot and the trail lake: an argument, --file, standard input, or an interactive shell.
     Query(QueryArgs),
+    /// Let other engines read the data where it lies: Athena/Trino/Spark DDL.
+    #[command(subcommand)]
+    Export(ExportCommand),
     /// The IAM policy engine: decide requests the way AWS does.
     #[command(subcommand)]
     Policy(PolicyCommand),
@@ -105,6 +108,27 @@ pub struct CollectArgs {
     /// Attempts per AWS call before it is recorded as failed (throttling backs off adaptively).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ExportCommand {
+    /// Print the CREATE EXTERNAL TABLE statements for the trail lake (partition projection
+    /// on event_date) and every snapshot table (partitioned by snapshot_id).
+    Athena(ExportAthenaArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ExportAthenaArgs {
+    /// Where Athena finds the data directory, e.g. s3://bucket/govscan (default: the data
+    /// directory's absolute path).
+    #[arg(long)]
+    pub location: Option<String>,
+    /// The Glue database the tables go in.
+    #[arg(long, default_value = "govscan")]
+    pub database: String,
+    /// Write the statements here instead of standard output.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]

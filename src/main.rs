@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
-use govscan::cli::{Cli, Command, PolicyCommand, TrailCommand};
+use govscan::cli::{Cli, Command, ExportCommand, PolicyCommand, TrailCommand};
 use govscan::commands::{self, CommandError};
 use tracing_subscriber::EnvFilter;
 
@@ -80,6 +80,9 @@ async fn run(cli: &Cli) -> Result<Outcome, CommandError> {
         Command::Trail(TrailCommand::Lookup(args)) => commands::trail::lookup(&cli.global, args)
             .await
             .map(exit_1_if),
+        Command::Export(ExportCommand::Athena(args)) => {
+            clean(commands::export::athena(data_dir, args))
+        }
         Command::Policy(PolicyCommand::Eval(args)) => clean(commands::policy::eval(args)),
         Command::Policy(PolicyCommand::Explain(args)) => {
             commands::policy::explain(data_dir, args).map(exit_1_if)

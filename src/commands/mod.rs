@@ -5,6 +5,7 @@ pub mod collect;
 pub mod colour;
 pub mod demo;
 pub mod diff;
+pub mod export;
 pub mod hunt;
 pub mod policy;
 pub mod query;

@@ -44,14 +44,18 @@ pub async fn open(data_dir: &Path, wanted: Option<&str>) -> Result<Engine, Engin
     let ctx = new_context()?;
     register_trail(&ctx, data_dir).await?;
     for def in all_tables() {
-        let path = snapshot_dir.join(format!("{}.parquet", def.name));
-        let registered = if path.exists() {
-            ctx.register_parquet(
-                def.name,
-                path.to_string_lossy().as_ref(),
-                ParquetReadOptions::default(),
-            )
-            .await
+        let location = crate::store::snapshot::table_location(&snapshot_dir, def.name);
+        let path = location
+            .clone()
+            .unwrap_or_else(|| snapshot_dir.join(def.name));
+        let registered = if let Some(location) = location {
+            // A folder of parts is a table location only with its trailing slash.
+            let mut url = location.to_string_lossy().into_owned();
+            if location.is_dir() {
+                url.push('/');
+            }
+            ctx.register_parquet(def.name, &url, ParquetReadOptions::default())
+                .await
         } else {
             // A snapshot written before this table existed: the table is there, empty, so
             // checks still plan; collection_parts tells that nothing was read.

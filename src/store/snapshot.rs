@@ -58,11 +58,15 @@ impl SnapshotWriter {
         &self.id
     }
 
-    /// Writes one table as `<name>.parquet`. Empty tables are written too, with their
-    /// schema, so a query never fails because a table happened to have no rows.
+    /// Writes one table as a folder of parts, `<name>/part-00000.parquet`: a folder per
+    /// table is what Athena, Trino and Spark take as a table location. Empty tables are
+    /// written too, with their schema, so a query never fails because a table happened to
+    /// have no rows.
     pub fn write_table(&mut self, rows: &TableRows) -> Result<(), StoreError> {
         let name = rows.def.name;
-        let file_name = format!("{name}.parquet");
+        let folder = self.tmp_dir.join(name);
+        std::fs::create_dir_all(&folder).map_err(io_err(&folder))?;
+        let file_name = format!("{name}/part-00000.parquet");
         let path = self.tmp_dir.join(&file_name);
         let batch = rows.to_record_batch().map_err(|source| StoreError::Arrow {
             table: name.to_owned(),
@@ -163,19 +167,54 @@ pub fn read_rows(
     snapshot_dir: &Path,
     table: &str,
 ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, StoreError> {
-    let path = snapshot_dir.join(format!("{table}.parquet"));
-    if !path.exists() {
-        return Ok(Vec::new());
+    let mut rows = Vec::new();
+    for path in table_files(snapshot_dir, table)? {
+        rows.extend(read_file_rows(&path, table)?);
     }
+    Ok(rows)
+}
+
+/// Where a snapshot keeps `table`: a folder of parts `<table>/` (the layout since 0.1), or
+/// one file `<table>.parquet` (snapshots written before); None for a table it does not have.
+pub fn table_location(snapshot_dir: &Path, table: &str) -> Option<PathBuf> {
+    let folder = snapshot_dir.join(table);
+    if folder.is_dir() {
+        return Some(folder);
+    }
+    let file = snapshot_dir.join(format!("{table}.parquet"));
+    file.is_file().then_some(file)
+}
+
+/// The Parquet files of `table`, in name order.
+pub fn table_files(snapshot_dir: &Path, table: &str) -> Result<Vec<PathBuf>, StoreError> {
+    match table_location(snapshot_dir, table) {
+        None => Ok(Vec::new()),
+        Some(file) if file.is_file() => Ok(vec![file]),
+        Some(folder) => {
+            let mut files: Vec<PathBuf> = std::fs::read_dir(&folder)
+                .map_err(io_err(&folder))?
+                .filter_map(|e| e.ok().map(|e| e.path()))
+                .filter(|p| p.extension().is_some_and(|x| x == "parquet"))
+                .collect();
+            files.sort();
+            Ok(files)
+        }
+    }
+}
+
+fn read_file_rows(
+    path: &Path,
+    table: &str,
+) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, StoreError> {
     let parquet = |source| StoreError::Parquet {
-        path: path.clone(),
+        path: path.to_path_buf(),
         source,
     };
     let arrow = |source| StoreError::Arrow {
         table: table.to_owned(),
         source,
     };
-    let file = File::open(&path).map_err(io_err(&path))?;
+    let file = File::open(path).map_err(io_err(path))?;
     let reader =
         datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
             .map_err(parquet)?
@@ -328,7 +367,17 @@ mod tests {
         ));
 
         let dir = w.finish(&manifest("20240101T000000Z-0001")).unwrap();
-        assert!(dir.join("things.parquet").exists());
+        assert!(dir.join("things/part-00000.parquet").exists());
+        let written = read_rows(&dir, "things").unwrap();
+        // A snapshot of the older layout (one `<table>.parquet`) reads the same.
+        std::fs::rename(
+            dir.join("things/part-00000.parquet"),
+            dir.join("things.parquet"),
+        )
+        .unwrap();
+        std::fs::remove_dir(dir.join("things")).unwrap();
+        assert_eq!(read_rows(&dir, "things").unwrap(), written);
+        assert_eq!(table_files(&dir, "nothing").unwrap(), Vec::<PathBuf>::new());
         assert_eq!(resolve_snapshot(data.path(), None).unwrap(), dir);
         assert_eq!(
             resolve_snapshot(data.path(), Some("20240101T000000Z-0001")).unwrap(),

@@ -217,8 +217,8 @@ pub fn snapshot_path(o: &Output) -> PathBuf {
 /// A table of a snapshot, read with the Parquet reader, as JSON objects.
 pub fn read_table(snapshot: &Path, table: &str) -> Vec<Map<String, Value>> {
     assert!(
-        snapshot.join(format!("{table}.parquet")).exists(),
-        "{table}.parquet is missing"
+        govscan::store::snapshot::table_location(snapshot, table).is_some(),
+        "{table} is missing"
     );
     govscan::store::snapshot::read_rows(snapshot, table).unwrap()
 }
