@@ -1129,9 +1129,17 @@ fn credentials_never_reach_the_snapshot_output_or_logs() {
         ("stdout".to_owned(), out.stdout.clone()),
         ("stderr".to_owned(), out.stderr.clone()),
     ];
-    for entry in std::fs::read_dir(&snap).unwrap() {
-        let path = entry.unwrap().path();
-        haystacks.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+    // Every file of the snapshot: the manifest and each table's parts.
+    let mut folders = vec![snap.clone()];
+    while let Some(folder) = folders.pop() {
+        for entry in std::fs::read_dir(&folder).unwrap() {
+            let path = entry.unwrap().path();
+            if path.is_dir() {
+                folders.push(path);
+            } else {
+                haystacks.push((path.display().to_string(), std::fs::read(&path).unwrap()));
+            }
+        }
     }
     assert!(haystacks.len() > 20);
     for (name, bytes) in haystacks {

@@ -4,9 +4,9 @@
 -- description: >
 --   An IAM user whose policies, as the policy engine decides them after SCPs and permissions
 --   boundaries, let it rewrite any role's policies, attach any policy to any user, create
---   access keys for anyone and pass any role is an administrator with long-term
---   credentials (the view iam_admins). Administrators should work through roles (IAM Identity Center or
---   sts:AssumeRole with MFA), whose credentials expire.
+--   access keys for anyone and pass any role (the computed table iam_admins) is an
+--   administrator with long-term credentials. Administrators should work through roles
+--   (IAM Identity Center, or sts:AssumeRole with MFA), whose credentials expire.
 -- remediation: Move the user's administrative access to a role it assumes, or fence it with a permissions boundary; `govscan policy explain` shows what grants it.
 -- tables: [iam_users, iam_policies, iam_policy_attachments, iam_inline_policies, iam_group_members]
 -- requires: [GetAccountAuthorizationDetails]

@@ -47,26 +47,8 @@ pub static ORG_POLICIES_IN_EFFECT: ViewDef = ViewDef {
           JOIN org_policies p ON p.policy_id = t.policy_id",
 };
 
-pub static IAM_ADMINS: ViewDef = ViewDef {
-    def: TableDef {
-        name: "iam_admins",
-        doc: "View: users and roles with effective administrator access, as the policy engine decides it after SCPs and permissions boundaries: they may rewrite any role's policies, attach any policy to any user, create access keys for anyone and pass any role, so they can grant themselves anything else.",
-        columns: &[
-            col("account_id", Text, "The principal's account"),
-            col("principal_arn", Text, "User or role"),
-            col("principal_type", Text, "user or role"),
-        ],
-    },
-    sql: "SELECT account_id, principal_arn, principal_type
-          FROM iam_effective_permissions
-          WHERE resource = '*' AND decision = 'Allowed'
-            AND action IN ('iam:PutRolePolicy', 'iam:AttachUserPolicy', 'iam:CreateAccessKey', 'iam:PassRole')
-          GROUP BY account_id, principal_arn, principal_type
-          HAVING count(DISTINCT action) = 4",
-};
-
 pub fn all_views() -> Vec<&'static ViewDef> {
-    vec![&ORG_POLICIES_IN_EFFECT, &IAM_ADMINS]
+    vec![&ORG_POLICIES_IN_EFFECT]
 }
 
 /// Creates every view; the tables they read must be registered first.

@@ -24,7 +24,7 @@ use crate::store::table::{col, ColumnType::*, TableDef, TableRows};
 
 pub static IAM_PRIVILEGE_ESCALATION: TableDef = TableDef {
     name: "iam_privilege_escalation",
-    doc: "Computed: every documented privilege-escalation path (pathfinding.cloud) open to a user or role, decided by the policy engine with SCPs, permissions boundaries, trust policies and conditions.",
+    doc: "Computed: every documented privilege-escalation path (pathfinding.cloud) open to a user or role that is not already an administrator (iam_admins), decided by the policy engine with SCPs, permissions boundaries, trust policies and conditions.",
     columns: &[
         col("account_id", Text, "The principal's account"),
         col("principal_arn", Text, "User or role that can escalate"),
@@ -52,6 +52,16 @@ pub static IAM_EFFECTIVE_PERMISSIONS: TableDef = TableDef {
         col("blocked_by", TextList, "Policy types that denied it (scp, boundary, identity, ...)"),
         col("via", TextList, "The statements that decided it"),
         col("conditional", Bool, "True if an Allow for it carries conditions (the decision assumes a plain request)"),
+    ],
+};
+
+pub static IAM_ADMINS: TableDef = TableDef {
+    name: "iam_admins",
+    doc: "Computed: users and roles with effective administrator access after SCPs and permissions boundaries: allowed iam:PutRolePolicy, iam:AttachUserPolicy, iam:CreateAccessKey and iam:PassRole on every resource, so they can grant themselves anything else.",
+    columns: &[
+        col("account_id", Text, "The principal's account"),
+        col("principal_arn", Text, "User or role"),
+        col("principal_type", Text, "user or role"),
     ],
 };
 
@@ -108,6 +118,7 @@ pub static S3_BUCKET_EXPOSURE: TableDef = TableDef {
 pub fn all_defs() -> Vec<&'static TableDef> {
     vec![
         &IAM_PRIVILEGE_ESCALATION,
+        &IAM_ADMINS,
         &IAM_EFFECTIVE_PERMISSIONS,
         &IAM_ROLE_TRUST,
         &S3_BUCKET_EXPOSURE,
