@@ -149,7 +149,8 @@ pub struct PolicyExplainArgs {
     /// Snapshot id or path (default: the latest).
     #[arg(long)]
     pub snapshot: Option<String>,
-    /// A user or role ARN of the snapshot (a role stands for any of its sessions).
+    /// A user or role ARN of the snapshot (a role stands for any of its sessions), or a
+    /// role session ARN (arn:aws:sts::ACCOUNT:assumed-role/ROLE/SESSION).
     #[arg(long)]
     pub principal: String,
     /// service:Action.

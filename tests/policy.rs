@@ -447,3 +447,67 @@ fn every_escalation_path_needs_exactly_its_permissions() {
     }
     assert_eq!(checked, 65);
 }
+
+/// `explain` for a role session: the session is found through its role (whatever the
+/// role's path), and a bucket policy naming the session itself grants it directly, past the
+/// role's permissions boundary (IAM User Guide: "Permissions granted directly to a session
+/// are not limited by an implicit deny in ... a permissions boundary").
+#[test]
+fn explain_a_role_session_found_through_its_role() {
+    use govscan::policy::snapshot::{Authorization, Bucket, Named, Principal, PrincipalKind};
+    use govscan::policy::{Context, DecisionKind, Policy};
+
+    let doc = |v: Value| Policy::from_value(&v).unwrap();
+    let named = |label: &str, policy: Policy| Named {
+        label: label.into(),
+        arn: None,
+        policy,
+    };
+    let session = "arn:aws:sts::111122223333:assumed-role/app/alice";
+    let mut auth = Authorization::default();
+    auth.principals.push(Principal {
+        arn: "arn:aws:iam::111122223333:role/team/app".into(),
+        account_id: "111122223333".into(),
+        name: "app".into(),
+        kind: PrincipalKind::Role,
+        identity: vec![],
+        boundary: Some(named(
+            "boundary",
+            doc(json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "ec2:*", "Resource": "*"}]})),
+        )),
+        trust: None,
+        is_service_linked: false,
+        groups: vec![],
+    });
+    auth.buckets.push(Bucket {
+        name: "shared".into(),
+        account_id: "111122223333".into(),
+        policy: Some(named(
+            "bucket policy of shared",
+            doc(json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"AWS": session}, "Action": "s3:GetObject", "Resource": "arn:aws:s3:::shared/*"}]})),
+        )),
+        restrict_public_buckets: false,
+        block_public_policy: false,
+    });
+    let ask = |who: &str| {
+        auth.explain(
+            who,
+            "s3:GetObject",
+            "arn:aws:s3:::shared/x",
+            &Context::new(),
+        )
+        .map(|e| (e.principal.clone(), e.decision.decision))
+    };
+    assert_eq!(
+        ask(session),
+        Ok((session.to_owned(), DecisionKind::Allowed))
+    );
+    // The role (any of its sessions) is not what the policy names.
+    assert_eq!(
+        ask("arn:aws:iam::111122223333:role/team/app").unwrap().1,
+        DecisionKind::ImplicitlyDenied
+    );
+    assert!(ask("arn:aws:sts::111122223333:assumed-role/other/s")
+        .unwrap_err()
+        .contains("not a user, role or role session"));
+}

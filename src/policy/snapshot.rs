@@ -341,6 +341,24 @@ impl Authorization {
         self.principals.iter().find(|p| p.arn == arn)
     }
 
+    /// The user or role `arn` names, also for a role session
+    /// (`arn:aws:sts::111122223333:assumed-role/name/session` is a session of the role
+    /// `name` of that account, whatever its path).
+    pub fn principal_or_session(&self, arn: &str) -> Option<&Principal> {
+        if let Some(p) = self.principal(arn) {
+            return Some(p);
+        }
+        let parts: Vec<&str> = arn.splitn(6, ':').collect();
+        let (account, rest) = match parts.as_slice() {
+            [_, _, "sts", _, account, rest] => (*account, *rest),
+            _ => return None,
+        };
+        let role = rest.strip_prefix("assumed-role/")?.split('/').next()?;
+        self.principals
+            .iter()
+            .find(|p| p.kind == PrincipalKind::Role && p.account_id == account && p.name == role)
+    }
+
     /// The bucket an S3 ARN (`arn:aws:s3:::bucket` or `.../key`) is in.
     pub fn bucket_of(&self, resource: &str) -> Option<&Bucket> {
         let rest = resource.strip_prefix("arn:aws:s3:::")?;
@@ -462,6 +480,9 @@ pub struct Explanation {
 /// deciding many requests.
 pub struct Assembled<'a> {
     pub principal: &'a Principal,
+    /// The session ARN the requests come from, when a role's session was asked about:
+    /// resource policies may name the session itself.
+    pub session: Option<String>,
     identity: Vec<Policy>,
     boundaries: Vec<Policy>,
     scps: Option<Vec<Vec<Policy>>>,
@@ -499,6 +520,7 @@ impl Authorization {
         }
         Assembled {
             principal: p,
+            session: None,
             identity: p.identity.iter().map(|n| n.policy.clone()).collect(),
             boundaries: p.boundary.iter().map(|n| n.policy.clone()).collect(),
             scps: scps.map(plain),
@@ -538,7 +560,7 @@ impl Authorization {
             .and_then(|account| self.rcps(account))
             .map(plain);
         let request = super::Request {
-            principal: a.principal.arn.clone(),
+            principal: a.session.clone().unwrap_or_else(|| a.principal.arn.clone()),
             action: action.to_owned(),
             resource: resource.to_owned(),
             resource_account,
@@ -567,10 +589,13 @@ impl Authorization {
         resource: &str,
         context: &super::Context,
     ) -> Result<Explanation, String> {
-        let p = self.principal(principal).ok_or_else(|| {
-            format!("{principal} is not a user or role of the snapshot (see iam_users, iam_roles)")
+        let p = self.principal_or_session(principal).ok_or_else(|| {
+            format!("{principal} is not a user, role or role session of the snapshot (see iam_users, iam_roles)")
         })?;
-        let assembled = self.assemble(p);
+        let mut assembled = self.assemble(p);
+        if principal != p.arn {
+            assembled.session = Some(principal.to_owned());
+        }
         let mut labels = assembled.labels.clone();
         let (resource_policy, resource_account) = self.resource_policy(action, resource);
         if let Some(n) = resource_policy {
@@ -593,7 +618,7 @@ impl Authorization {
         let context = self.default_context(p, resource, context);
         let decision = self.decide(&assembled, action, resource, &context);
         Ok(Explanation {
-            principal: p.arn.clone(),
+            principal: principal.to_owned(),
             action: action.to_owned(),
             resource: resource.to_owned(),
             decision,
