@@ -102,6 +102,11 @@ pub struct CollectArgs {
     /// With --org, only these account ids (comma-separated).
     #[arg(long, value_delimiter = ',', requires = "org")]
     pub accounts: Vec<String>,
+    /// Collect a shard of this snapshot: runs on several machines (each with its own
+    /// --accounts) write shards of one snapshot, and `govscan snapshots finalize ID` merges
+    /// them; until then no command reads it.
+    #[arg(long)]
+    pub snapshot_id: Option<String>,
     /// Parts (account x region x service) collected at once; also the per-part fan-out.
     #[arg(long, default_value_t = 8, value_parser = clap::value_parser!(u16).range(1..=256))]
     pub concurrency: u16,
@@ -457,6 +462,18 @@ pub enum TablesFormat {
 pub struct SnapshotsArgs {
     #[arg(long, value_enum, default_value_t = SnapshotsFormat::Table)]
     pub format: SnapshotsFormat,
+    #[command(subcommand)]
+    pub action: Option<SnapshotsAction>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum SnapshotsAction {
+    /// Merge the shards collected with `collect --snapshot-id ID` into snapshot ID; refuses
+    /// shards that collected the same account.
+    Finalize {
+        /// The snapshot id the shards were collected under.
+        id: String,
+    },
 }
 
 #[derive(Debug, Clone, Copy, ValueEnum)]

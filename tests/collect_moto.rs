@@ -1208,3 +1208,115 @@ fn an_unknown_service_is_a_usage_error() {
         stderr(&out)
     );
 }
+
+/// Sharded collection: two runs with their own --accounts write shards of one snapshot,
+/// which nothing reads until `snapshots finalize` merges them; the merged snapshot holds the
+/// same rows and gives the same check results as one run over every account.
+#[test]
+fn shards_finalize_into_the_snapshot_one_run_would_write() {
+    let moto = start_moto();
+    let work = tempfile::tempdir().unwrap();
+    let seeded = seed(&moto.url, &[], work.path());
+    let mgmt = seeded["management_account_id"].as_str().unwrap().to_owned();
+    let acct = |name: &str| seeded["accounts"][name].as_str().unwrap().to_owned();
+    let data = work.path().join("data");
+    let collect = |extra: &[&str]| {
+        let mut args = vec![
+            "collect",
+            "--org",
+            "--regions",
+            "us-east-1",
+            "--max-attempts",
+            "2",
+        ];
+        args.extend_from_slice(extra);
+        govscan(&data, &moto.url, &args)
+    };
+    let whole = snapshot_path(&collect(&[]));
+
+    let first = format!("{mgmt},{}", acct("security"));
+    let rest = format!("{},{},{}", acct("prod"), acct("dev"), acct("sandbox"));
+    for accounts in [&first, &rest] {
+        let o = collect(&["--accounts", accounts, "--snapshot-id", "weekly-1"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    // Not finalized: not read, and the error says what to do.
+    let early = govscan(&data, &moto.url, &["check", "--snapshot", "weekly-1"]);
+    assert_eq!(early.status.code(), Some(2));
+    assert!(
+        stderr(&early).contains("not finalized (2 shard(s) collected)"),
+        "{}",
+        stderr(&early)
+    );
+    let done = govscan(&data, &moto.url, &["snapshots", "finalize", "weekly-1"]);
+    assert!(done.status.success(), "{}", stderr(&done));
+    let merged = snapshot_path(&done);
+
+    let (a, b) = (manifest(&whole), manifest(&merged));
+    assert_eq!(b["snapshot_id"], "weekly-1");
+    let accounts = |m: &Value| {
+        let mut v: Vec<String> = m["accounts"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|a| a["account_id"].as_str().unwrap().to_owned())
+            .collect();
+        v.sort();
+        v
+    };
+    assert_eq!(accounts(&a), accounts(&b));
+    assert_eq!(
+        a["parts"].as_array().unwrap().len(),
+        b["parts"].as_array().unwrap().len()
+    );
+    for (table, entry) in a["tables"].as_object().unwrap() {
+        assert_eq!(entry["rows"], b["tables"][table]["rows"], "{table}");
+        assert_eq!(
+            read_table(&whole, table).len(),
+            read_table(&merged, table).len(),
+            "{table}"
+        );
+    }
+    let results = |snapshot: &str| {
+        let o = govscan(
+            &data,
+            &moto.url,
+            &["check", "--snapshot", snapshot, "--format", "json"],
+        );
+        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
+        let mut rows: Vec<(String, String, String)> = v["results"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["check_id"].as_str().unwrap().to_owned(),
+                    r["resource_id"].as_str().unwrap().to_owned(),
+                    r["status"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect();
+        rows.sort();
+        rows
+    };
+    let (one_run, sharded) = (results(whole.to_str().unwrap()), results("weekly-1"));
+    assert!(one_run.len() > 300);
+    assert_eq!(one_run, sharded);
+
+    // Two shards that collected the same account cannot be merged; a finalized id is taken.
+    for _ in 0..2 {
+        let o = collect(&["--accounts", &acct("dev"), "--snapshot-id", "overlap"]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let refused = govscan(&data, &moto.url, &["snapshots", "finalize", "overlap"]);
+    assert_eq!(refused.status.code(), Some(2));
+    assert!(
+        stderr(&refused).contains("collected by two shards"),
+        "{}",
+        stderr(&refused)
+    );
+    let taken = collect(&["--snapshot-id", "weekly-1"]);
+    assert_eq!(taken.status.code(), Some(2));
+    let bad = collect(&["--snapshot-id", "../escape"]);
+    assert_eq!(bad.status.code(), Some(2));
+}

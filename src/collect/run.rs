@@ -37,6 +37,9 @@ pub struct CollectOptions {
     /// With `org`: only these accounts.
     pub accounts: Option<Vec<String>>,
     pub concurrency: usize,
+    /// Write a shard of this snapshot (merged later by `snapshots finalize`) instead of a
+    /// snapshot of its own.
+    pub snapshot_id: Option<String>,
 }
 
 #[derive(Debug)]
@@ -366,8 +369,17 @@ pub async fn collect(
     regions.sort();
     regions.dedup();
 
-    let id = new_snapshot_id(started_at);
-    let mut writer = SnapshotWriter::create(&opts.data_dir, &id)?;
+    let (id, mut writer) = match &opts.snapshot_id {
+        Some(target) => (
+            target.clone(),
+            SnapshotWriter::create_shard(&opts.data_dir, target, &new_snapshot_id(started_at))?,
+        ),
+        None => {
+            let id = new_snapshot_id(started_at);
+            let writer = SnapshotWriter::create(&opts.data_dir, &id)?;
+            (id, writer)
+        }
+    };
     for rows in tables_out.values() {
         if let Err(e) = writer.write_table(rows) {
             writer.abandon();

@@ -31,7 +31,20 @@ pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> Result<(), CommandE
         role_name: args.role_name.clone(),
         accounts: (!args.accounts.is_empty()).then(|| args.accounts.clone()),
         concurrency: args.concurrency.into(),
+        snapshot_id: args.snapshot_id.clone(),
     };
+    if let Some(id) = &opts.snapshot_id {
+        crate::store::snapshot::check_snapshot_id(id)
+            .map_err(|e| CommandError::Usage(format!("--snapshot-id {e}")))?;
+        if crate::store::snapshot::snapshots_dir(&opts.data_dir)
+            .join(id)
+            .exists()
+        {
+            return Err(CommandError::Usage(format!(
+                "--snapshot-id {id}: that snapshot is already finalized"
+            )));
+        }
+    }
     let progress = Bars::new(global.quiet || !std::io::stderr().is_terminal());
     let outcome = collect(&opts, &progress).await?;
     let m = &outcome.manifest;

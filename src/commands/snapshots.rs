@@ -1,11 +1,21 @@
 //! `govscan snapshots`: what has been collected, newest last.
 
-use crate::cli::{SnapshotsArgs, SnapshotsFormat};
+use crate::cli::{SnapshotsAction, SnapshotsArgs, SnapshotsFormat};
 use crate::store::list_snapshots;
 
 use super::{stdout_write, CommandError};
 
 pub fn run(data_dir: &std::path::Path, args: &SnapshotsArgs) -> Result<(), CommandError> {
+    if let Some(SnapshotsAction::Finalize { id }) = &args.action {
+        let (path, manifest) = crate::store::snapshot::finalize(data_dir, id)?;
+        eprintln!(
+            "snapshot {id}: {} account(s), {} part(s), {} error(s)",
+            manifest.accounts.len(),
+            manifest.parts.len(),
+            manifest.error_count
+        );
+        return stdout_write(&format!("{id}\t{}\n", path.display()));
+    }
     let listed = list_snapshots(data_dir)?;
     match args.format {
         SnapshotsFormat::Json => {

@@ -39,6 +39,8 @@ pub enum StoreError {
     NoSnapshots { dir: PathBuf },
     #[error("{0}")]
     Rows(String),
+    #[error("snapshot {id}: {message}")]
+    Shards { id: String, message: String },
 }
 
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {

@@ -18,6 +18,31 @@ use super::{atomic_write, io_err, StoreError};
 
 pub const MANIFEST_FILE: &str = "manifest.json";
 const TMP_PREFIX: &str = ".tmp-";
+/// Parts of a snapshot collected by separate runs (`collect --snapshot-id`), waiting for
+/// `snapshots finalize`: `snapshots/.shards/<id>/<shard>/`, each a whole snapshot of its
+/// accounts with its own manifest.
+const SHARDS: &str = ".shards";
+
+pub fn shards_dir(data_dir: &Path, id: &str) -> PathBuf {
+    snapshots_dir(data_dir).join(SHARDS).join(id)
+}
+
+/// A snapshot id given on the command line: a plain name (it becomes a folder name).
+pub fn check_snapshot_id(id: &str) -> Result<(), String> {
+    let ok = !id.is_empty()
+        && id.len() <= 128
+        && !id.starts_with('.')
+        && id
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.'));
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{id:?}: a snapshot id is letters, digits, '-', '_' and '.', not starting with '.'"
+        ))
+    }
+}
 
 pub fn snapshots_dir(data_dir: &Path) -> PathBuf {
     data_dir.join("snapshots")
@@ -50,6 +75,19 @@ impl SnapshotWriter {
             id: id.to_owned(),
             tmp_dir,
             final_dir: root.join(id),
+            tables: Default::default(),
+        })
+    }
+
+    /// A shard of snapshot `id`, published to `snapshots/.shards/<id>/<shard>/`.
+    pub fn create_shard(data_dir: &Path, id: &str, shard: &str) -> Result<Self, StoreError> {
+        let root = shards_dir(data_dir, id);
+        let tmp_dir = root.join(format!("{TMP_PREFIX}{shard}"));
+        std::fs::create_dir_all(&tmp_dir).map_err(io_err(&tmp_dir))?;
+        Ok(Self {
+            id: id.to_owned(),
+            tmp_dir,
+            final_dir: root.join(shard),
             tables: Default::default(),
         })
     }
@@ -287,6 +325,139 @@ pub fn list_snapshots(data_dir: &Path) -> Result<Vec<ListedSnapshot>, StoreError
         .collect())
 }
 
+/// The published shards of snapshot `id`, in name order.
+pub fn complete_shards(data_dir: &Path, id: &str) -> Vec<PathBuf> {
+    let mut shards: Vec<PathBuf> = std::fs::read_dir(shards_dir(data_dir, id))
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            !p.file_name()
+                .is_some_and(|n| n.to_string_lossy().starts_with('.'))
+        })
+        .filter(|p| p.join(MANIFEST_FILE).exists())
+        .collect();
+    shards.sort();
+    shards
+}
+
+/// Merges the shards of snapshot `id` into one published snapshot: their tables' parts move
+/// into `snapshots/<id>/<table>/`, and one manifest covers every account, part and error.
+/// Two shards that collected the same account are refused (the tables would hold it twice).
+pub fn finalize(data_dir: &Path, id: &str) -> Result<(PathBuf, Manifest), StoreError> {
+    let fail = |message: String| StoreError::Shards {
+        id: id.to_owned(),
+        message,
+    };
+    check_snapshot_id(id).map_err(fail)?;
+    let root = snapshots_dir(data_dir);
+    let final_dir = root.join(id);
+    if final_dir.exists() {
+        return Err(fail("is already finalized".into()));
+    }
+    let shards = complete_shards(data_dir, id);
+    if shards.is_empty() {
+        return Err(fail(format!(
+            "no shards in {} (collect them with `govscan collect --snapshot-id {id}`)",
+            shards_dir(data_dir, id).display()
+        )));
+    }
+    let manifests: Vec<Manifest> = shards
+        .iter()
+        .map(|s| read_manifest(s))
+        .collect::<Result<_, _>>()?;
+    let mut seen: std::collections::BTreeMap<&str, &Path> = Default::default();
+    for (shard, m) in shards.iter().zip(&manifests) {
+        if m.schema_version != manifests[0].schema_version {
+            return Err(fail(format!(
+                "shards of schema versions {} and {} cannot be merged",
+                manifests[0].schema_version, m.schema_version
+            )));
+        }
+        for a in &m.accounts {
+            if let Some(other) = seen.insert(&a.account_id, shard) {
+                return Err(fail(format!(
+                    "account {} was collected by two shards ({} and {})",
+                    a.account_id,
+                    other.display(),
+                    shard.display()
+                )));
+            }
+        }
+    }
+    let tmp_dir = root.join(format!("{TMP_PREFIX}{id}"));
+    std::fs::create_dir_all(&tmp_dir).map_err(io_err(&tmp_dir))?;
+    let moved = (|| {
+        let mut tables: std::collections::BTreeMap<String, TableEntry> = Default::default();
+        for (shard, m) in shards.iter().zip(&manifests) {
+            let shard_name = shard
+                .file_name()
+                .map(|n| n.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            for (table, entry) in &m.tables {
+                let folder = tmp_dir.join(table);
+                std::fs::create_dir_all(&folder).map_err(io_err(&folder))?;
+                for (n, file) in table_files(shard, table)?.into_iter().enumerate() {
+                    let to = folder.join(format!("part-{shard_name}-{n:05}.parquet"));
+                    std::fs::rename(&file, &to).map_err(io_err(&to))?;
+                }
+                let merged = tables.entry(table.clone()).or_insert(TableEntry {
+                    file: format!("{table}/"),
+                    rows: 0,
+                });
+                merged.rows += entry.rows;
+            }
+        }
+        Ok::<_, StoreError>(tables)
+    })();
+    let tables = match moved {
+        Ok(t) => t,
+        Err(e) => {
+            // The shards may be partly moved: say where things are rather than guess.
+            return Err(fail(format!(
+                "{e}; parts already moved are in {}",
+                tmp_dir.display()
+            )));
+        }
+    };
+    let first = &manifests[0];
+    let mut regions: Vec<String> = manifests.iter().flat_map(|m| m.regions.clone()).collect();
+    regions.sort();
+    regions.dedup();
+    let mut services: Vec<String> = manifests.iter().flat_map(|m| m.services.clone()).collect();
+    services.sort();
+    services.dedup();
+    let manifest = Manifest {
+        snapshot_id: id.to_owned(),
+        schema_version: first.schema_version,
+        tool_version: first.tool_version.clone(),
+        started_at: manifests
+            .iter()
+            .map(|m| m.started_at)
+            .min()
+            .unwrap_or(first.started_at),
+        finished_at: manifests
+            .iter()
+            .map(|m| m.finished_at)
+            .max()
+            .unwrap_or(first.finished_at),
+        caller: first.caller.clone(),
+        organization_id: manifests.iter().find_map(|m| m.organization_id.clone()),
+        accounts: manifests.iter().flat_map(|m| m.accounts.clone()).collect(),
+        regions,
+        services,
+        parts: manifests.iter().flat_map(|m| m.parts.clone()).collect(),
+        tables,
+        api_calls: manifests.iter().map(|m| m.api_calls).sum(),
+        error_count: manifests.iter().map(|m| m.error_count).sum(),
+    };
+    let bytes = serde_json::to_vec_pretty(&manifest).expect("a manifest always serializes");
+    atomic_write(&tmp_dir.join(MANIFEST_FILE), &bytes)?;
+    std::fs::rename(&tmp_dir, &final_dir).map_err(io_err(&final_dir))?;
+    let _ = std::fs::remove_dir_all(shards_dir(data_dir, id));
+    Ok((final_dir, manifest))
+}
+
 /// Finds a snapshot by id, by path, or (when `wanted` is None) the latest.
 pub fn resolve_snapshot(data_dir: &Path, wanted: Option<&str>) -> Result<PathBuf, StoreError> {
     let root = snapshots_dir(data_dir);
@@ -302,6 +473,16 @@ pub fn resolve_snapshot(data_dir: &Path, wanted: Option<&str>) -> Result<PathBuf
                 && root.join(w).join(MANIFEST_FILE).exists()
             {
                 return Ok(root.join(w));
+            }
+            let shards = complete_shards(data_dir, w);
+            if !shards.is_empty() {
+                return Err(StoreError::Shards {
+                    id: w.to_owned(),
+                    message: format!(
+                        "is not finalized ({} shard(s) collected): run `govscan snapshots finalize {w}` when every shard is in",
+                        shards.len()
+                    ),
+                });
             }
             Err(StoreError::SnapshotNotFound {
                 wanted: w.to_owned(),
