@@ -1240,6 +1240,12 @@ fn shards_finalize_into_the_snapshot_one_run_would_write() {
         let o = collect(&["--accounts", accounts, "--snapshot-id", "weekly-1"]);
         assert!(o.status.success(), "{}", stderr(&o));
     }
+    let listed = govscan(&data, &moto.url, &["snapshots"]);
+    assert!(
+        stderr(&listed).contains("pending: snapshot weekly-1 has 2 shard(s)"),
+        "{}",
+        stderr(&listed)
+    );
     // Not finalized: not read, and the error says what to do.
     let early = govscan(&data, &moto.url, &["check", "--snapshot", "weekly-1"]);
     assert_eq!(early.status.code(), Some(2));

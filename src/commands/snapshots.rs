@@ -17,6 +17,12 @@ pub fn run(data_dir: &std::path::Path, args: &SnapshotsArgs) -> Result<(), Comma
         return stdout_write(&format!("{id}\t{}\n", path.display()));
     }
     let listed = list_snapshots(data_dir)?;
+    // Shards collected but not merged yet: not readable, so said apart.
+    for (id, shards) in crate::store::snapshot::pending_snapshots(data_dir) {
+        eprintln!(
+            "pending: snapshot {id} has {shards} shard(s) and is not finalized (govscan snapshots finalize {id})"
+        );
+    }
     match args.format {
         SnapshotsFormat::Json => {
             let items: Vec<serde_json::Value> = listed

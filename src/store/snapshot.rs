@@ -325,6 +325,25 @@ pub fn list_snapshots(data_dir: &Path) -> Result<Vec<ListedSnapshot>, StoreError
         .collect())
 }
 
+/// Snapshot ids with shards waiting for `snapshots finalize`, and how many each has.
+pub fn pending_snapshots(data_dir: &Path) -> Vec<(String, usize)> {
+    let root = snapshots_dir(data_dir).join(SHARDS);
+    let mut ids: Vec<String> = std::fs::read_dir(root)
+        .into_iter()
+        .flatten()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .collect();
+    ids.sort();
+    ids.into_iter()
+        .map(|id| {
+            let n = complete_shards(data_dir, &id).len();
+            (id, n)
+        })
+        .filter(|(_, n)| *n > 0)
+        .collect()
+}
+
 /// The published shards of snapshot `id`, in name order.
 pub fn complete_shards(data_dir: &Path, id: &str) -> Vec<PathBuf> {
     let mut shards: Vec<PathBuf> = std::fs::read_dir(shards_dir(data_dir, id))
