@@ -653,6 +653,11 @@ impl Authorization {
         );
         c.set_default("aws:EpochTime", now.timestamp().to_string());
         c.set_default("aws:PrincipalIsAWSService", "false");
+        c.set_default("aws:PrincipalArn", p.arn.clone());
+        c.set_default("aws:PrincipalAccount", p.account_id.clone());
+        if p.kind == PrincipalKind::User {
+            c.set_default("aws:username", p.name.clone());
+        }
         c.set_default(
             "aws:PrincipalType",
             match p.kind {

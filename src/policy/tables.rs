@@ -256,6 +256,11 @@ fn effective_permissions(auth: &Authorization) -> TableRows {
                 .map(|l| l.as_str());
             for pattern in patterns {
                 let context = auth.default_context(p, &pattern, &Context::new());
+                // `home/${aws:username}/*` is this principal's `home/alice/*`; a variable it
+                // has no value for names nothing.
+                let Some(pattern) = super::condition::substitute(&pattern, &context) else {
+                    continue;
+                };
                 let d = auth.decide(&assembled, action, &pattern, &context);
                 rows.row()
                     .set("account_id", p.account_id.clone())
@@ -555,6 +560,45 @@ pub fn register(ctx: &SessionContext, snapshot_dir: &std::path::Path) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A resource pattern with a policy variable is decided for the principal it stands for.
+    #[test]
+    fn effective_permissions_substitute_policy_variables() {
+        use crate::policy::snapshot::{Named, Principal};
+        let policy = Policy::parse(
+            r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::corp/home/${aws:username}/*"}]}"#,
+        )
+        .unwrap();
+        let mut auth = Authorization::default();
+        auth.principals.push(Principal {
+            arn: "arn:aws:iam::111122223333:user/alice".into(),
+            account_id: "111122223333".into(),
+            name: "alice".into(),
+            kind: PrincipalKind::User,
+            identity: vec![Named {
+                label: "home".into(),
+                arn: None,
+                policy,
+            }],
+            boundary: None,
+            trust: None,
+            is_service_linked: false,
+            groups: vec![],
+        });
+        let rows = effective_permissions(&auth).to_record_batch().unwrap();
+        let text = |c: &str, i: usize| {
+            use datafusion::arrow::array::AsArray;
+            rows.column_by_name(c)
+                .unwrap()
+                .as_string::<i32>()
+                .value(i)
+                .to_owned()
+        };
+        assert_eq!(rows.num_rows(), 1);
+        assert_eq!(text("action", 0), "s3:PutObject");
+        assert_eq!(text("resource", 0), "arn:aws:s3:::corp/home/alice/*");
+        assert_eq!(text("decision", 0), "Allowed");
+    }
 
     /// Every declared table is computed, with its declared schema, even for an empty snapshot.
     #[test]
