@@ -20,7 +20,7 @@ pub struct Cli {
 
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
-    /// Where snapshots and the trail lake live.
+    /// Where snapshots and the trail lake live: a folder, or `s3://bucket/prefix`.
     #[arg(
         long,
         global = true,

@@ -11,6 +11,12 @@ use tracing_subscriber::EnvFilter;
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.global.quiet, cli.global.verbose);
+    if govscan::store::remote::S3Dir::parse(&cli.global.data_dir).is_some() {
+        if let Some(endpoint) = &cli.global.endpoint_url {
+            // The S3 reader takes the endpoint as the SDK does: from the environment.
+            std::env::set_var("AWS_ENDPOINT_URL", endpoint);
+        }
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -56,6 +62,15 @@ enum Outcome {
 
 async fn run(cli: &Cli) -> Result<Outcome, CommandError> {
     let data_dir = &cli.global.data_dir;
+    // `demo` writes its own local folder; every other command takes an S3 data directory.
+    if govscan::store::remote::S3Dir::parse(data_dir).is_some()
+        && matches!(cli.command, Command::Demo(_))
+    {
+        return Err(CommandError::Usage(format!(
+            "{}: the demo writes a local folder (--dir), not a data directory on S3",
+            data_dir.display()
+        )));
+    }
     let clean = |r: Result<(), CommandError>| r.map(|()| Outcome::Clean);
     let exit_1_if = |flag: bool| {
         if flag {
@@ -66,8 +81,8 @@ async fn run(cli: &Cli) -> Result<Outcome, CommandError> {
     };
     match &cli.command {
         Command::Collect(args) => clean(commands::collect::run(&cli.global, args).await),
-        Command::Tables(args) => clean(commands::tables::run(data_dir, args)),
-        Command::Snapshots(args) => clean(commands::snapshots::run(data_dir, args)),
+        Command::Tables(args) => clean(commands::tables::run(data_dir, args).await),
+        Command::Snapshots(args) => clean(commands::snapshots::run(data_dir, args).await),
         Command::Query(args) => clean(commands::query::run(data_dir, args).await),
         Command::Check(args) => commands::check::run(data_dir, args).await.map(exit_1_if),
         Command::Report(args) => commands::report::run(data_dir, args).await.map(exit_1_if),
@@ -84,9 +99,9 @@ async fn run(cli: &Cli) -> Result<Outcome, CommandError> {
             clean(commands::export::athena(data_dir, args))
         }
         Command::Policy(PolicyCommand::Eval(args)) => clean(commands::policy::eval(args)),
-        Command::Policy(PolicyCommand::Explain(args)) => {
-            commands::policy::explain(data_dir, args).map(exit_1_if)
-        }
+        Command::Policy(PolicyCommand::Explain(args)) => commands::policy::explain(data_dir, args)
+            .await
+            .map(exit_1_if),
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "govscan", &mut out);

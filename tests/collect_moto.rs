@@ -1220,18 +1220,7 @@ fn shards_finalize_into_the_snapshot_one_run_would_write() {
     let mgmt = seeded["management_account_id"].as_str().unwrap().to_owned();
     let acct = |name: &str| seeded["accounts"][name].as_str().unwrap().to_owned();
     let data = work.path().join("data");
-    let collect = |extra: &[&str]| {
-        let mut args = vec![
-            "collect",
-            "--org",
-            "--regions",
-            "us-east-1",
-            "--max-attempts",
-            "2",
-        ];
-        args.extend_from_slice(extra);
-        govscan(&data, &moto.url, &args)
-    };
+    let collect = |extra: &[&str]| common::collect_org(&data, &moto.url, extra);
     let whole = snapshot_path(&collect(&[]));
 
     let first = format!("{mgmt},{}", acct("security"));

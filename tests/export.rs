@@ -9,16 +9,7 @@ use std::process::Command;
 #[test]
 fn athena_ddl_matches_the_parquet_files_it_points_at() {
     let work = tempfile::tempdir().unwrap();
-    let dir = work.path().join("demo");
-    // The demo writes a snapshot and a trail lake from bundled data.
-    let demo = Command::new(env!("CARGO_BIN_EXE_govscan"))
-        .args(["demo", "--dir"])
-        .arg(&dir)
-        .env_remove("GOVSCAN_DATA_DIR")
-        .output()
-        .unwrap();
-    assert!(demo.status.success(), "{}", common::stderr(&demo));
-    let data = dir.join("data");
+    let data = common::demo_data(work.path());
     let ddl_path = work.path().join("tables.sql");
     let export = Command::new(env!("CARGO_BIN_EXE_govscan"))
         .arg("--data-dir")

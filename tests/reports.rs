@@ -270,15 +270,7 @@ fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
     // Real output too: every built-in check over the demo organization, every detection
     // over the demo's real CloudTrail logs.
     let work = tempfile::tempdir().unwrap();
-    let dir = work.path().join("demo");
-    let demo = Command::new(env!("CARGO_BIN_EXE_govscan"))
-        .args(["demo", "--dir"])
-        .arg(&dir)
-        .env_remove("GOVSCAN_DATA_DIR")
-        .output()
-        .unwrap();
-    assert!(demo.status.success(), "{}", common::stderr(&demo));
-    let data = dir.join("data");
+    let data = common::demo_data(work.path());
     for command in ["check", "hunt"] {
         let out = govscan(&data, &[command, "--format", "sarif"]);
         assert!(out.status.success(), "{}", common::stderr(&out));

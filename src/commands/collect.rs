@@ -12,12 +12,13 @@ use crate::collect::aws::AwsOptions;
 use crate::collect::{collect, CollectOptions, RegionSelection};
 use crate::progress::Progress;
 use crate::store::manifest::Status;
+use crate::store::remote::{self, S3Dir};
 
 use super::{stdout_write, CommandError};
 
 pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> Result<(), CommandError> {
     let regions = parse_regions(&args.regions)?;
-    let opts = CollectOptions {
+    let mut opts = CollectOptions {
         data_dir: global.data_dir.clone(),
         aws: AwsOptions {
             profile: global.profile.clone(),
@@ -36,17 +37,52 @@ pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> Result<(), CommandE
     if let Some(id) = &opts.snapshot_id {
         crate::store::snapshot::check_snapshot_id(id)
             .map_err(|e| CommandError::Usage(format!("--snapshot-id {e}")))?;
-        if crate::store::snapshot::snapshots_dir(&opts.data_dir)
-            .join(id)
-            .exists()
-        {
+    }
+    // A data directory on S3: collect into a local staging folder, then upload the snapshot
+    // (or shard) with its manifest last.
+    let remote = match S3Dir::parse(&global.data_dir) {
+        Some(dir) => {
+            let store = remote::open_store(&dir).await?;
+            let staging = remote::Staging::new("collect")?;
+            Some((dir, store, staging))
+        }
+        None => None,
+    };
+    if let Some(id) = &opts.snapshot_id {
+        let finalized = match &remote {
+            Some((dir, store, _)) => remote::snapshot_ids(store.as_ref(), dir)
+                .await?
+                .contains(id),
+            None => crate::store::snapshot::snapshots_dir(&opts.data_dir)
+                .join(id)
+                .exists(),
+        };
+        if finalized {
             return Err(CommandError::Usage(format!(
                 "--snapshot-id {id}: that snapshot is already finalized"
             )));
         }
     }
+    if let Some((_, _, staging)) = &remote {
+        opts.data_dir = staging.path().to_path_buf();
+    }
     let progress = Bars::new(global.quiet || !std::io::stderr().is_terminal());
     let outcome = collect(&opts, &progress).await?;
+    let published = match &remote {
+        Some((dir, store, staging)) => {
+            let relative = outcome
+                .path
+                .strip_prefix(staging.path())
+                .expect("collected into the staging folder")
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                .collect::<Vec<_>>()
+                .join("/");
+            remote::upload_folder(store.as_ref(), dir, &outcome.path, &relative).await?;
+            dir.url(&relative)
+        }
+        None => outcome.path.display().to_string(),
+    };
     let m = &outcome.manifest;
     let failed = m.failed_parts();
     let failed_accounts = m
@@ -70,11 +106,7 @@ pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> Result<(), CommandE
             );
         }
     }
-    stdout_write(&format!(
-        "{}\t{}\n",
-        outcome.snapshot_id,
-        outcome.path.display()
-    ))
+    stdout_write(&format!("{}\t{published}\n", outcome.snapshot_id))
 }
 
 fn parse_regions(values: &[String]) -> Result<RegionSelection, CommandError> {

@@ -10,8 +10,7 @@ use serde_json::{Map, Value};
 
 use crate::checks::run::{run_all, CheckResult, Status};
 use crate::cli::{DiffArgs, DiffFormat};
-use crate::store::snapshot::{read_manifest, read_rows};
-use crate::store::{resolve_snapshot, TableDef};
+use crate::store::TableDef;
 
 use super::query::escape_for_terminal;
 use super::CommandError;
@@ -76,17 +75,16 @@ struct ResultChange {
     reason: String,
 }
 
-async fn check_results(data_dir: &Path, snapshot: &str) -> Result<Vec<CheckResult>, CommandError> {
-    let engine = super::check::open_for_checks(data_dir, Some(snapshot)).await?;
+async fn check_results(engine: &crate::engine::Engine) -> Result<Vec<CheckResult>, CommandError> {
     Ok(run_all(&engine.ctx, &crate::checks::builtin_checks()?, 4).await?)
 }
 
 pub async fn run(data_dir: &Path, args: &DiffArgs) -> Result<(), CommandError> {
-    let from_dir = resolve_snapshot(data_dir, Some(&args.from))?;
-    let to_dir = resolve_snapshot(data_dir, Some(&args.to))?;
+    let from = super::check::open_for_checks(data_dir, Some(&args.from)).await?;
+    let to = super::check::open_for_checks(data_dir, Some(&args.to)).await?;
     let (from_id, to_id) = (
-        read_manifest(&from_dir)?.snapshot_id,
-        read_manifest(&to_dir)?.snapshot_id,
+        from.manifest.snapshot_id.clone(),
+        to.manifest.snapshot_id.clone(),
     );
     let mut tables = BTreeMap::new();
     for def in crate::collect::all_tables() {
@@ -99,8 +97,8 @@ pub async fn run(data_dir: &Path, args: &DiffArgs) -> Result<(), CommandError> {
                 .map(|r| (key_of(&r, &columns), r))
                 .collect()
         };
-        let before = index(read_rows(&from_dir, def.name)?);
-        let after = index(read_rows(&to_dir, def.name)?);
+        let before = index(from.snapshot.read_rows(def.name).await?);
+        let after = index(to.snapshot.read_rows(def.name).await?);
         let mut diff = TableDiff::default();
         for (key, row) in &after {
             match before.get(key) {
@@ -144,8 +142,8 @@ pub async fn run(data_dir: &Path, args: &DiffArgs) -> Result<(), CommandError> {
                 })
                 .collect()
         };
-    let before = status_of(&check_results(data_dir, &from_dir.display().to_string()).await?);
-    let after = status_of(&check_results(data_dir, &to_dir.display().to_string()).await?);
+    let before = status_of(&check_results(&from).await?);
+    let after = status_of(&check_results(&to).await?);
     let mut newly_failing = Vec::new();
     let mut fixed = Vec::new();
     for ((check_id, resource_id), (status, account_id, reason)) in &after {

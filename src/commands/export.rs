@@ -115,9 +115,10 @@ pub fn athena_ddl(location: &str, database: &str) -> Result<String, String> {
 }
 
 pub fn athena(data_dir: &std::path::Path, args: &ExportAthenaArgs) -> Result<(), CommandError> {
-    let location = match &args.location {
-        Some(l) => l.clone(),
-        None => std::path::absolute(data_dir)?
+    let location = match (&args.location, crate::store::remote::S3Dir::parse(data_dir)) {
+        (Some(l), _) => l.clone(),
+        (None, Some(dir)) => dir.url("").trim_end_matches('/').to_owned(),
+        (None, None) => std::path::absolute(data_dir)?
             .to_string_lossy()
             .into_owned(),
     };

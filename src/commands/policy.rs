@@ -197,9 +197,13 @@ pub fn eval(args: &PolicyEvalArgs) -> Result<(), CommandError> {
 }
 
 /// `govscan policy explain`; true when the request is denied.
-pub fn explain(data_dir: &std::path::Path, args: &PolicyExplainArgs) -> Result<bool, CommandError> {
-    let dir = crate::store::snapshot::resolve_snapshot(data_dir, args.snapshot.as_deref())?;
-    let auth = crate::policy::snapshot::Authorization::load(&dir)?;
+pub async fn explain(
+    data_dir: &std::path::Path,
+    args: &PolicyExplainArgs,
+) -> Result<bool, CommandError> {
+    let snapshot =
+        crate::store::remote::SnapshotSource::resolve(data_dir, args.snapshot.as_deref()).await?;
+    let auth = snapshot.authorization().await?;
     for problem in &auth.problems {
         eprintln!("warning: {problem}");
     }

@@ -149,13 +149,21 @@ pub fn render(batches: &[RecordBatch], format: QueryFormat) -> Result<Vec<u8>, C
 }
 
 /// The SQL shell: statements end with `;` and may span lines; `\d` lists the tables,
-/// `\d NAME` a table's columns, `\q` quits. History is kept in `<data dir>/.govscan_history`.
+/// `\d NAME` a table's columns, `\q` quits. History is kept in `<data dir>/.govscan_history`
+/// (in the home folder when the data directory is on S3).
 async fn shell(ctx: &SessionContext, data_dir: &Path) -> Result<(), CommandError> {
     use rustyline::error::ReadlineError;
     let mut editor = rustyline::DefaultEditor::new()
         .map_err(|e| CommandError::Usage(format!("cannot start the shell: {e}")))?;
-    let history = data_dir.join(".govscan_history");
-    let _ = editor.load_history(&history);
+    let history_dir = if crate::store::remote::S3Dir::parse(data_dir).is_some() {
+        std::env::var_os("HOME").map(std::path::PathBuf::from)
+    } else {
+        Some(data_dir.to_path_buf())
+    };
+    let history = history_dir.as_ref().map(|d| d.join(".govscan_history"));
+    if let Some(history) = &history {
+        let _ = editor.load_history(history);
+    }
     eprintln!("govscan SQL shell: end statements with ';', \\d lists tables, \\d NAME describes one, \\q quits.");
     let mut pending = String::new();
     loop {
@@ -195,8 +203,10 @@ async fn shell(ctx: &SessionContext, data_dir: &Path) -> Result<(), CommandError
             print_result(ctx, &sql).await?;
         }
     }
-    if std::fs::create_dir_all(data_dir).is_ok() {
-        let _ = editor.save_history(&history);
+    if let (Some(dir), Some(history)) = (&history_dir, &history) {
+        if std::fs::create_dir_all(dir).is_ok() {
+            let _ = editor.save_history(history);
+        }
     }
     Ok(())
 }

@@ -10,7 +10,6 @@ use crate::checks::run::run_all;
 use crate::cli::{ReportArgs, ReportFormat};
 use crate::report::html::{render_template, report_context};
 use crate::report::Report;
-use crate::store::snapshot::read_rows;
 
 use super::CommandError;
 
@@ -48,7 +47,7 @@ pub async fn run(data_dir: &Path, args: &ReportArgs) -> Result<bool, CommandErro
     let manifest = &engine.manifest;
     let check_report = Report::from_checks(&manifest.snapshot_id, &checks, &results);
 
-    let hunt = if crate::trail::lake_dir(data_dir).exists() {
+    let hunt = if crate::engine::lake_exists(data_dir).await? {
         let now = chrono::Utc::now();
         let start = args
             .since
@@ -77,7 +76,7 @@ pub async fn run(data_dir: &Path, args: &ReportArgs) -> Result<bool, CommandErro
             .as_ref()
             .is_some_and(|(_, findings)| super::hunt::finds_at(findings, args.fail_on));
     let hunt_report = hunt.map(|(report, _)| report);
-    let errors = read_rows(&engine.snapshot_dir, "collection_errors")?;
+    let errors = engine.snapshot.read_rows("collection_errors").await?;
     let inventory: Vec<(String, u64)> = manifest
         .tables
         .iter()

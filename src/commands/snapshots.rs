@@ -2,23 +2,44 @@
 
 use crate::cli::{SnapshotsAction, SnapshotsArgs, SnapshotsFormat};
 use crate::store::list_snapshots;
+use crate::store::remote::{self, S3Dir};
+use crate::store::Manifest;
 
 use super::{stdout_write, CommandError};
 
-pub fn run(data_dir: &std::path::Path, args: &SnapshotsArgs) -> Result<(), CommandError> {
+pub async fn run(data_dir: &std::path::Path, args: &SnapshotsArgs) -> Result<(), CommandError> {
+    let remote = match S3Dir::parse(data_dir) {
+        Some(dir) => Some((remote::open_store(&dir).await?, dir)),
+        None => None,
+    };
     if let Some(SnapshotsAction::Finalize { id }) = &args.action {
-        let (path, manifest) = crate::store::snapshot::finalize(data_dir, id)?;
+        let (path, manifest) = match &remote {
+            Some((store, dir)) => finalize_on_s3(store.as_ref(), dir, id).await?,
+            None => {
+                let (path, manifest) = crate::store::snapshot::finalize(data_dir, id)?;
+                (path.display().to_string(), manifest)
+            }
+        };
         eprintln!(
             "snapshot {id}: {} account(s), {} part(s), {} error(s)",
             manifest.accounts.len(),
             manifest.parts.len(),
             manifest.error_count
         );
-        return stdout_write(&format!("{id}\t{}\n", path.display()));
+        return stdout_write(&format!("{id}\t{path}\n"));
     }
-    let listed = list_snapshots(data_dir)?;
+    let (listed, pending) = match &remote {
+        Some((store, dir)) => (
+            remote::list_snapshots(store.as_ref(), dir).await?,
+            remote::pending_snapshots(store.as_ref(), dir).await?,
+        ),
+        None => (
+            list_snapshots(data_dir)?,
+            crate::store::snapshot::pending_snapshots(data_dir),
+        ),
+    };
     // Shards collected but not merged yet: not readable, so said apart.
-    for (id, shards) in crate::store::snapshot::pending_snapshots(data_dir) {
+    for (id, shards) in pending {
         eprintln!(
             "pending: snapshot {id} has {shards} shard(s) and is not finalized (govscan snapshots finalize {id})"
         );
@@ -83,6 +104,36 @@ pub fn run(data_dir: &std::path::Path, args: &SnapshotsArgs) -> Result<(), Comma
             stdout_write(&align(&rows))
         }
     }
+}
+
+/// `snapshots finalize` on S3: the shards are merged in a local staging folder, the
+/// snapshot is uploaded with its manifest last, and only then are the shards deleted.
+async fn finalize_on_s3(
+    store: &dyn object_store::ObjectStore,
+    dir: &S3Dir,
+    id: &str,
+) -> Result<(String, Manifest), CommandError> {
+    crate::store::snapshot::check_snapshot_id(id)
+        .map_err(|e| CommandError::Usage(format!("snapshot {e}")))?;
+    if remote::snapshot_ids(store, dir)
+        .await?
+        .iter()
+        .any(|s| s == id)
+    {
+        return Err(CommandError::Usage(format!(
+            "snapshot {id} is already finalized in {}",
+            dir.url("snapshots/")
+        )));
+    }
+    let staging = remote::Staging::new("finalize")?;
+    let shards = format!("snapshots/{}/{id}", crate::store::snapshot::SHARDS);
+    let local_shards = crate::store::snapshot::shards_dir(staging.path(), id);
+    remote::download_folder(store, dir, &shards, &local_shards).await?;
+    let (local, manifest) = crate::store::snapshot::finalize(staging.path(), id)?;
+    let relative = format!("snapshots/{id}");
+    remote::upload_folder(store, dir, &local, &relative).await?;
+    remote::delete_folder(store, dir, &shards).await?;
+    Ok((dir.url(&relative), manifest))
 }
 
 fn align<const N: usize>(rows: &[[String; N]]) -> String {

@@ -8,12 +8,18 @@ use crate::store::{resolve_snapshot, snapshot::read_manifest, TableDef};
 
 use super::{stdout_write, CommandError};
 
-pub fn run(data_dir: &std::path::Path, args: &TablesArgs) -> Result<(), CommandError> {
+pub async fn run(data_dir: &std::path::Path, args: &TablesArgs) -> Result<(), CommandError> {
     let counts = match &args.snapshot {
-        Some(wanted) => {
-            let dir = resolve_snapshot(data_dir, Some(wanted))?;
-            Some(read_manifest(&dir)?.tables)
-        }
+        Some(wanted) => Some(match crate::store::remote::S3Dir::parse(data_dir) {
+            Some(dir) => {
+                let store = crate::store::remote::open_store(&dir).await?;
+                crate::store::remote::resolve(store.as_ref(), &dir, Some(wanted))
+                    .await?
+                    .1
+                    .tables
+            }
+            None => read_manifest(&resolve_snapshot(data_dir, Some(wanted))?)?.tables,
+        }),
         None => None,
     };
     let rows = |def: &TableDef| {

@@ -12,6 +12,7 @@ use datafusion::error::DataFusionError;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 
 use crate::collect::all_tables;
+use crate::store::remote::SnapshotSource;
 use crate::store::snapshot::read_manifest;
 use crate::store::{resolve_snapshot, Manifest, StoreError};
 
@@ -32,13 +33,17 @@ pub enum EngineError {
 /// A session over one snapshot and the trail lake.
 pub struct Engine {
     pub ctx: SessionContext,
-    pub snapshot_dir: PathBuf,
+    /// Where the snapshot's files are, for commands that read its rows directly.
+    pub snapshot: SnapshotSource,
     pub manifest: Manifest,
 }
 
 /// Opens the snapshot `wanted` (id or path; the latest when None) for SQL, with the trail
 /// lake as `cloudtrail_events` when there is one.
 pub async fn open(data_dir: &Path, wanted: Option<&str>) -> Result<Engine, EngineError> {
+    if let Some(dir) = crate::store::remote::S3Dir::parse(data_dir) {
+        return open_s3(&dir, wanted).await;
+    }
     let snapshot_dir = resolve_snapshot(data_dir, wanted)?;
     let manifest = read_manifest(&snapshot_dir)?;
     let ctx = new_context()?;
@@ -68,21 +73,99 @@ pub async fn open(data_dir: &Path, wanted: Option<&str>) -> Result<Engine, Engin
             source,
         })?;
     }
-    // The policy engine's tables: computed on the first query that reads one. Before the
-    // views, which read them.
-    crate::policy::tables::register(&ctx, &snapshot_dir).map_err(EngineError::Functions)?;
+    finish(ctx, SnapshotSource::Local(snapshot_dir), manifest).await
+}
+
+/// The policy engine's tables (computed on the first query that reads one), then the views,
+/// which read them.
+async fn finish(
+    ctx: SessionContext,
+    snapshot: SnapshotSource,
+    manifest: Manifest,
+) -> Result<Engine, EngineError> {
+    crate::policy::tables::register(&ctx, snapshot.clone()).map_err(EngineError::Functions)?;
     views::register(&ctx)
         .await
         .map_err(EngineError::Functions)?;
     Ok(Engine {
         ctx,
-        snapshot_dir,
+        snapshot,
         manifest,
     })
 }
 
+/// [`open`] for a data directory on S3: the snapshot's tables and the lake are registered
+/// as `s3://` locations and read in place.
+async fn open_s3(
+    dir: &crate::store::remote::S3Dir,
+    wanted: Option<&str>,
+) -> Result<Engine, EngineError> {
+    use crate::store::remote;
+    let store = remote::open_store(dir).await?;
+    let (id, manifest) = remote::resolve(store.as_ref(), dir, wanted).await?;
+    let ctx = new_context()?;
+    ctx.register_object_store(&dir.bucket_url(), store.clone());
+    if remote::exists(store.as_ref(), dir, "trail/cloudtrail_events").await {
+        register_trail_at(&ctx, &format!("{}/", dir.url("trail/cloudtrail_events"))).await?;
+    }
+    for def in all_tables() {
+        let location = match manifest.tables.get(def.name) {
+            // A single-file table (the older layout) is its own location.
+            Some(entry) if entry.file.ends_with(".parquet") && !entry.file.contains('/') => {
+                Some(dir.url(&format!("snapshots/{id}/{}", entry.file)))
+            }
+            Some(_) => Some(format!(
+                "{}/",
+                dir.url(&format!("snapshots/{id}/{}", def.name))
+            )),
+            None => None,
+        };
+        let registered = match &location {
+            Some(url) => {
+                ctx.register_parquet(def.name, url, ParquetReadOptions::default())
+                    .await
+            }
+            None => MemTable::try_new(def.schema(), vec![vec![]])
+                .and_then(|t| ctx.register_table(def.name, Arc::new(t)).map(|_| ())),
+        };
+        registered.map_err(|source| EngineError::Register {
+            table: def.name.to_owned(),
+            path: location.unwrap_or_default().into(),
+            source,
+        })?;
+    }
+    let snapshot = SnapshotSource::Remote {
+        store,
+        dir: dir.clone(),
+        id,
+    };
+    finish(ctx, snapshot, manifest).await
+}
+
+/// Whether the data directory holds a trail lake.
+pub async fn lake_exists(data_dir: &Path) -> Result<bool, EngineError> {
+    match crate::store::remote::S3Dir::parse(data_dir) {
+        Some(dir) => {
+            let store = crate::store::remote::open_store(&dir).await?;
+            Ok(crate::store::remote::exists(store.as_ref(), &dir, "trail/cloudtrail_events").await)
+        }
+        None => Ok(crate::trail::lake_dir(data_dir).exists()),
+    }
+}
+
 /// A session over the trail lake alone, for data directories without snapshots.
 pub async fn open_trail_only(data_dir: &Path) -> Result<Option<SessionContext>, EngineError> {
+    if let Some(dir) = crate::store::remote::S3Dir::parse(data_dir) {
+        use crate::store::remote;
+        let store = remote::open_store(&dir).await?;
+        if !remote::exists(store.as_ref(), &dir, "trail/cloudtrail_events").await {
+            return Ok(None);
+        }
+        let ctx = new_context()?;
+        ctx.register_object_store(&dir.bucket_url(), store);
+        register_trail_at(&ctx, &format!("{}/", dir.url("trail/cloudtrail_events"))).await?;
+        return Ok(Some(ctx));
+    }
     if !crate::trail::lake_dir(data_dir).exists() {
         return Ok(None);
     }
@@ -98,6 +181,12 @@ async fn register_trail(ctx: &SessionContext, data_dir: &Path) -> Result<(), Eng
     if !lake.exists() {
         return Ok(());
     }
+    register_trail_at(ctx, &format!("{}/", lake.display())).await
+}
+
+/// Registers `cloudtrail_events` over the lake at `location` (a folder path or URL ending
+/// in `/`), partitioned by `event_date`.
+async fn register_trail_at(ctx: &SessionContext, location: &str) -> Result<(), EngineError> {
     let schema = crate::trail::schema::event_schema();
     let options = ParquetReadOptions::default()
         .table_partition_cols(vec![(
@@ -105,12 +194,11 @@ async fn register_trail(ctx: &SessionContext, data_dir: &Path) -> Result<(), Eng
             datafusion::arrow::datatypes::DataType::Utf8,
         )])
         .schema(&schema);
-    let path = format!("{}/", lake.display());
-    ctx.register_parquet("cloudtrail_events", &path, options)
+    ctx.register_parquet("cloudtrail_events", location, options)
         .await
         .map_err(|source| EngineError::Register {
             table: "cloudtrail_events".into(),
-            path: lake.clone(),
+            path: location.into(),
             source,
         })
 }

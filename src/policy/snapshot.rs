@@ -13,6 +13,26 @@ use crate::store::snapshot::read_rows;
 
 type Row = Map<String, Value>;
 
+/// Reads one snapshot table's rows by name.
+pub type TableReader<'a> = dyn Fn(&str) -> Result<Vec<Row>, crate::store::StoreError> + 'a;
+
+/// The snapshot tables the model reads.
+pub const TABLES_READ: &[&str] = &[
+    "iam_policies",
+    "iam_inline_policies",
+    "iam_policy_attachments",
+    "iam_group_members",
+    "iam_users",
+    "iam_roles",
+    "iam_groups",
+    "s3_buckets",
+    "s3_account_public_access_block",
+    "org_accounts",
+    "org_units",
+    "org_policy_targets",
+    "org_policies",
+];
+
 fn text<'a>(row: &'a Row, column: &str) -> Option<&'a str> {
     row.get(column).and_then(Value::as_str)
 }
@@ -86,9 +106,15 @@ pub struct Authorization {
 impl Authorization {
     /// Reads the IAM, Organizations and S3 tables of the snapshot at `dir`.
     pub fn load(dir: &Path) -> Result<Self, crate::store::StoreError> {
+        Self::load_with(&|table: &str| read_rows(dir, table))
+    }
+
+    /// Builds the model from a snapshot's tables as `read` returns them (a local folder, or
+    /// rows fetched from S3 beforehand).
+    pub fn load_with(read: &TableReader<'_>) -> Result<Self, crate::store::StoreError> {
         let mut auth = Authorization::default();
         let iam = Iam {
-            managed: read_rows(dir, "iam_policies")?
+            managed: read("iam_policies")?
                 .iter()
                 .filter_map(|r| {
                     Some((
@@ -100,12 +126,12 @@ impl Authorization {
                     ))
                 })
                 .collect(),
-            inline: read_rows(dir, "iam_inline_policies")?,
-            attachments: read_rows(dir, "iam_policy_attachments")?,
+            inline: read("iam_inline_policies")?,
+            attachments: read("iam_policy_attachments")?,
         };
-        let group_members = read_rows(dir, "iam_group_members")?;
+        let group_members = read("iam_group_members")?;
         let mut found = Vec::new();
-        for u in read_rows(dir, "iam_users")? {
+        for u in read("iam_users")? {
             let (Some(account), Some(arn), Some(name)) = (
                 text(&u, "account_id"),
                 text(&u, "arn"),
@@ -140,7 +166,7 @@ impl Authorization {
                 groups,
             ));
         }
-        for r in read_rows(dir, "iam_roles")? {
+        for r in read("iam_roles")? {
             let (Some(account), Some(arn), Some(name)) = (
                 text(&r, "account_id"),
                 text(&r, "arn"),
@@ -157,7 +183,7 @@ impl Authorization {
                 Vec::new(),
             ));
         }
-        for g in read_rows(dir, "iam_groups")? {
+        for g in read("iam_groups")? {
             if let (Some(account), Some(arn), Some(name)) = (
                 text(&g, "account_id"),
                 text(&g, "arn"),
@@ -212,7 +238,7 @@ impl Authorization {
                 groups,
             });
         }
-        for b in read_rows(dir, "s3_buckets")? {
+        for b in read("s3_buckets")? {
             let name = text(&b, "bucket_name").unwrap_or_default().to_owned();
             let policy = text(&b, "policy").and_then(|doc| {
                 parse_into(&mut auth.problems, format!("bucket policy of {name}"), doc)
@@ -226,23 +252,26 @@ impl Authorization {
                 policy,
             });
         }
-        for a in read_rows(dir, "s3_account_public_access_block")? {
+        for a in read("s3_account_public_access_block")? {
             if a.get("restrict_public_buckets").and_then(Value::as_bool) == Some(true) {
                 if let Some(account) = text(&a, "account_id") {
                     auth.restricting_accounts.push(account.to_owned());
                 }
             }
         }
-        auth.load_organization(dir)?;
+        auth.load_organization(read)?;
         Ok(auth)
     }
 
-    fn load_organization(&mut self, dir: &Path) -> Result<(), crate::store::StoreError> {
-        let accounts = read_rows(dir, "org_accounts")?;
-        let units = read_rows(dir, "org_units")?;
-        let targets = read_rows(dir, "org_policy_targets")?;
+    fn load_organization(
+        &mut self,
+        read: &TableReader<'_>,
+    ) -> Result<(), crate::store::StoreError> {
+        let accounts = read("org_accounts")?;
+        let units = read("org_units")?;
+        let targets = read("org_policy_targets")?;
         let mut documents = HashMap::new();
-        for p in read_rows(dir, "org_policies")? {
+        for p in read("org_policies")? {
             if let (Some(id), Some(content)) = (text(&p, "policy_id"), text(&p, "content")) {
                 let label = format!(
                     "{} {} ({id})",

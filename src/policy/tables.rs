@@ -3,8 +3,7 @@
 //! `s3_bucket_exposure`. They are computed once per session, on the first query that reads
 //! one of them, so sessions that never ask pay nothing.
 
-use std::path::PathBuf;
-use std::sync::{Arc, OnceLock};
+use std::sync::Arc;
 
 use async_trait::async_trait;
 use datafusion::arrow::datatypes::SchemaRef;
@@ -489,21 +488,32 @@ struct Computed {
     shared: Arc<Shared>,
 }
 
+use crate::store::remote::SnapshotSource as Source;
+
+type ComputedTables = Result<Vec<(&'static TableDef, RecordBatch)>, String>;
+
 #[derive(Debug)]
 struct Shared {
-    snapshot_dir: PathBuf,
-    tables: OnceLock<Result<Vec<(&'static TableDef, RecordBatch)>, String>>,
+    source: Source,
+    tables: tokio::sync::OnceCell<ComputedTables>,
 }
 
 impl Shared {
-    fn batch(&self, def: &TableDef) -> Result<RecordBatch> {
-        let tables = self.tables.get_or_init(|| {
-            let auth = Authorization::load(&self.snapshot_dir).map_err(|e| e.to_string())?;
-            for problem in &auth.problems {
-                tracing::warn!("policy engine: {problem}");
-            }
-            compute(&auth)
-        });
+    async fn load(&self) -> Result<Authorization, String> {
+        self.source.authorization().await.map_err(|e| e.to_string())
+    }
+
+    async fn batch(&self, def: &TableDef) -> Result<RecordBatch> {
+        let tables = self
+            .tables
+            .get_or_init(|| async {
+                let auth = self.load().await?;
+                for problem in &auth.problems {
+                    tracing::warn!("policy engine: {problem}");
+                }
+                compute(&auth)
+            })
+            .await;
         match tables {
             Ok(list) => list
                 .iter()
@@ -532,18 +542,18 @@ impl TableProvider for Computed {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        let batch = self.shared.batch(self.def)?;
+        let batch = self.shared.batch(self.def).await?;
         MemTable::try_new(self.schema(), vec![vec![batch]])?
             .scan(state, projection, filters, limit)
             .await
     }
 }
 
-/// Registers the computed tables on a session over the snapshot at `snapshot_dir`.
-pub fn register(ctx: &SessionContext, snapshot_dir: &std::path::Path) -> Result<()> {
+/// Registers the computed tables on a session over the snapshot at `source`.
+pub fn register(ctx: &SessionContext, source: Source) -> Result<()> {
     let shared = Arc::new(Shared {
-        snapshot_dir: snapshot_dir.to_path_buf(),
-        tables: OnceLock::new(),
+        source,
+        tables: tokio::sync::OnceCell::new(),
     });
     for def in all_defs() {
         ctx.register_table(

@@ -1,6 +1,7 @@
 //! Where snapshots live on disk, their manifest, and the atomic-write discipline.
 
 pub mod manifest;
+pub mod remote;
 pub mod snapshot;
 pub mod table;
 
@@ -41,6 +42,8 @@ pub enum StoreError {
     Rows(String),
     #[error("snapshot {id}: {message}")]
     Shards { id: String, message: String },
+    #[error("{0}")]
+    Remote(String),
 }
 
 pub(crate) fn io_err(path: &Path) -> impl FnOnce(std::io::Error) -> StoreError + '_ {

@@ -21,7 +21,7 @@ const TMP_PREFIX: &str = ".tmp-";
 /// Parts of a snapshot collected by separate runs (`collect --snapshot-id`), waiting for
 /// `snapshots finalize`: `snapshots/.shards/<id>/<shard>/`, each a whole snapshot of its
 /// accounts with its own manifest.
-const SHARDS: &str = ".shards";
+pub const SHARDS: &str = ".shards";
 
 pub fn shards_dir(data_dir: &Path, id: &str) -> PathBuf {
     snapshots_dir(data_dir).join(SHARDS).join(id)
@@ -244,6 +244,16 @@ fn read_file_rows(
     path: &Path,
     table: &str,
 ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, StoreError> {
+    let bytes = std::fs::read(path).map_err(io_err(path))?;
+    rows_from_parquet(bytes::Bytes::from(bytes), table, path)
+}
+
+/// The rows of one Parquet file's bytes, as JSON objects (every column present).
+pub fn rows_from_parquet(
+    bytes: bytes::Bytes,
+    table: &str,
+    path: &Path,
+) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, StoreError> {
     let parquet = |source| StoreError::Parquet {
         path: path.to_path_buf(),
         source,
@@ -252,9 +262,8 @@ fn read_file_rows(
         table: table.to_owned(),
         source,
     };
-    let file = File::open(path).map_err(io_err(path))?;
     let reader =
-        datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
+        datafusion::parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(bytes)
             .map_err(parquet)?
             .build()
             .map_err(parquet)?;

@@ -60,7 +60,7 @@ pub async fn lookup(
     let sdk = crate::collect::aws::load_sdk_config(&opts.aws).await;
     let per_region =
         futures::future::join_all(regions.iter().map(|r| region_events(&sdk, r, start))).await;
-    let mut writer = LakeWriter::new(&opts.data_dir);
+    let mut writer = LakeWriter::open(&opts.data_dir).await?;
     let mut summary = IngestSummary::default();
     for (region, result) in regions.iter().zip(per_region) {
         let events = match result {
@@ -76,8 +76,10 @@ pub async fn lookup(
         let texts = events.iter().map(String::as_str);
         let schema = writer.schema.clone();
         let (parsed, _) = one_by_one(texts, &source, &schema, "CloudTrailEvent is not JSON: ");
-        writer.take_parsed(opts, &source, parsed, &mut summary)?;
+        writer
+            .take_parsed(opts, &source, parsed, &mut summary)
+            .await?;
     }
-    writer.publish()?;
+    writer.publish().await?;
     Ok(summary)
 }

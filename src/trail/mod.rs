@@ -5,6 +5,10 @@
 //! renaming each into its partition, and writes the checkpoint last. A crash before the
 //! publish leaves the lake as it was; a crash during it leaves files whose events the next
 //! run recognises by `event_id` and does not write again.
+//!
+//! A data directory on S3 (`s3://bucket/prefix`) keeps the same promise: files are staged
+//! in a local temporary folder, each is published with one PUT under its final key, and the
+//! checkpoint is written last; the event ids already in a partition are read from S3.
 
 mod columns;
 pub mod lookup;
@@ -15,6 +19,7 @@ pub mod schema;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch};
@@ -27,6 +32,7 @@ use datafusion::parquet::file::properties::WriterProperties;
 use futures::stream::StreamExt;
 use serde::{Deserialize, Serialize};
 
+use crate::store::remote::S3Dir;
 use crate::store::{atomic_write, StoreError};
 use parse::{parse_file, read_maybe_gzip, ParsedFile, MAX_FILE_BYTES};
 
@@ -371,10 +377,196 @@ fn write_parquet(schema: &SchemaRef, job: &ParquetJob) -> Result<(), IngestError
     Ok(())
 }
 
+/// Where the lake is kept.
+enum LakeTarget {
+    /// `<data dir>/trail/cloudtrail_events` on this machine.
+    Local { trail_dir: PathBuf },
+    /// `trail/cloudtrail_events` under a data directory on S3.
+    Remote {
+        store: Arc<dyn object_store::ObjectStore>,
+        dir: S3Dir,
+    },
+}
+
+fn remote_err(url: String) -> impl FnOnce(object_store::Error) -> IngestError {
+    move |e| IngestError::Store(StoreError::Remote(format!("{url}: {e}")))
+}
+
+impl LakeTarget {
+    async fn open(data_dir: &Path) -> Result<Self, IngestError> {
+        Ok(match S3Dir::parse(data_dir) {
+            Some(dir) => LakeTarget::Remote {
+                store: crate::store::remote::open_store(&dir).await?,
+                dir,
+            },
+            None => LakeTarget::Local {
+                trail_dir: data_dir.join("trail"),
+            },
+        })
+    }
+
+    /// The checkpoint of ingested files (empty before the first run).
+    async fn read_checkpoint(&self) -> Result<BTreeMap<String, Seen>, IngestError> {
+        let (bytes, path) = match self {
+            LakeTarget::Local { trail_dir } => {
+                let path = trail_dir.join(CHECKPOINT);
+                match std::fs::read(&path) {
+                    Ok(bytes) => (bytes, path),
+                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+                        return Ok(BTreeMap::new())
+                    }
+                    Err(e) => return Err(IngestError::Io { path, source: e }),
+                }
+            }
+            LakeTarget::Remote { store, dir } => {
+                use object_store::ObjectStoreExt;
+                let relative = format!("trail/{CHECKPOINT}");
+                let url = dir.url(&relative);
+                match store.get(&dir.key(&relative)).await {
+                    Ok(found) => {
+                        let bytes = found.bytes().await.map_err(remote_err(url.clone()))?;
+                        (bytes.to_vec(), PathBuf::from(url))
+                    }
+                    Err(object_store::Error::NotFound { .. }) => return Ok(BTreeMap::new()),
+                    Err(e) => return Err(remote_err(url)(e)),
+                }
+            }
+        };
+        serde_json::from_slice(&bytes).map_err(|source| IngestError::Checkpoint { path, source })
+    }
+
+    /// Replaces the checkpoint: the last write of a run.
+    async fn write_checkpoint(
+        &self,
+        checkpoint: &BTreeMap<String, Seen>,
+    ) -> Result<(), IngestError> {
+        let bytes = serde_json::to_vec_pretty(checkpoint).expect("checkpoint serializes");
+        match self {
+            LakeTarget::Local { trail_dir } => {
+                Ok(atomic_write(&trail_dir.join(CHECKPOINT), &bytes)?)
+            }
+            LakeTarget::Remote { store, dir } => {
+                use object_store::ObjectStoreExt;
+                let relative = format!("trail/{CHECKPOINT}");
+                store
+                    .put(&dir.key(&relative), bytes.into())
+                    .await
+                    .map(|_| ())
+                    .map_err(remote_err(dir.url(&relative)))
+            }
+        }
+    }
+
+    /// The partition folder of `day`, relative to the data directory.
+    fn partition(day: i32) -> String {
+        format!("trail/{TABLE_DIR}/event_date={}", day_to_date(day))
+    }
+
+    /// The event ids already in the lake's partition of `day`.
+    async fn event_ids(&self, day: i32) -> Result<HashSet<EventId>, IngestError> {
+        let mut ids = HashSet::new();
+        match self {
+            LakeTarget::Local { trail_dir } => {
+                let dir = trail_dir
+                    .join(TABLE_DIR)
+                    .join(format!("event_date={}", day_to_date(day)));
+                if !dir.exists() {
+                    return Ok(ids);
+                }
+                for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
+                    let path = entry.map_err(io(&dir))?.path();
+                    if path.extension().is_none_or(|e| e != "parquet") {
+                        continue;
+                    }
+                    let file = File::open(&path).map_err(io(&path))?;
+                    read_event_ids(file, &path, &mut ids)?;
+                }
+            }
+            LakeTarget::Remote { store, dir } => {
+                use futures::TryStreamExt;
+                use object_store::ObjectStoreExt;
+                let prefix = Self::partition(day);
+                let keys: Vec<object_store::path::Path> = store
+                    .list(Some(&dir.key(&prefix)))
+                    .map_ok(|meta| meta.location)
+                    .try_collect()
+                    .await
+                    .map_err(remote_err(dir.url(&prefix)))?;
+                for key in keys
+                    .into_iter()
+                    .filter(|k| k.as_ref().ends_with(".parquet"))
+                {
+                    let url = format!("s3://{}/{key}", dir.bucket);
+                    let bytes = store
+                        .get(&key)
+                        .await
+                        .map_err(remote_err(url.clone()))?
+                        .bytes()
+                        .await
+                        .map_err(remote_err(url.clone()))?;
+                    read_event_ids(bytes, Path::new(&url), &mut ids)?;
+                }
+            }
+        }
+        Ok(ids)
+    }
+
+    /// Moves a staged file into the partition of `day`.
+    async fn publish(&self, day: i32, staged: &Path) -> Result<(), IngestError> {
+        let name = staged
+            .file_name()
+            .expect("a file")
+            .to_string_lossy()
+            .into_owned();
+        match self {
+            LakeTarget::Local { trail_dir } => {
+                let dir = trail_dir
+                    .join(TABLE_DIR)
+                    .join(format!("event_date={}", day_to_date(day)));
+                std::fs::create_dir_all(&dir).map_err(io(&dir))?;
+                let target = dir.join(name);
+                std::fs::rename(staged, &target).map_err(io(&target))
+            }
+            LakeTarget::Remote { store, dir } => {
+                use object_store::ObjectStoreExt;
+                let relative = format!("{}/{name}", Self::partition(day));
+                let bytes = std::fs::read(staged).map_err(io(staged))?;
+                // One PUT: the object appears whole or not at all.
+                store
+                    .put(&dir.key(&relative), bytes.into())
+                    .await
+                    .map(|_| ())
+                    .map_err(remote_err(dir.url(&relative)))
+            }
+        }
+    }
+}
+
+/// Adds the `event_id` column of a Parquet file of the lake to `ids`.
+fn read_event_ids<R: datafusion::parquet::file::reader::ChunkReader + 'static>(
+    reader: R,
+    path: &Path,
+    ids: &mut HashSet<EventId>,
+) -> Result<(), IngestError> {
+    let bad = |e: &dyn std::fmt::Display| IngestError::Write {
+        path: path.to_owned(),
+        message: format!("reading event ids: {e}"),
+    };
+    let builder = ParquetRecordBatchReaderBuilder::try_new(reader).map_err(|e| bad(&e))?;
+    let index = builder.schema().index_of("event_id").map_err(|e| bad(&e))?;
+    let mask = ProjectionMask::roots(builder.parquet_schema(), [index]);
+    for batch in builder.with_projection(mask).build().map_err(|e| bad(&e))? {
+        let batch = batch.map_err(|e| bad(&e))?;
+        let col = batch.column(0).as_string::<i32>();
+        ids.extend(col.iter().flatten().map(EventId::new));
+    }
+    Ok(())
+}
+
 /// One run's pending rows, dedup sets and staged files.
 struct LakeWriter {
     schema: SchemaRef,
-    lake: PathBuf,
+    target: LakeTarget,
     staging: PathBuf,
     run_id: String,
     /// Rows waiting to be written, by partition day.
@@ -387,25 +579,32 @@ struct LakeWriter {
 }
 
 impl LakeWriter {
-    fn new(data_dir: &Path) -> Self {
+    async fn open(data_dir: &Path) -> Result<Self, IngestError> {
         let run_id = format!(
             "{}-{}",
             chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ"),
             std::process::id()
         );
         let schema = schema::event_schema();
-        Self {
+        let target = LakeTarget::open(data_dir).await?;
+        let staging = match &target {
+            LakeTarget::Local { trail_dir } => trail_dir.join(format!(".staging-{run_id}")),
+            LakeTarget::Remote { .. } => {
+                std::env::temp_dir().join(format!("govscan-trail-staging-{run_id}"))
+            }
+        };
+        Ok(Self {
             parquet: ParquetThread::start(schema.clone()),
             schema,
-            lake: lake_dir(data_dir),
-            staging: data_dir.join("trail").join(format!(".staging-{run_id}")),
+            target,
+            staging,
             run_id,
             pending: BTreeMap::new(),
             pending_rows: 0,
             known_ids: HashMap::new(),
             staged: Vec::new(),
             seq: 0,
-        }
+        })
     }
 
     /// Counts a parsed file's rows in the summary and keeps those that are neither filtered
@@ -446,7 +645,11 @@ impl LakeWriter {
                 summary.filtered_out += 1;
                 continue;
             }
-            if !self.known(day)?.insert(EventId::new(ids.value(row))) {
+            let known = self
+                .known_ids
+                .get_mut(&day)
+                .expect("load_known read every wanted day");
+            if !known.insert(EventId::new(ids.value(row))) {
                 summary.duplicates_skipped += 1;
                 continue;
             }
@@ -474,36 +677,23 @@ impl LakeWriter {
         Ok(())
     }
 
-    /// Event ids already in a partition of the lake, read once per partition per run.
-    fn known(&mut self, day: i32) -> Result<&mut HashSet<EventId>, IngestError> {
-        if let std::collections::hash_map::Entry::Vacant(slot) = self.known_ids.entry(day) {
-            let mut ids = HashSet::new();
-            let dir = self.lake.join(format!("event_date={}", day_to_date(day)));
-            if dir.exists() {
-                for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
-                    let path = entry.map_err(io(&dir))?.path();
-                    if path.extension().is_none_or(|e| e != "parquet") {
-                        continue;
-                    }
-                    let bad = |e: &dyn std::fmt::Display| IngestError::Write {
-                        path: path.clone(),
-                        message: format!("reading event ids: {e}"),
-                    };
-                    let file = File::open(&path).map_err(io(&path))?;
-                    let builder =
-                        ParquetRecordBatchReaderBuilder::try_new(file).map_err(|e| bad(&e))?;
-                    let index = builder.schema().index_of("event_id").map_err(|e| bad(&e))?;
-                    let mask = ProjectionMask::roots(builder.parquet_schema(), [index]);
-                    for batch in builder.with_projection(mask).build().map_err(|e| bad(&e))? {
-                        let batch = batch.map_err(|e| bad(&e))?;
-                        let col = batch.column(0).as_string::<i32>();
-                        ids.extend(col.iter().flatten().map(EventId::new));
-                    }
-                }
+    /// Reads the event ids already in the lake's partitions of `days` (once per partition
+    /// per run), for the days the filters let through.
+    async fn load_known(&mut self, opts: &IngestOptions, days: &[i32]) -> Result<(), IngestError> {
+        let since = opts.since.map(date_to_day);
+        let until = opts.until.map(date_to_day);
+        let wanted: BTreeSet<i32> = days
+            .iter()
+            .copied()
+            .filter(|&day| since.is_none_or(|d| day >= d) && until.is_none_or(|d| day <= d))
+            .collect();
+        for day in wanted {
+            if !self.known_ids.contains_key(&day) {
+                let ids = self.target.event_ids(day).await?;
+                self.known_ids.insert(day, ids);
             }
-            slot.insert(ids);
         }
-        Ok(self.known_ids.get_mut(&day).expect("just inserted"))
+        Ok(())
     }
 
     /// Hands the pending rows to the Parquet thread, one file per partition.
@@ -521,22 +711,24 @@ impl LakeWriter {
         Ok(())
     }
 
-    /// Waits for the staged files, then moves them into the lake, one rename each.
-    fn publish(mut self) -> Result<(), IngestError> {
+    /// Waits for the staged files, then moves them into the lake, one rename (or PUT) each;
+    /// gives back the lake, for the checkpoint.
+    async fn publish(mut self) -> Result<LakeTarget, IngestError> {
         self.flush()?;
         self.parquet.join()?;
-        for (day, staged) in &self.staged {
-            let dir = self.lake.join(format!("event_date={}", day_to_date(*day)));
-            std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-            let target = dir.join(staged.file_name().expect("a file"));
-            std::fs::rename(staged, &target).map_err(io(&target))?;
+        let published = async {
+            for (day, staged) in &self.staged {
+                self.target.publish(*day, staged).await?;
+            }
+            Ok(())
         }
+        .await;
         let _ = std::fs::remove_dir_all(&self.staging);
-        Ok(())
+        published.map(|()| self.target)
     }
 
     /// Adds a parsed file's outcome to the summary and its rows to the lake.
-    fn take_parsed(
+    async fn take_parsed(
         &mut self,
         opts: &IngestOptions,
         name: &str,
@@ -554,7 +746,10 @@ impl LakeWriter {
                 .push((name.to_owned(), index, reason));
         }
         match parsed.batch {
-            Some(batch) => self.take(opts, batch, &parsed.days, summary),
+            Some(batch) => {
+                self.load_known(opts, &parsed.days).await?;
+                self.take(opts, batch, &parsed.days, summary)
+            }
             None => Ok(()),
         }
     }
@@ -564,22 +759,11 @@ impl LakeWriter {
 /// fatal; an error is returned only when a source cannot be listed or the lake cannot be
 /// written.
 pub async fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> {
-    let trail_dir = opts.data_dir.join("trail");
-    std::fs::create_dir_all(&trail_dir).map_err(io(&trail_dir))?;
-    let checkpoint_path = trail_dir.join(CHECKPOINT);
-    let mut checkpoint: BTreeMap<String, Seen> = match std::fs::read(&checkpoint_path) {
-        Ok(bytes) => serde_json::from_slice(&bytes).map_err(|source| IngestError::Checkpoint {
-            path: checkpoint_path.clone(),
-            source,
-        })?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => BTreeMap::new(),
-        Err(e) => {
-            return Err(IngestError::Io {
-                path: checkpoint_path,
-                source: e,
-            })
-        }
-    };
+    let writer = LakeWriter::open(&opts.data_dir).await?;
+    if let LakeTarget::Local { trail_dir } = &writer.target {
+        std::fs::create_dir_all(trail_dir).map_err(io(trail_dir))?;
+    }
+    let mut checkpoint = writer.target.read_checkpoint().await?;
 
     let mut s3: Option<aws_sdk_s3::Client> = None;
     let mut inputs = Vec::new();
@@ -614,7 +798,7 @@ pub async fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> 
         .partition(|f| checkpoint.get(&f.checkpoint_key) == Some(&f.seen));
     summary.files_unchanged = unchanged.len();
 
-    let mut writer = LakeWriter::new(&opts.data_dir);
+    let mut writer = writer;
     let schema = writer.schema.clone();
     // Files are fetched and parsed a few at a time, in order, each parse on a blocking
     // thread (so both cores parse); the window bounds memory.
@@ -629,7 +813,11 @@ pub async fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> 
     .buffered(PARSE_AHEAD);
     while let Some((file, parsed)) = parsed_files.next().await {
         match parsed {
-            Ok(parsed) => writer.take_parsed(opts, &file.name, parsed, &mut summary)?,
+            Ok(parsed) => {
+                writer
+                    .take_parsed(opts, &file.name, parsed, &mut summary)
+                    .await?
+            }
             Err(reason) => {
                 summary.rejected_files.push((file.name, reason));
                 continue;
@@ -637,9 +825,8 @@ pub async fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> 
         }
         checkpoint.insert(file.checkpoint_key, file.seen);
     }
-    writer.publish()?;
-    let bytes = serde_json::to_vec_pretty(&checkpoint).expect("checkpoint serializes");
-    atomic_write(&checkpoint_path, &bytes)?;
+    let target = writer.publish().await?;
+    target.write_checkpoint(&checkpoint).await?;
     Ok(summary)
 }
 

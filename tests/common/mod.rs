@@ -275,3 +275,31 @@ pub fn write_snapshot(
     govscan::store::snapshot::write_from_rows(data, id, tables, collected_at, "111111111111")
         .unwrap()
 }
+
+/// Runs `govscan demo --dir <work>/demo`; its data directory (a snapshot and a trail lake
+/// from the bundled data).
+pub fn demo_data(work: &Path) -> PathBuf {
+    let dir = work.join("demo");
+    let demo = Command::new(env!("CARGO_BIN_EXE_govscan"))
+        .args(["demo", "--dir"])
+        .arg(&dir)
+        .env_remove("GOVSCAN_DATA_DIR")
+        .output()
+        .expect("run govscan demo");
+    assert!(demo.status.success(), "{}", stderr(&demo));
+    dir.join("data")
+}
+
+/// `govscan collect --org` of us-east-1 with two attempts per call, plus `extra`.
+pub fn collect_org(data_dir: &Path, endpoint: &str, extra: &[&str]) -> Output {
+    let mut args = vec![
+        "collect",
+        "--org",
+        "--regions",
+        "us-east-1",
+        "--max-attempts",
+        "2",
+    ];
+    args.extend_from_slice(extra);
+    govscan(data_dir, endpoint, &args)
+}
