@@ -105,15 +105,7 @@ async fn get(
     dir: &S3Dir,
     relative: &str,
 ) -> Result<bytes::Bytes, StoreError> {
-    let key = dir.key(relative);
-    let found = store
-        .get(&key)
-        .await
-        .map_err(|e| remote_err(format!("{}: {e}", dir.url(relative))))?;
-    found
-        .bytes()
-        .await
-        .map_err(|e| remote_err(format!("{}: {e}", dir.url(relative))))
+    get_key(store, dir, &dir.key(relative)).await
 }
 
 /// The published snapshots (those with a manifest), oldest first.
@@ -169,13 +161,22 @@ pub async fn resolve(
             dir: dir.url("snapshots").into(),
         })?,
     };
+    let manifest = read_manifest(store, dir, &id).await?;
+    Ok((id, manifest))
+}
+
+/// The manifest of snapshot `id`.
+async fn read_manifest(
+    store: &dyn ObjectStore,
+    dir: &S3Dir,
+    id: &str,
+) -> Result<Manifest, StoreError> {
     let path = format!("snapshots/{id}/{MANIFEST_FILE}");
     let bytes = get(store, dir, &path).await?;
-    let manifest = serde_json::from_slice(&bytes).map_err(|source| StoreError::Manifest {
+    serde_json::from_slice(&bytes).map_err(|source| StoreError::Manifest {
         path: dir.url(&path).into(),
         source,
-    })?;
-    Ok((id, manifest))
+    })
 }
 
 /// Whether anything is stored under `relative/`.
@@ -192,19 +193,7 @@ pub async fn read_rows(
     id: &str,
     table: &str,
 ) -> Result<Vec<serde_json::Map<String, serde_json::Value>>, StoreError> {
-    use futures::TryStreamExt;
-    let prefix = dir.key(&format!("snapshots/{id}/{table}"));
-    let mut keys: Vec<ObjectPath> = store
-        .list(Some(&prefix))
-        .map_ok(|meta| meta.location)
-        .try_collect()
-        .await
-        .map_err(|e| {
-            remote_err(format!(
-                "{}: {e}",
-                dir.url(&format!("snapshots/{id}/{table}/"))
-            ))
-        })?;
+    let mut keys = list_keys(store, dir, &format!("snapshots/{id}/{table}")).await?;
     keys.retain(|k| k.as_ref().ends_with(".parquet"));
     keys.sort();
     // A snapshot of the older layout keeps the table in one `<table>.parquet`.
@@ -214,13 +203,7 @@ pub async fn read_rows(
     }
     let mut rows = Vec::new();
     for key in keys {
-        let bytes = store
-            .get(&key)
-            .await
-            .map_err(|e| remote_err(format!("{key}: {e}")))?
-            .bytes()
-            .await
-            .map_err(|e| remote_err(format!("{key}: {e}")))?;
+        let bytes = get_key(store, dir, &key).await?;
         rows.extend(super::snapshot::rows_from_parquet(
             bytes,
             table,
@@ -237,7 +220,7 @@ pub async fn list_snapshots(
 ) -> Result<Vec<super::snapshot::ListedSnapshot>, StoreError> {
     let mut listed = Vec::new();
     for id in snapshot_ids(store, dir).await? {
-        let manifest = resolve(store, dir, Some(&id)).await.map(|(_, m)| m);
+        let manifest = read_manifest(store, dir, &id).await;
         listed.push((dir.url(&format!("snapshots/{id}")).into(), manifest));
     }
     Ok(listed)
@@ -345,14 +328,8 @@ pub async fn download_folder(
     relative: &str,
     local: &Path,
 ) -> Result<usize, StoreError> {
-    use futures::TryStreamExt;
     let prefix = dir.key(relative);
-    let keys: Vec<ObjectPath> = store
-        .list(Some(&prefix))
-        .map_ok(|meta| meta.location)
-        .try_collect()
-        .await
-        .map_err(|e| remote_err(format!("{}: {e}", dir.url(relative))))?;
+    let keys = list_keys(store, dir, relative).await?;
     for key in &keys {
         let inside: Vec<String> = key
             .prefix_match(&prefix)
@@ -389,14 +366,7 @@ pub async fn delete_folder(
     dir: &S3Dir,
     relative: &str,
 ) -> Result<(), StoreError> {
-    use futures::TryStreamExt;
-    let keys: Vec<ObjectPath> = store
-        .list(Some(&dir.key(relative)))
-        .map_ok(|meta| meta.location)
-        .try_collect()
-        .await
-        .map_err(|e| remote_err(format!("{}: {e}", dir.url(relative))))?;
-    for key in keys {
+    for key in list_keys(store, dir, relative).await? {
         store
             .delete(&key)
             .await
@@ -405,7 +375,23 @@ pub async fn delete_folder(
     Ok(())
 }
 
-async fn get_key(
+/// Every key under `relative/`.
+pub async fn list_keys(
+    store: &dyn ObjectStore,
+    dir: &S3Dir,
+    relative: &str,
+) -> Result<Vec<ObjectPath>, StoreError> {
+    use futures::TryStreamExt;
+    store
+        .list(Some(&dir.key(relative)))
+        .map_ok(|meta| meta.location)
+        .try_collect()
+        .await
+        .map_err(|e| remote_err(format!("{}: {e}", dir.url(relative))))
+}
+
+/// The bytes of the object at `key`.
+pub async fn get_key(
     store: &dyn ObjectStore,
     dir: &S3Dir,
     key: &ObjectPath,

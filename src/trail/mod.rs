@@ -483,27 +483,11 @@ impl LakeTarget {
                 }
             }
             LakeTarget::Remote { store, dir } => {
-                use futures::TryStreamExt;
-                use object_store::ObjectStoreExt;
-                let prefix = Self::partition(day);
-                let keys: Vec<object_store::path::Path> = store
-                    .list(Some(&dir.key(&prefix)))
-                    .map_ok(|meta| meta.location)
-                    .try_collect()
-                    .await
-                    .map_err(remote_err(dir.url(&prefix)))?;
-                for key in keys
-                    .into_iter()
-                    .filter(|k| k.as_ref().ends_with(".parquet"))
-                {
+                use crate::store::remote::{get_key, list_keys};
+                let keys = list_keys(store.as_ref(), dir, &Self::partition(day)).await?;
+                for key in keys.iter().filter(|k| k.as_ref().ends_with(".parquet")) {
+                    let bytes = get_key(store.as_ref(), dir, key).await?;
                     let url = format!("s3://{}/{key}", dir.bucket);
-                    let bytes = store
-                        .get(&key)
-                        .await
-                        .map_err(remote_err(url.clone()))?
-                        .bytes()
-                        .await
-                        .map_err(remote_err(url.clone()))?;
                     read_event_ids(bytes, Path::new(&url), &mut ids)?;
                 }
             }
