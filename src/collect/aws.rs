@@ -75,6 +75,15 @@ impl ApiCallCounter {
     pub fn successes(&self) -> u64 {
         self.successes.load(Ordering::Relaxed)
     }
+
+    /// For calls made outside the SDK (collect::signed), which no interceptor sees.
+    pub fn record_attempt(&self) {
+        self.attempts.fetch_add(1, Ordering::Relaxed);
+    }
+
+    pub fn record_success(&self) {
+        self.successes.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 impl Intercept for ApiCallCounter {
@@ -126,7 +135,7 @@ pub struct ErrorInfo {
 
 const MAX_MESSAGE: usize = 1000;
 
-fn truncate(mut s: String) -> String {
+pub(crate) fn truncate_message(mut s: String) -> String {
     if s.len() > MAX_MESSAGE {
         let mut cut = MAX_MESSAGE;
         while !s.is_char_boundary(cut) {
@@ -173,7 +182,7 @@ where
     };
     ErrorInfo {
         code,
-        message: truncate(message),
+        message: truncate_message(message),
     }
 }
 
@@ -235,7 +244,7 @@ mod tests {
     #[test]
     fn long_error_messages_are_cut_on_a_char_boundary() {
         let s = "é".repeat(800);
-        let t = truncate(s);
+        let t = truncate_message(s);
         assert!(t.len() <= MAX_MESSAGE + '…'.len_utf8());
         assert!(t.ends_with('…'));
     }

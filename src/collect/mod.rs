@@ -11,6 +11,7 @@ pub mod iam;
 pub mod org;
 pub mod run;
 pub mod s3;
+pub mod signed;
 pub mod tables;
 
 use std::collections::BTreeMap;

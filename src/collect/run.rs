@@ -496,22 +496,7 @@ async fn enabled_regions(
     sdk: &SdkConfig,
     calls: &ApiCallCounter,
 ) -> Result<Vec<String>, ErrorInfo> {
-    let ec2 = client!(sdk, calls, aws_sdk_ec2);
-    let out = ec2
-        .describe_regions()
-        .all_regions(false)
-        .send()
-        .await
-        .map_err(|e| error_info(&e))?;
-    let mut regions: Vec<String> = out
-        .regions
-        .unwrap_or_default()
-        .into_iter()
-        .filter(|r| r.opt_in_status.as_deref() != Some("not-opted-in"))
-        .filter_map(|r| r.region_name)
-        .collect();
-    regions.sort();
-    Ok(regions)
+    super::signed::enabled_regions(sdk, calls).await
 }
 
 /// Failed only when no call of the part succeeded: an empty answer is an answer (a region

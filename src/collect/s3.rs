@@ -9,7 +9,6 @@ use std::collections::HashMap;
 
 use aws_config::Region;
 use aws_sdk_s3 as s3;
-use aws_sdk_s3control as s3control;
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
 use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
@@ -100,32 +99,6 @@ fn s3_client(target: &Target, region: &str) -> s3::Client {
         .interceptor(target.calls.clone())
         .build();
     s3::Client::from_conf(conf)
-}
-
-/// S3 Control puts the account id in front of the endpoint host; a custom endpoint (moto,
-/// localstack) is used exactly as given instead.
-#[derive(Debug)]
-struct FixedEndpoint(String);
-
-impl s3control::config::endpoint::ResolveEndpoint for FixedEndpoint {
-    fn resolve_endpoint<'a>(
-        &'a self,
-        _: &'a s3control::config::endpoint::Params,
-    ) -> s3control::config::endpoint::EndpointFuture<'a> {
-        s3control::config::endpoint::EndpointFuture::ready(Ok(
-            aws_smithy_types::endpoint::Endpoint::builder()
-                .url(self.0.clone())
-                .build(),
-        ))
-    }
-}
-
-fn s3control_client(target: &Target) -> s3control::Client {
-    let mut conf = s3control::config::Builder::from(&target.sdk).interceptor(target.calls.clone());
-    if let Some(url) = target.sdk.endpoint_url().filter(|_| target.s3_path_style) {
-        conf = conf.endpoint_resolver(FixedEndpoint(url.to_owned()));
-    }
-    s3control::Client::from_conf(conf.build())
 }
 
 /// GetBucketLocation answers null for us-east-1 and "EU" for the oldest eu-west-1 buckets.
@@ -484,45 +457,25 @@ fn is_public_group_uri(uri: &str) -> bool {
 }
 
 async fn collect_account_public_access_block(target: &Target, sink: &mut Sink) {
-    let client = s3control_client(target);
-    let result = optional(
-        &["NoSuchPublicAccessBlockConfiguration"],
-        client
-            .get_public_access_block()
-            .account_id(&target.account_id)
-            .send(),
+    let result = super::signed::account_public_access_block(
+        &target.sdk,
+        &target.calls,
+        &target.account_id,
+        &target.region,
+        target.s3_path_style,
     )
     .await;
     match result {
         Ok(found) => {
-            let c = found.and_then(|o| o.public_access_block_configuration);
+            let c = found.clone().unwrap_or_default();
             sink.table(&S3_ACCOUNT_PUBLIC_ACCESS_BLOCK)
                 .row()
                 .set("account_id", &target.account_id)
-                .set("configured", c.is_some())
-                .set(
-                    "block_public_acls",
-                    c.as_ref()
-                        .map(|c| c.block_public_acls.unwrap_or(false))
-                        .unwrap_or(false),
-                )
-                .set(
-                    "ignore_public_acls",
-                    c.as_ref()
-                        .map(|c| c.ignore_public_acls.unwrap_or(false))
-                        .unwrap_or(false),
-                )
-                .set(
-                    "block_public_policy",
-                    c.as_ref()
-                        .map(|c| c.block_public_policy.unwrap_or(false))
-                        .unwrap_or(false),
-                )
-                .set(
-                    "restrict_public_buckets",
-                    c.map(|c| c.restrict_public_buckets.unwrap_or(false))
-                        .unwrap_or(false),
-                );
+                .set("configured", found.is_some())
+                .set("block_public_acls", c.block_public_acls)
+                .set("ignore_public_acls", c.ignore_public_acls)
+                .set("block_public_policy", c.block_public_policy)
+                .set("restrict_public_buckets", c.restrict_public_buckets);
         }
         Err(info) => sink.record_error("GetPublicAccessBlock", None, None, info),
     }
