@@ -43,6 +43,11 @@ pub struct GlobalArgs {
     /// More logging on stderr (-v info, -vv debug, -vvv trace). RUST_LOG overrides.
     #[arg(short, long, global = true, action = clap::ArgAction::Count)]
     pub verbose: u8,
+    /// Where query, check, hunt and report run their SQL: `local`, or
+    /// `ballista://HOST:PORT` for a Ballista cluster started by `govscan cluster`
+    /// (needs the cluster feature).
+    #[arg(long, global = true, env = "GOVSCAN_ENGINE", default_value = "local")]
+    pub engine: crate::engine::cluster::EngineChoice,
 }
 
 #[derive(Debug, Subcommand)]
@@ -78,11 +83,61 @@ pub enum Command {
     /// The IAM policy engine: decide requests the way AWS does.
     #[command(subcommand)]
     Policy(PolicyCommand),
+    /// Ballista cluster roles with govscan's SQL functions, for `--engine ballista://`
+    /// (needs the cluster feature).
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
     /// Print a shell completion script.
     Completions {
         #[arg(value_enum)]
         shell: clap_complete::Shell,
     },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ClusterCommand {
+    /// Ballista's scheduler: takes the plans `--engine ballista://` sends, splits them into
+    /// stages and hands the tasks to executors.
+    Scheduler(SchedulerArgs),
+    /// A Ballista executor: runs tasks with govscan's functions, reading the data
+    /// directory's Parquet itself (S3 credentials and endpoint from the environment).
+    Executor(ExecutorArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct SchedulerArgs {
+    /// Address the scheduler listens on (gRPC for clients and executors).
+    #[arg(long, default_value = "127.0.0.1:50050")]
+    pub bind: std::net::SocketAddr,
+    /// Host name executors and clients reach the scheduler by (default: the bind host).
+    #[arg(long)]
+    pub external_host: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ExecutorArgs {
+    /// The scheduler, HOST:PORT.
+    #[arg(long, default_value = "127.0.0.1:50050")]
+    pub scheduler: String,
+    /// Address the executor's services listen on.
+    #[arg(long, default_value = "127.0.0.1")]
+    pub bind_host: String,
+    /// Arrow Flight port, where other executors and clients fetch results.
+    #[arg(long, default_value_t = 50051)]
+    pub port: u16,
+    /// gRPC port, where the scheduler sends tasks. A second executor on one host moves
+    /// both ports.
+    #[arg(long, default_value_t = 50052)]
+    pub grpc_port: u16,
+    /// Host name the scheduler and other executors reach this one by (default: bind host).
+    #[arg(long)]
+    pub external_host: Option<String>,
+    /// Folder for shuffle files (default: a temporary folder).
+    #[arg(long)]
+    pub work_dir: Option<PathBuf>,
+    /// Tasks run at once (default: the machine's cores).
+    #[arg(long, default_value_t = 0)]
+    pub vcores: usize,
 }
 
 #[derive(Debug, Args)]
@@ -230,6 +285,11 @@ pub struct CheckArgs {
     /// Snapshot id or path (default: the latest).
     #[arg(long)]
     pub snapshot: Option<String>,
+    /// Check a sharded snapshot that is not finalized yet, from the shards collected so far
+    /// (merged in a temporary folder; the data directory is not changed). Accounts of shards
+    /// still running are absent from the results.
+    #[arg(long, requires = "snapshot")]
+    pub unfinalized: bool,
     /// Read checks from this folder instead of the built-in ones.
     #[arg(long)]
     pub checks: Option<PathBuf>,

@@ -4,7 +4,7 @@
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
-use govscan::cli::{Cli, Command, ExportCommand, PolicyCommand, TrailCommand};
+use govscan::cli::{Cli, ClusterCommand, Command, ExportCommand, PolicyCommand, TrailCommand};
 use govscan::commands::{self, CommandError};
 use tracing_subscriber::EnvFilter;
 
@@ -71,6 +71,21 @@ async fn run(cli: &Cli) -> Result<Outcome, CommandError> {
             data_dir.display()
         )));
     }
+    // The SQL commands may run on a Ballista cluster; the others always run here.
+    if matches!(
+        cli.command,
+        Command::Query(_) | Command::Check(_) | Command::Hunt(_) | Command::Report(_)
+    ) {
+        govscan::engine::cluster::activate(&cli.global.engine, data_dir)
+            .map_err(CommandError::Usage)?;
+    }
+    let outcome = run_command(cli).await;
+    govscan::engine::cluster::cleanup().await;
+    outcome
+}
+
+async fn run_command(cli: &Cli) -> Result<Outcome, CommandError> {
+    let data_dir = &cli.global.data_dir;
     let clean = |r: Result<(), CommandError>| r.map(|()| Outcome::Clean);
     let exit_1_if = |flag: bool| {
         if flag {
@@ -102,6 +117,12 @@ async fn run(cli: &Cli) -> Result<Outcome, CommandError> {
         Command::Policy(PolicyCommand::Explain(args)) => commands::policy::explain(data_dir, args)
             .await
             .map(exit_1_if),
+        Command::Cluster(ClusterCommand::Scheduler(args)) => {
+            clean(commands::cluster::scheduler(args).await)
+        }
+        Command::Cluster(ClusterCommand::Executor(args)) => {
+            clean(commands::cluster::executor(args).await)
+        }
         Command::Completions { shell } => {
             let mut out = Vec::new();
             clap_complete::generate(*shell, &mut Cli::command(), "govscan", &mut out);

@@ -1243,6 +1243,30 @@ fn shards_finalize_into_the_snapshot_one_run_would_write() {
         "{}",
         stderr(&early)
     );
+    // Unless told otherwise: --unfinalized checks the shards in as they are, and leaves them.
+    let unfinalized = govscan(
+        &data,
+        &moto.url,
+        &[
+            "check",
+            "--snapshot",
+            "weekly-1",
+            "--unfinalized",
+            "--format",
+            "json",
+        ],
+    );
+    assert!(
+        unfinalized.status.code().is_some_and(|c| c < 2),
+        "{}",
+        stderr(&unfinalized)
+    );
+    assert!(
+        stderr(&unfinalized)
+            .contains("snapshot weekly-1 is not finalized: checking the 5 account(s)"),
+        "{}",
+        stderr(&unfinalized)
+    );
     let done = govscan(&data, &moto.url, &["snapshots", "finalize", "weekly-1"]);
     assert!(done.status.success(), "{}", stderr(&done));
     let merged = snapshot_path(&done);
@@ -1297,6 +1321,24 @@ fn shards_finalize_into_the_snapshot_one_run_would_write() {
     let (one_run, sharded) = (results(whole.to_str().unwrap()), results("weekly-1"));
     assert!(one_run.len() > 300);
     assert_eq!(one_run, sharded);
+    let before_finalize: Value = serde_json::from_str(&stdout(&unfinalized)).unwrap();
+    let mut early_rows: Vec<(String, String, String)> = before_finalize["results"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["check_id"].as_str().unwrap().to_owned(),
+                r["resource_id"].as_str().unwrap().to_owned(),
+                r["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    early_rows.sort();
+    assert_eq!(
+        early_rows, sharded,
+        "--unfinalized over every shard = finalized"
+    );
 
     // Two shards that collected the same account cannot be merged; a finalized id is taken.
     for _ in 0..2 {

@@ -4,36 +4,10 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
 
 use serde_json::Value;
 
-/// Runs tests/moto/s3_tree.py (boto3, independent of govscan) against moto.
-fn s3_tree(endpoint: &str, args: &[&str]) -> String {
-    let out = Command::new(common::python())
-        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/s3_tree.py"))
-        .arg(endpoint)
-        .args(args)
-        .envs(common::aws_env())
-        .output()
-        .expect("run s3_tree.py");
-    assert!(
-        out.status.success(),
-        "s3_tree {args:?}: {}",
-        common::stderr(&out)
-    );
-    common::stdout(&out)
-}
-
-fn json(o: &Output) -> Value {
-    serde_json::from_slice(&o.stdout).unwrap_or_else(|e| {
-        panic!(
-            "not JSON ({e}): {}\n{}",
-            common::stdout(o),
-            common::stderr(o)
-        )
-    })
-}
+use common::{json, s3_tree};
 
 #[test]
 fn an_s3_data_dir_answers_query_check_and_hunt_as_its_local_copy_does() {

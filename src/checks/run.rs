@@ -123,13 +123,15 @@ pub fn register_snapshot_info(
 pub async fn plan_all(ctx: &SessionContext, checks: &[Check]) -> Result<Vec<DataFrame>, RunError> {
     let mut planned = Vec::with_capacity(checks.len());
     for check in checks {
-        let df = ctx
-            .sql(&check.sql_at_file_lines())
+        let sql = check.sql_at_file_lines();
+        let plan_error = |source| RunError::Plan {
+            path: check.source.clone(),
+            source,
+        };
+        crate::engine::cluster::prepare(ctx, &sql)
             .await
-            .map_err(|source| RunError::Plan {
-                path: check.source.clone(),
-                source,
-            })?;
+            .map_err(plan_error)?;
+        let df = ctx.sql(&sql).await.map_err(plan_error)?;
         for column in RESULT_COLUMNS {
             if df.schema().field_with_unqualified_name(column).is_err() {
                 return Err(RunError::Shape {
@@ -255,6 +257,7 @@ struct Coverage {
 impl Coverage {
     async fn load(ctx: &SessionContext) -> Result<Self, RunError> {
         let query = |sql: &'static str| async move {
+            crate::engine::cluster::prepare(ctx, sql).await?;
             let batches = ctx.sql(sql).await?.collect().await?;
             let mut rows: Vec<Vec<Option<String>>> = Vec::new();
             for b in &batches {

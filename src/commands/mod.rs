@@ -1,6 +1,7 @@
 //! What each subcommand does, between the parsed CLI and the library.
 
 pub mod check;
+pub mod cluster;
 pub mod collect;
 pub mod colour;
 pub mod demo;

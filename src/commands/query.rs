@@ -73,6 +73,9 @@ pub async fn execute(ctx: &SessionContext, sql: &str) -> Result<Vec<RecordBatch>
         context: "SQL".into(),
         source,
     };
+    crate::engine::cluster::prepare(ctx, sql)
+        .await
+        .map_err(sql_err)?;
     let df = ctx.sql(sql).await.map_err(sql_err)?;
     df.collect().await.map_err(sql_err)
 }

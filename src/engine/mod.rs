@@ -1,6 +1,7 @@
 //! The DataFusion session every SQL consumer uses: the snapshot's tables, the trail lake
 //! when there is one, and govscan's functions.
 
+pub mod cluster;
 pub mod udf;
 pub mod views;
 
@@ -214,7 +215,13 @@ pub fn new_context() -> Result<SessionContext, EngineError> {
     // decode every request_parameters text.
     config.options_mut().execution.parquet.pushdown_filters = true;
     config.options_mut().execution.parquet.reorder_filters = true;
-    let mut ctx = SessionContext::new_with_config(config);
+    let state = datafusion::execution::SessionStateBuilder::new()
+        .with_config(config)
+        .with_default_features()
+        .build();
+    // With --engine ballista:// the session plans here and executes on the cluster.
+    let state = cluster::upgrade(state).map_err(EngineError::Functions)?;
+    let mut ctx = SessionContext::new_with_state(state);
     datafusion_functions_json::register_all(&mut ctx).map_err(EngineError::Functions)?;
     udf::register(&ctx);
     Ok(ctx)

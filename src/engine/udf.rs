@@ -18,20 +18,29 @@ use datafusion::prelude::SessionContext;
 use serde_json::Value as Json;
 
 pub fn register(ctx: &SessionContext) {
-    for part in ArnPart::ALL {
-        ctx.register_udf(ScalarUDF::new_from_impl(ArnFunction::new(part)));
+    for function in all() {
+        ctx.register_udf(function);
     }
-    ctx.register_udf(ScalarUDF::new_from_impl(CidrContains::new()));
-    ctx.register_udf(ScalarUDF::new_from_impl(PolicyStatements::new()));
-    ctx.register_udf(ScalarUDF::new_from_impl(PolicyAllows {
+}
+
+/// Every function of govscan's own (the JSON functions come from datafusion-functions-json).
+pub fn all() -> Vec<ScalarUDF> {
+    let mut functions: Vec<ScalarUDF> = ArnPart::ALL
+        .into_iter()
+        .map(|part| ScalarUDF::new_from_impl(ArnFunction::new(part)))
+        .collect();
+    functions.push(ScalarUDF::new_from_impl(CidrContains::new()));
+    functions.push(ScalarUDF::new_from_impl(PolicyStatements::new()));
+    functions.push(ScalarUDF::new_from_impl(PolicyAllows {
         signature: Signature::string(3, Volatility::Immutable),
     }));
-    ctx.register_udf(ScalarUDF::new_from_impl(ExpandActions {
+    functions.push(ScalarUDF::new_from_impl(ExpandActions {
         signature: Signature::string(1, Volatility::Immutable),
     }));
-    ctx.register_udf(ScalarUDF::new_from_impl(ActionAccessLevel {
+    functions.push(ScalarUDF::new_from_impl(ActionAccessLevel {
         signature: Signature::string(1, Volatility::Immutable),
     }));
+    functions
 }
 
 /// The arguments as UTF-8 string arrays of the batch's length.

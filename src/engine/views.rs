@@ -54,6 +54,7 @@ pub fn all_views() -> Vec<&'static ViewDef> {
 /// Creates every view; the tables they read must be registered first.
 pub async fn register(ctx: &SessionContext) -> Result<(), DataFusionError> {
     for view in all_views() {
+        super::cluster::prepare(ctx, view.sql).await?;
         let plan = ctx.state().create_logical_plan(view.sql).await?;
         let table = datafusion::datasource::ViewTable::new(plan, Some(view.sql.to_owned()));
         ctx.register_table(view.def.name, std::sync::Arc::new(table))?;

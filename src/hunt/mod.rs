@@ -280,6 +280,9 @@ pub async fn register_views(
         None => "CREATE VIEW hunt_events AS SELECT * FROM hunt_history".to_owned(),
     };
     for statement in [history, events] {
+        crate::engine::cluster::prepare(ctx, &statement)
+            .await
+            .map_err(setup)?;
         ctx.sql(&statement).await.map_err(setup)?;
     }
     Ok(())
@@ -293,10 +296,14 @@ pub async fn plan_all(
     let mut planned = Vec::with_capacity(queries.len());
     for q in queries {
         let sql = "\n".repeat(q.first_line.saturating_sub(1)) + &q.sql;
-        let df = ctx.sql(&sql).await.map_err(|source| HuntError::Plan {
+        let plan_error = |source| HuntError::Plan {
             path: q.source.clone(),
             source,
-        })?;
+        };
+        crate::engine::cluster::prepare(ctx, &sql)
+            .await
+            .map_err(plan_error)?;
+        let df = ctx.sql(&sql).await.map_err(plan_error)?;
         for column in FINDING_COLUMNS {
             if df.schema().field_with_unqualified_name(column).is_err() {
                 return Err(HuntError::Shape {

@@ -303,3 +303,21 @@ pub fn collect_org(data_dir: &Path, endpoint: &str, extra: &[&str]) -> Output {
     args.extend_from_slice(extra);
     govscan(data_dir, endpoint, &args)
 }
+
+/// Runs tests/moto/s3_tree.py (boto3, independent of govscan) against moto.
+pub fn s3_tree(endpoint: &str, args: &[&str]) -> String {
+    let out = Command::new(python())
+        .arg(Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/s3_tree.py"))
+        .arg(endpoint)
+        .args(args)
+        .envs(aws_env())
+        .output()
+        .expect("run s3_tree.py");
+    assert!(out.status.success(), "s3_tree {args:?}: {}", stderr(&out));
+    stdout(&out)
+}
+
+pub fn json(o: &Output) -> Value {
+    serde_json::from_slice(&o.stdout)
+        .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(o), stderr(o)))
+}

@@ -1,0 +1,286 @@
+//! Running govscan's SQL on an Apache DataFusion Ballista cluster (`--engine
+//! ballista://HOST:PORT`), and the cluster roles with govscan's functions
+//! (`govscan cluster scheduler|executor`). Built with the `cluster` cargo feature.
+//!
+//! A query planned here travels to the scheduler as a DataFusion protobuf plan. Parquet
+//! tables (the snapshot's, the trail lake) travel as their locations, and every executor
+//! reads the files itself. What exists only in this process, the policy engine's computed
+//! tables, the hunt's parameters, empty stand-ins for tables a snapshot lacks, cannot travel:
+//! [`prepare`] writes each one a statement reads to Parquet under the data directory's
+//! `scratch/` prefix and registers it again from there, once per session, before the
+//! statement is planned. Views are created after the tables they read are prepared, so their
+//! plans refer to tables that travel.
+
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use datafusion::error::DataFusionError;
+use datafusion::execution::SessionState;
+use datafusion::prelude::SessionContext;
+
+/// The cluster this process sends its queries to, and where it stages what must travel.
+struct Cluster {
+    /// `http://host:port` of the scheduler, as Ballista's client wants it.
+    #[cfg_attr(not(feature = "cluster"), allow(dead_code))]
+    scheduler_url: String,
+    /// Folder URL (ending in `/`) under which this process stages tables; removed at exit.
+    scratch: String,
+    /// Tables already staged, by name.
+    staged: Mutex<std::collections::HashSet<String>>,
+    /// The runtime whose object stores wrote the staged files, for [`cleanup`].
+    runtime: Mutex<Option<Arc<datafusion::execution::runtime_env::RuntimeEnv>>>,
+}
+
+static CLUSTER: OnceLock<Cluster> = OnceLock::new();
+
+/// `local` or `ballista://HOST:PORT`, as given to `--engine`.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EngineChoice {
+    Local,
+    Ballista { host: String, port: u16 },
+}
+
+/// Ballista's scheduler listens here unless told otherwise.
+pub const DEFAULT_SCHEDULER_PORT: u16 = 50050;
+
+impl std::str::FromStr for EngineChoice {
+    type Err = String;
+
+    fn from_str(text: &str) -> Result<Self, String> {
+        if text == "local" {
+            return Ok(EngineChoice::Local);
+        }
+        let Some(rest) = text.strip_prefix("ballista://") else {
+            return Err(format!(
+                "unknown engine {text:?}: use `local` or `ballista://HOST:PORT`"
+            ));
+        };
+        let rest = rest.trim_end_matches('/');
+        let (host, port) = match rest.rsplit_once(':') {
+            Some((host, port)) => (
+                host,
+                port.parse::<u16>()
+                    .map_err(|_| format!("{text:?}: the port must be a number up to 65535"))?,
+            ),
+            None => (rest, DEFAULT_SCHEDULER_PORT),
+        };
+        if host.is_empty() || host.contains(['/', '@', '?', '#']) {
+            return Err(format!("{text:?}: expected ballista://HOST:PORT"));
+        }
+        Ok(EngineChoice::Ballista {
+            host: host.to_owned(),
+            port,
+        })
+    }
+}
+
+/// Sends every query of this process to the cluster. `data_dir` is where tables that exist
+/// only here are staged for the executors: an S3 data directory, or a local folder that the
+/// executors see at the same path (one machine, or a shared file system).
+pub fn activate(choice: &EngineChoice, data_dir: &Path) -> Result<(), String> {
+    let EngineChoice::Ballista { host, port } = choice else {
+        return Ok(());
+    };
+    if !cfg!(feature = "cluster") {
+        return Err(
+            "--engine ballista:// needs a govscan built with the cluster feature \
+             (cargo build --release --features cluster)"
+                .to_owned(),
+        );
+    }
+    let session = format!(
+        "{}-{}",
+        chrono::Utc::now().format("%Y%m%dT%H%M%S"),
+        std::process::id()
+    );
+    let scratch = match crate::store::remote::S3Dir::parse(data_dir) {
+        Some(dir) => format!("{}/", dir.url(&format!("scratch/{session}"))),
+        None => {
+            let base = std::path::absolute(data_dir).map_err(|e| e.to_string())?;
+            format!("{}/", base.join(".scratch").join(&session).display())
+        }
+    };
+    let cluster = Cluster {
+        scheduler_url: format!("http://{host}:{port}"),
+        scratch,
+        staged: Mutex::new(Default::default()),
+        runtime: Mutex::new(None),
+    };
+    CLUSTER
+        .set(cluster)
+        .map_err(|_| "the engine was chosen twice".to_owned())
+}
+
+/// Whether queries go to a cluster.
+pub fn is_active() -> bool {
+    CLUSTER.get().is_some()
+}
+
+/// The session state for a new context: Ballista's planner when a cluster is active.
+/// govscan's functions are registered on the context afterwards (Ballista's upgrade resets
+/// the function list to DataFusion's).
+pub fn upgrade(state: SessionState) -> Result<SessionState, DataFusionError> {
+    match CLUSTER.get() {
+        #[cfg(feature = "cluster")]
+        Some(cluster) => {
+            use ballista_core::extension::SessionStateExt;
+            state.upgrade_for_ballista(cluster.scheduler_url.clone())
+        }
+        _ => Ok(state),
+    }
+}
+
+/// Makes every table `sql` reads able to travel to the cluster (see the module docs).
+/// Does nothing when queries run here.
+pub async fn prepare(ctx: &SessionContext, sql: &str) -> Result<(), DataFusionError> {
+    let Some(cluster) = CLUSTER.get() else {
+        return Ok(());
+    };
+    let state = ctx.state();
+    let dialect = state.config().options().sql_parser.dialect;
+    let statement = state.sql_to_statement(sql, &dialect)?;
+    for reference in state.resolve_table_references(&statement)? {
+        let Ok(provider) = ctx.table_provider(reference.clone()).await else {
+            // A CTE or a table that does not exist: the planner will say.
+            continue;
+        };
+        if provider.is::<datafusion::datasource::listing::ListingTable>()
+            || provider.is::<datafusion::datasource::ViewTable>()
+        {
+            continue;
+        }
+        let name = reference.to_string();
+        if cluster.staged.lock().expect("not poisoned").contains(&name) {
+            continue;
+        }
+        stage(ctx, cluster, &reference, provider).await?;
+        cluster.staged.lock().expect("not poisoned").insert(name);
+    }
+    Ok(())
+}
+
+/// Computes the table here, writes it as one Parquet file under the scratch folder, and
+/// registers it again from there under the same name.
+async fn stage(
+    ctx: &SessionContext,
+    cluster: &Cluster,
+    reference: &datafusion::common::TableReference,
+    provider: Arc<dyn datafusion::catalog::TableProvider>,
+) -> Result<(), DataFusionError> {
+    use datafusion::datasource::listing::ListingTableUrl;
+    use datafusion::execution::SessionStateBuilder;
+    use datafusion::parquet::arrow::ArrowWriter;
+    use object_store::ObjectStoreExt;
+
+    // A plain local state: the table is computed in this process, not sent anywhere.
+    let local = SessionStateBuilder::new()
+        .with_default_features()
+        .with_runtime_env(ctx.runtime_env())
+        .build();
+    let plan = provider.scan(&local, None, &[], None).await?;
+    let batches = datafusion::physical_plan::collect(plan, local.task_ctx()).await?;
+    let schema = provider.schema();
+    let mut bytes = Vec::new();
+    {
+        let mut writer = ArrowWriter::try_new(&mut bytes, schema.clone(), None)?;
+        for batch in &batches {
+            writer.write(batch)?;
+        }
+        writer.close()?;
+    }
+    // Names are SQL identifiers; the folder name keeps only what is safe in a path.
+    let folder: String = reference
+        .to_string()
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '_' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .collect();
+    let location = format!("{}{folder}/", cluster.scratch);
+    let url = ListingTableUrl::parse(&location)?;
+    let store = ctx.runtime_env().object_store(url.object_store())?;
+    let key = url.prefix().clone().join("part-00000.parquet");
+    store
+        .put(&key, bytes.into())
+        .await
+        .map_err(|e| DataFusionError::External(Box::new(e)))?;
+    *cluster.runtime.lock().expect("not poisoned") = Some(ctx.runtime_env());
+    ctx.deregister_table(reference.clone())?;
+    let options = datafusion::prelude::ParquetReadOptions::default().schema(&schema);
+    ctx.register_parquet(reference.clone(), &location, options)
+        .await
+}
+
+/// Removes what this process staged; a failure is only logged (the prefix can be deleted
+/// by hand or by a lifecycle rule on `scratch/`).
+pub async fn cleanup() {
+    use futures::TryStreamExt;
+    use object_store::ObjectStoreExt;
+    let Some(cluster) = CLUSTER.get() else {
+        return;
+    };
+    let Some(runtime) = cluster.runtime.lock().expect("not poisoned").clone() else {
+        return;
+    };
+    let Ok(url) = datafusion::datasource::listing::ListingTableUrl::parse(&cluster.scratch) else {
+        return;
+    };
+    let Ok(store) = runtime.object_store(url.object_store()) else {
+        return;
+    };
+    let prefix = url.prefix().clone();
+    let listed: Result<Vec<_>, _> = store.list(Some(&prefix)).try_collect().await;
+    match listed {
+        Ok(objects) => {
+            for object in objects {
+                if let Err(e) = store.delete(&object.location).await {
+                    tracing::warn!("could not remove staged {}: {e}", object.location);
+                }
+            }
+        }
+        Err(e) => tracing::warn!(
+            "could not list staged tables under {}: {e}",
+            cluster.scratch
+        ),
+    }
+    if !cluster.scratch.starts_with("s3://") {
+        let _ = std::fs::remove_dir_all(cluster.scratch.trim_end_matches('/'));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn engine_choices_parse_and_bad_ones_say_what_is_expected() {
+        assert_eq!("local".parse::<EngineChoice>(), Ok(EngineChoice::Local));
+        assert_eq!(
+            "ballista://10.0.0.5:50050".parse::<EngineChoice>(),
+            Ok(EngineChoice::Ballista {
+                host: "10.0.0.5".into(),
+                port: 50050
+            })
+        );
+        assert_eq!(
+            "ballista://scheduler".parse::<EngineChoice>(),
+            Ok(EngineChoice::Ballista {
+                host: "scheduler".into(),
+                port: DEFAULT_SCHEDULER_PORT
+            })
+        );
+        for bad in [
+            "spark://x:1",
+            "ballista://",
+            "ballista://host:notaport",
+            "ballista://host:70000",
+            "ballista://u@host:1",
+        ] {
+            assert!(bad.parse::<EngineChoice>().is_err(), "{bad}");
+        }
+    }
+}
