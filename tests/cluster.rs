@@ -6,8 +6,6 @@
 
 mod common;
 
-use std::path::Path;
-
 #[cfg(not(feature = "cluster"))]
 #[test]
 fn without_the_cluster_feature_a_ballista_engine_is_refused_with_how_to_build_it() {
@@ -45,6 +43,7 @@ fn an_engine_that_is_neither_local_nor_ballista_is_a_usage_error() {
 mod on_a_cluster {
     use super::*;
     use std::net::{TcpListener, TcpStream};
+    use std::path::Path;
     use std::process::{Child, Command, Output, Stdio};
     use std::time::{Duration, Instant};
 
