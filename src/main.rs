@@ -8,6 +8,9 @@ use govscan::cli::{Cli, ClusterCommand, Command, ExportCommand, PolicyCommand, T
 use govscan::commands::{self, CommandError};
 use tracing_subscriber::EnvFilter;
 
+/// The stack of each async worker thread.
+const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     init_logging(cli.global.quiet, cli.global.verbose);
@@ -17,8 +20,12 @@ fn main() -> ExitCode {
             std::env::set_var("AWS_ENDPOINT_URL", endpoint);
         }
     }
+    // Plans are walked recursively: DataFusion's planner and, on a cluster, the protobuf
+    // encoding and decoding of a whole plan (Ballista's scheduler overflowed the default
+    // 2 MiB on the hunt suite's plans). The stack is reserved, not committed, until used.
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
+        .thread_stack_size(WORKER_STACK_BYTES)
         .build()
     {
         Ok(rt) => rt,

@@ -123,7 +123,28 @@ pub fn upgrade(state: SessionState) -> Result<SessionState, DataFusionError> {
     match CLUSTER.get() {
         #[cfg(feature = "cluster")]
         Some(cluster) => {
-            use ballista_core::extension::SessionStateExt;
+            use ballista_core::extension::{SessionConfigExt, SessionStateExt};
+            // Ballista 55's adaptive planner re-plans a job after each stage from measured
+            // statistics. On the hunt's plans (a CTE read twice, joined to itself through
+            // nested-loop joins with the parameters table) it never converged: one job ran
+            // over a thousand stages of 80 ms tasks. The static distributed planner runs the
+            // same plan in a handful of stages.
+            let mut config = state
+                .config()
+                .clone()
+                .upgrade_for_ballista()
+                .with_ballista_adaptive_query_planner(false);
+            // The client sends its optimized logical plan as protobuf. DataFusion 55's leaf
+            // expression pushdown names what it extracts `__datafusion_extracted_N`, and
+            // aggregates over those names do not survive the round trip: the scheduler
+            // refused the plan ("No field named count(DISTINCT __datafusion_extracted_1)").
+            config
+                .options_mut()
+                .optimizer
+                .enable_leaf_expression_pushdown = false;
+            let state = datafusion::execution::SessionStateBuilder::new_from_existing(state)
+                .with_config(config)
+                .build();
             state.upgrade_for_ballista(cluster.scheduler_url.clone())
         }
         _ => Ok(state),
