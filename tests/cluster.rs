@@ -47,8 +47,6 @@ mod on_a_cluster {
     use std::process::{Child, Command, Output, Stdio};
     use std::time::{Duration, Instant};
 
-    use serde_json::Value;
-
     /// A `govscan cluster` role, killed when dropped.
     struct Role(Child);
 
@@ -99,18 +97,6 @@ mod on_a_cluster {
             std::thread::sleep(Duration::from_millis(100));
         }
         panic!("nothing listens on port {port} after 60 s");
-    }
-
-    fn rows(value: &Value) -> usize {
-        match value {
-            Value::Array(rows) => rows.len(),
-            Value::Object(o) => o
-                .get("results")
-                .or_else(|| o.get("findings"))
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len),
-            _ => 0,
-        }
     }
 
     fn timed(data: &Path, moto: &str, args: &[&str]) -> (Output, Duration) {
@@ -203,7 +189,10 @@ mod on_a_cluster {
                 common::stderr(&got)
             );
             let (want, got) = (common::json(&want), common::json(&got));
-            assert!(rows(&want) > 0, "{args:?} answered nothing: {want}");
+            assert!(
+                common::answer_rows(&want) > 0,
+                "{args:?} answered nothing: {want}"
+            );
             assert_eq!(got, want, "{args:?} differs on the cluster");
             eprintln!(
                 "{:?}: local {:.2} s, cluster {:.2} s",

@@ -1302,39 +1302,13 @@ fn shards_finalize_into_the_snapshot_one_run_would_write() {
             &moto.url,
             &["check", "--snapshot", snapshot, "--format", "json"],
         );
-        let v: Value = serde_json::from_str(&stdout(&o)).unwrap();
-        let mut rows: Vec<(String, String, String)> = v["results"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|r| {
-                (
-                    r["check_id"].as_str().unwrap().to_owned(),
-                    r["resource_id"].as_str().unwrap().to_owned(),
-                    r["status"].as_str().unwrap().to_owned(),
-                )
-            })
-            .collect();
-        rows.sort();
-        rows
+        common::sorted_check_rows(&serde_json::from_str(&stdout(&o)).unwrap())
     };
     let (one_run, sharded) = (results(whole.to_str().unwrap()), results("weekly-1"));
     assert!(one_run.len() > 300);
     assert_eq!(one_run, sharded);
-    let before_finalize: Value = serde_json::from_str(&stdout(&unfinalized)).unwrap();
-    let mut early_rows: Vec<(String, String, String)> = before_finalize["results"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| {
-            (
-                r["check_id"].as_str().unwrap().to_owned(),
-                r["resource_id"].as_str().unwrap().to_owned(),
-                r["status"].as_str().unwrap().to_owned(),
-            )
-        })
-        .collect();
-    early_rows.sort();
+    let early_rows =
+        common::sorted_check_rows(&serde_json::from_str(&stdout(&unfinalized)).unwrap());
     assert_eq!(
         early_rows, sharded,
         "--unfinalized over every shard = finalized"

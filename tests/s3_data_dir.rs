@@ -46,16 +46,10 @@ fn an_s3_data_dir_answers_query_check_and_hunt_as_its_local_copy_does() {
         let (want, got) = (json(&want), json(&got));
         assert_eq!(got, want, "{args:?} differs on S3");
         // Not two empty answers compared: each of these has rows on the demo data.
-        let rows = match &want {
-            Value::Array(rows) => rows.len(),
-            Value::Object(o) => o
-                .get("results")
-                .or_else(|| o.get("findings"))
-                .and_then(Value::as_array)
-                .map_or(0, Vec::len),
-            _ => 0,
-        };
-        assert!(rows > 0, "{args:?} answered nothing: {want}");
+        assert!(
+            common::answer_rows(&want) > 0,
+            "{args:?} answered nothing: {want}"
+        );
     }
 }
 

@@ -64,16 +64,9 @@ mod roles {
             if let Some(store) = self.buckets.read().expect("not poisoned").get(bucket) {
                 return Ok(store.clone());
             }
-            let mut builder = AmazonS3Builder::from_env().with_bucket_name(bucket);
-            let endpoint = std::env::var("AWS_ENDPOINT_URL_S3")
-                .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
-                .ok();
-            if let Some(endpoint) = endpoint {
-                builder = builder
-                    .with_endpoint(&endpoint)
-                    .with_allow_http(endpoint.starts_with("http://"))
-                    .with_virtual_hosted_style_request(false);
-            }
+            let mut builder = crate::store::remote::with_env_endpoint(
+                AmazonS3Builder::from_env().with_bucket_name(bucket),
+            );
             if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err()
             {
                 builder = builder.with_region(crate::collect::aws::DEFAULT_REGION);

@@ -84,20 +84,26 @@ pub async fn open_store(dir: &S3Dir) -> Result<Arc<dyn ObjectStore>, StoreError>
     if let Some(token) = credentials.session_token() {
         builder = builder.with_token(token);
     }
-    let endpoint = std::env::var("AWS_ENDPOINT_URL_S3")
-        .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
-        .ok();
-    if let Some(endpoint) = endpoint {
-        // An endpoint such as moto's serves buckets by path, and may be plain HTTP.
-        builder = builder
-            .with_endpoint(&endpoint)
-            .with_allow_http(endpoint.starts_with("http://"))
-            .with_virtual_hosted_style_request(false);
-    }
-    let store = builder
+    let store = with_env_endpoint(builder)
         .build()
         .map_err(|e| remote_err(format!("s3://{}: {e}", dir.bucket)))?;
     Ok(Arc::new(store))
+}
+
+/// The S3 endpoint from AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL (`--endpoint-url`), as the
+/// SDK takes it, when one is set. An endpoint such as moto's serves buckets by path, and may
+/// be plain HTTP.
+pub fn with_env_endpoint(builder: AmazonS3Builder) -> AmazonS3Builder {
+    let endpoint = std::env::var("AWS_ENDPOINT_URL_S3")
+        .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
+        .ok();
+    match endpoint {
+        Some(endpoint) => builder
+            .with_endpoint(&endpoint)
+            .with_allow_http(endpoint.starts_with("http://"))
+            .with_virtual_hosted_style_request(false),
+        None => builder,
+    }
 }
 
 async fn get(

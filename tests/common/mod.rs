@@ -321,3 +321,36 @@ pub fn json(o: &Output) -> Value {
     serde_json::from_slice(&o.stdout)
         .unwrap_or_else(|e| panic!("not JSON ({e}): {}\n{}", stdout(o), stderr(o)))
 }
+
+/// How many answers a JSON document of govscan carries: the rows of `query`, the results of
+/// `check`, the findings of `hunt`. Lets a comparison of two outputs make sure it does not
+/// compare two empty answers.
+pub fn answer_rows(value: &Value) -> usize {
+    match value {
+        Value::Array(rows) => rows.len(),
+        Value::Object(o) => o
+            .get("results")
+            .or_else(|| o.get("findings"))
+            .and_then(Value::as_array)
+            .map_or(0, Vec::len),
+        _ => 0,
+    }
+}
+
+/// The (check_id, resource_id, status) of every result of `check --format json`, sorted.
+pub fn sorted_check_rows(report: &Value) -> Vec<(String, String, String)> {
+    let mut rows: Vec<(String, String, String)> = report["results"]
+        .as_array()
+        .expect("a check report has results")
+        .iter()
+        .map(|r| {
+            (
+                r["check_id"].as_str().unwrap().to_owned(),
+                r["resource_id"].as_str().unwrap().to_owned(),
+                r["status"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    rows.sort();
+    rows
+}
