@@ -42,6 +42,10 @@ fn main() -> ExitCode {
         Err(CommandError::Output(e)) if e.kind() == std::io::ErrorKind::BrokenPipe => {
             ExitCode::SUCCESS
         }
+        Err(e @ CommandError::Interrupted { exit_code, .. }) => {
+            eprintln!("error: {e}");
+            ExitCode::from(exit_code)
+        }
         Err(e) => {
             let mut printed = e.to_string();
             eprintln!("error: {printed}");
@@ -86,9 +90,49 @@ async fn run(cli: &Cli) -> Result<Outcome, CommandError> {
         govscan::engine::cluster::activate(&cli.global.engine, data_dir)
             .map_err(CommandError::Usage)?;
     }
-    let outcome = run_command(cli).await;
+    let outcome = if govscan::engine::cluster::is_active() {
+        // Ballista's client cancels nothing when its process ends: the executors would go on
+        // with an interrupted command's jobs for as long as those take. So on a cluster,
+        // Ctrl-C and SIGTERM cancel this process's running jobs, and the staged tables are
+        // still removed below.
+        tokio::select! {
+            outcome = run_command(cli) => outcome,
+            (signal, exit_code) = interrupted() => Err(CommandError::Interrupted {
+                signal,
+                exit_code,
+                cancelled_jobs: govscan::engine::cluster::cancel_running_jobs().await,
+            }),
+        }
+    } else {
+        run_command(cli).await
+    };
     govscan::engine::cluster::cleanup().await;
     outcome
+}
+
+/// Waits for SIGINT (Ctrl-C) or SIGTERM; answers the signal's name and the exit code that
+/// reports it (128 + its number).
+async fn interrupted() -> (&'static str, u8) {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{signal, SignalKind};
+        match (
+            signal(SignalKind::interrupt()),
+            signal(SignalKind::terminate()),
+        ) {
+            (Ok(mut interrupt), Ok(mut terminate)) => tokio::select! {
+                _ = interrupt.recv() => ("SIGINT", 130),
+                _ = terminate.recv() => ("SIGTERM", 143),
+            },
+            // Without handlers the signals keep their default action: the process ends.
+            _ => std::future::pending().await,
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
+        ("Ctrl-C", 130)
+    }
 }
 
 async fn run_command(cli: &Cli) -> Result<Outcome, CommandError> {

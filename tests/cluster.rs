@@ -73,7 +73,8 @@ mod on_a_cluster {
             // The executors and the scheduler read the bucket through the environment.
             .env("AWS_ENDPOINT_URL", moto)
             .env_remove("AWS_PROFILE")
-            .env("RUST_LOG", "warn")
+            // The scheduler's job lifecycle (queued, submitted, cancelled) is logged at info.
+            .env("RUST_LOG", "warn,ballista_scheduler=info")
             .stdin(Stdio::null())
             .stdout(Stdio::null())
             .stderr(std::fs::File::create(log).unwrap())
@@ -97,6 +98,20 @@ mod on_a_cluster {
             std::thread::sleep(Duration::from_millis(100));
         }
         panic!("nothing listens on port {port} after 60 s");
+    }
+
+    /// Polls `probe` every 100 ms until it answers, or `limit` passes.
+    fn wait_for<T>(limit: Duration, mut probe: impl FnMut() -> Option<T>) -> Option<T> {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(answer) = probe() {
+                return Some(answer);
+            }
+            if Instant::now() > deadline {
+                return None;
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
     }
 
     fn timed(data: &Path, moto: &str, args: &[&str]) -> (Output, Duration) {
@@ -201,6 +216,74 @@ mod on_a_cluster {
                 cluster_time.as_secs_f64()
             );
         }
+
+        // An interrupted client cancels its job on the cluster (Ballista's client would leave
+        // it running) and still removes what it staged. The query stages a computed table
+        // and sums over the lake joined with itself: tens of billions of rows, far longer
+        // than the test waits. (A count(*) would be answered from Parquet statistics.)
+        let log_before = std::fs::read_to_string(&scheduler_log).unwrap().len();
+        let mut client = common::govscan_command(
+            on_s3,
+            &moto.url,
+            &[
+                "--engine",
+                &engine,
+                "query",
+                "SELECT sum(length(a.event_name) + length(b.event_name) + length(c.event_name)) \
+                 FROM cloudtrail_events a, cloudtrail_events b, cloudtrail_events c, \
+                 s3_bucket_exposure e",
+            ],
+        )
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+        let new_log = || std::fs::read_to_string(&scheduler_log).unwrap()[log_before..].to_owned();
+        // A command may run short jobs before its long one: wait for a job that is still
+        // running two seconds after it was submitted.
+        let unfinished = || {
+            let log = new_log();
+            log.split("Job submitted: [")
+                .skip(1)
+                .filter_map(|rest| rest.split(']').next())
+                .find(|id| !log.contains(&format!("Job finished successfully: [{id}]")))
+                .map(str::to_owned)
+        };
+        let job = wait_for(Duration::from_secs(120), || {
+            let job = unfinished()?;
+            std::thread::sleep(Duration::from_secs(2));
+            (unfinished().as_ref() == Some(&job)).then_some(job)
+        })
+        .unwrap_or_else(|| panic!("no long job submitted: {}", new_log()));
+        assert!(
+            client.try_wait().unwrap().is_none(),
+            "the query ended before it was interrupted"
+        );
+        let pid = client.id().to_string();
+        assert!(Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success());
+        let exited = wait_for(Duration::from_secs(60), || client.try_wait().unwrap());
+        let status = exited.expect("the client still runs 60 s after SIGINT");
+        let mut stderr = String::new();
+        std::io::Read::read_to_string(client.stderr.as_mut().unwrap(), &mut stderr).unwrap();
+        assert_eq!(status.code(), Some(130), "{stderr}");
+        assert!(
+            stderr.contains("interrupted by SIGINT (cancelled 1 running cluster job(s))"),
+            "{stderr}\nscheduler: {}",
+            new_log()
+        );
+        let cancelled = format!("Job cancelled: [{job}]");
+        assert!(
+            wait_for(Duration::from_secs(30), || new_log()
+                .contains(&cancelled)
+                .then_some(()))
+            .is_some(),
+            "the scheduler did not cancel {job}: {}",
+            new_log()
+        );
 
         // What was staged for the executors is gone once the command ends.
         let left = common::s3_tree(&moto.url, &["list", &format!("{remote}/scratch")]);

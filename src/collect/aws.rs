@@ -31,10 +31,21 @@ pub struct AwsOptions {
 
 pub const DEFAULT_REGION: &str = "us-east-1";
 
+/// The SDK's configuration loader with govscan's HTTPS client: hyper with rustls on the
+/// ring crypto provider (the SDK's default features would compile aws-lc, see Cargo.toml).
+/// Every SDK configuration govscan makes starts here, or it would have no HTTP client.
+pub fn sdk_defaults() -> aws_config::ConfigLoader {
+    use aws_smithy_http_client::tls::{rustls_provider::CryptoMode, Provider};
+    let https = aws_smithy_http_client::Builder::new()
+        .tls_provider(Provider::Rustls(CryptoMode::Ring))
+        .build_https();
+    aws_config::defaults(BehaviorVersion::latest()).http_client(https)
+}
+
 /// Loads the standard credential chain (profile, SSO, env, instance role) with adaptive
 /// retries, so throttled calls back off instead of failing.
 pub async fn load_sdk_config(opts: &AwsOptions) -> SdkConfig {
-    let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(
+    let mut loader = sdk_defaults().retry_config(
         RetryConfig::adaptive()
             .with_max_attempts(opts.max_attempts.unwrap_or(5))
             .with_initial_backoff(Duration::from_millis(200)),

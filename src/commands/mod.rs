@@ -48,6 +48,14 @@ pub enum CommandError {
     Usage(String),
     #[error("writing output: {0}")]
     Output(#[from] std::io::Error),
+    /// A signal ended the command; on a cluster, its running jobs were cancelled first.
+    #[error("interrupted by {signal} (cancelled {cancelled_jobs} running cluster job(s))")]
+    Interrupted {
+        signal: &'static str,
+        /// 128 + the signal's number, as shells report a process a signal ended.
+        exit_code: u8,
+        cancelled_jobs: usize,
+    },
 }
 
 /// Writes a report to `output` (atomically) or, without one, to stdout.

@@ -29,6 +29,10 @@ struct Cluster {
     staged: Mutex<std::collections::HashSet<String>>,
     /// The runtime whose object stores wrote the staged files, for [`cleanup`].
     runtime: Mutex<Option<Arc<datafusion::execution::runtime_env::RuntimeEnv>>>,
+    /// Every distributed plan made in this process, for [`cancel_running_jobs`]. A command
+    /// makes at most a few hundred, each small (a logical plan and a job id).
+    #[cfg(feature = "cluster")]
+    plans: Mutex<Vec<Arc<dyn datafusion::physical_plan::ExecutionPlan>>>,
 }
 
 static CLUSTER: OnceLock<Cluster> = OnceLock::new();
@@ -105,6 +109,8 @@ pub fn activate(choice: &EngineChoice, data_dir: &Path) -> Result<(), String> {
         scratch,
         staged: Mutex::new(Default::default()),
         runtime: Mutex::new(None),
+        #[cfg(feature = "cluster")]
+        plans: Mutex::new(Vec::new()),
     };
     CLUSTER
         .set(cluster)
@@ -133,7 +139,13 @@ pub fn upgrade(state: SessionState) -> Result<SessionState, DataFusionError> {
                 .config()
                 .clone()
                 .upgrade_for_ballista()
-                .with_ballista_adaptive_query_planner(false);
+                .with_ballista_adaptive_query_planner(false)
+                // In push mode (the default) the client learns a job's id only with the
+                // first status the scheduler pushes, which comes when a stage ends: a long
+                // first stage could not be cancelled (see `cancel_running_jobs`). In pull
+                // mode the id comes back with the submission; the client then polls every
+                // 50 ms.
+                .set_str(ballista_core::config::BALLISTA_CLIENT_PULL, "true");
             // The client sends its optimized logical plan as protobuf. DataFusion 55's leaf
             // expression pushdown names what it extracts `__datafusion_extracted_N`, and
             // aggregates over those names do not survive the round trip: the scheduler
@@ -145,9 +157,133 @@ pub fn upgrade(state: SessionState) -> Result<SessionState, DataFusionError> {
             let state = datafusion::execution::SessionStateBuilder::new_from_existing(state)
                 .with_config(config)
                 .build();
-            state.upgrade_for_ballista(cluster.scheduler_url.clone())
+            let state = state.upgrade_for_ballista(cluster.scheduler_url.clone())?;
+            let planner = JobNotingPlanner {
+                ballista: Arc::clone(state.query_planner()),
+            };
+            Ok(
+                datafusion::execution::SessionStateBuilder::new_from_existing(state)
+                    .with_query_planner(Arc::new(planner))
+                    .build(),
+            )
         }
         _ => Ok(state),
+    }
+}
+
+/// Ballista's query planner, noting every distributed plan it makes: the plan knows its job
+/// id once it runs, and [`cancel_running_jobs`] needs those ids when govscan is interrupted.
+#[cfg(feature = "cluster")]
+#[derive(Debug)]
+struct JobNotingPlanner {
+    ballista: Arc<dyn datafusion::execution::context::QueryPlanner + Send + Sync>,
+}
+
+#[cfg(feature = "cluster")]
+#[async_trait::async_trait]
+impl datafusion::execution::context::QueryPlanner for JobNotingPlanner {
+    async fn create_physical_plan(
+        &self,
+        logical_plan: &datafusion::logical_expr::LogicalPlan,
+        session: &dyn datafusion::catalog::Session,
+    ) -> Result<Arc<dyn datafusion::physical_plan::ExecutionPlan>, DataFusionError> {
+        let plan = self
+            .ballista
+            .create_physical_plan(logical_plan, session)
+            .await?;
+        if let Some(cluster) = CLUSTER.get() {
+            cluster
+                .plans
+                .lock()
+                .expect("not poisoned")
+                .push(Arc::clone(&plan));
+        }
+        Ok(plan)
+    }
+}
+
+/// The ids of the cluster jobs `plan` (or a plan inside it) has started.
+#[cfg(feature = "cluster")]
+fn started_jobs(plan: &Arc<dyn datafusion::physical_plan::ExecutionPlan>, ids: &mut Vec<String>) {
+    use ballista_core::execution_plans::DistributedQueryExec;
+    use datafusion_proto::protobuf::LogicalPlanNode;
+    let distributed = plan.downcast_ref::<DistributedQueryExec<LogicalPlanNode>>();
+    if let Some(id) = distributed.and_then(|plan| plan.job_id()) {
+        ids.push(id.to_string());
+    }
+    for child in plan.children() {
+        started_jobs(child, ids);
+    }
+}
+
+/// Asks the scheduler to cancel every job of this process that is still queued or running,
+/// and returns how many it cancelled. Called when govscan is interrupted: Ballista's client
+/// cancels nothing when its process ends, and the executors would go on computing an answer
+/// nobody reads. The scheduler then launches none of the job's remaining tasks; a task
+/// already running runs to its end (Ballista 55's executor marks it aborted, but the thread
+/// computing its shuffle output goes on). A failure is only logged.
+pub async fn cancel_running_jobs() -> usize {
+    let Some(cluster) = CLUSTER.get() else {
+        return 0;
+    };
+    #[cfg(feature = "cluster")]
+    {
+        use ballista_core::serde::protobuf::{
+            job_status, scheduler_grpc_client::SchedulerGrpcClient, CancelJobParams,
+            GetJobStatusParams,
+        };
+        let mut ids = Vec::new();
+        let plans = cluster.plans.lock().expect("not poisoned").clone();
+        for plan in &plans {
+            started_jobs(plan, &mut ids);
+        }
+        tracing::debug!("{} cluster plans, started jobs {ids:?}", plans.len());
+        if ids.is_empty() {
+            return 0;
+        }
+        let mut scheduler = match SchedulerGrpcClient::connect(cluster.scheduler_url.clone()).await
+        {
+            Ok(client) => client,
+            Err(e) => {
+                tracing::warn!(
+                    "could not reach {} to cancel jobs {ids:?}: {e}",
+                    cluster.scheduler_url
+                );
+                return 0;
+            }
+        };
+        let mut cancelled = 0;
+        for job_id in ids {
+            let status = scheduler
+                .get_job_status(GetJobStatusParams {
+                    job_id: job_id.clone(),
+                })
+                .await
+                .ok()
+                .and_then(|answer| answer.into_inner().status)
+                .and_then(|status| status.status);
+            if !matches!(
+                status,
+                Some(job_status::Status::Queued(_) | job_status::Status::Running(_))
+            ) {
+                continue;
+            }
+            match scheduler
+                .cancel_job(CancelJobParams {
+                    job_id: job_id.clone(),
+                })
+                .await
+            {
+                Ok(_) => cancelled += 1,
+                Err(e) => tracing::warn!("could not cancel cluster job {job_id}: {e}"),
+            }
+        }
+        cancelled
+    }
+    #[cfg(not(feature = "cluster"))]
+    {
+        let _ = cluster;
+        0
     }
 }
 

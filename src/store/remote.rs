@@ -62,9 +62,7 @@ impl S3Dir {
 /// profile, SSO, instance role), the endpoint from AWS_ENDPOINT_URL (`--endpoint-url`).
 pub async fn open_store(dir: &S3Dir) -> Result<Arc<dyn ObjectStore>, StoreError> {
     use aws_credential_types::provider::ProvideCredentials;
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .load()
-        .await;
+    let config = crate::collect::aws::sdk_defaults().load().await;
     let credentials = config
         .credentials_provider()
         .ok_or_else(|| remote_err("no AWS credentials to read S3 with".into()))?

@@ -173,7 +173,15 @@ pub fn aws_env() -> Vec<(&'static str, &'static str)> {
 
 /// Runs the govscan binary with the test credentials.
 pub fn govscan(data_dir: &Path, endpoint: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_govscan"))
+    govscan_command(data_dir, endpoint, args)
+        .output()
+        .expect("run govscan")
+}
+
+/// `govscan --data-dir D --endpoint-url E ARGS` with the test's AWS environment, not started.
+pub fn govscan_command(data_dir: &Path, endpoint: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_govscan"));
+    command
         .arg("--data-dir")
         .arg(data_dir)
         .arg("--endpoint-url")
@@ -184,9 +192,8 @@ pub fn govscan(data_dir: &Path, endpoint: &str, args: &[&str]) -> Output {
         .env_remove("GOVSCAN_DATA_DIR")
         .env_remove("RUST_LOG")
         .envs(aws_env())
-        .stdin(Stdio::null())
-        .output()
-        .expect("run govscan")
+        .stdin(Stdio::null());
+    command
 }
 
 pub fn stdout(o: &Output) -> String {
