@@ -55,7 +55,7 @@ fn main() {
         .unwrap();
         embed(&mut code, name, "&str", "include_str", &list, dir);
     }
-    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("builtin_checks.rs");
+    let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("builtin_rules.rs");
     std::fs::write(out, code).unwrap();
     demo_trail(&root);
 }

@@ -15,7 +15,7 @@
 use std::io::Read;
 use std::time::{Duration, Instant};
 
-use govscan::commands::policy::{eval_line, Documents};
+use govscan::policy::request_line::{eval_line, Documents};
 use govscan::policy::{evaluate, Context, Policies, Policy, Request};
 use serde_json::{json, Value};
 

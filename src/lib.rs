@@ -3,6 +3,7 @@
 //! Collectors ([`collect`]) snapshot AWS configuration into Parquet ([`store`]); later
 //! stages run SQL checks and detections over the snapshot.
 
+pub mod aws;
 pub mod checks;
 pub mod cli;
 pub mod collect;
@@ -12,5 +13,6 @@ pub mod hunt;
 pub mod policy;
 pub mod progress;
 pub mod report;
+pub mod rules;
 pub mod store;
 pub mod trail;

@@ -12,14 +12,13 @@ use tracing_subscriber::EnvFilter;
 const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let mut cli = Cli::parse();
     init_logging(cli.global.quiet, cli.global.verbose);
-    if govscan::store::remote::S3Dir::parse(&cli.global.data_dir).is_some() {
-        if let Some(endpoint) = &cli.global.endpoint_url {
-            // The S3 reader takes the endpoint as the SDK does: from the environment.
-            std::env::set_var("AWS_ENDPOINT_URL", endpoint);
-        }
-    }
+    cli.global.data_dir = cli
+        .global
+        .data_dir
+        .clone()
+        .with_endpoint(cli.global.endpoint_url.as_deref());
     // Plans are walked recursively: DataFusion's planner and, on a cluster, the protobuf
     // encoding and decoding of a whole plan (Ballista's scheduler overflowed the default
     // 2 MiB on the hunt suite's plans). The stack is reserved, not committed, until used.
@@ -74,12 +73,9 @@ enum Outcome {
 async fn run(cli: &Cli) -> Result<Outcome, CommandError> {
     let data_dir = &cli.global.data_dir;
     // `demo` writes its own local folder; every other command takes an S3 data directory.
-    if govscan::store::remote::S3Dir::parse(data_dir).is_some()
-        && matches!(cli.command, Command::Demo(_))
-    {
+    if data_dir.is_s3() && matches!(cli.command, Command::Demo(_)) {
         return Err(CommandError::Usage(format!(
-            "{}: the demo writes a local folder (--dir), not a data directory on S3",
-            data_dir.display()
+            "{data_dir}: the demo writes a local folder (--dir), not a data directory on S3"
         )));
     }
     // The SQL commands may run on a Ballista cluster; the others always run here.

@@ -3,7 +3,7 @@
 
 use serde::Deserialize;
 
-use super::{Check, CheckError};
+use super::{Check, RuleError};
 
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -39,11 +39,11 @@ impl Framework {
     }
 }
 
-pub fn builtin_frameworks() -> Result<Vec<Framework>, CheckError> {
-    super::BUILTIN_FRAMEWORKS
+pub fn builtin_frameworks() -> Result<Vec<Framework>, RuleError> {
+    crate::rules::BUILTIN_FRAMEWORKS
         .iter()
         .map(|(rel, text)| {
-            serde_norway::from_str(text).map_err(|e| CheckError::Invalid {
+            serde_norway::from_str(text).map_err(|e| RuleError::Invalid {
                 path: std::path::Path::new("checks").join(rel),
                 message: e.to_string(),
             })
@@ -53,11 +53,11 @@ pub fn builtin_frameworks() -> Result<Vec<Framework>, CheckError> {
 
 /// Every control a check names must exist in its framework, and no manual control may have
 /// a check; a mistake names the check's file.
-pub fn validate(frameworks: &[Framework], checks: &[Check]) -> Result<(), CheckError> {
+pub fn validate(frameworks: &[Framework], checks: &[Check]) -> Result<(), RuleError> {
     for check in checks {
         for (framework_id, controls) in &check.meta.frameworks {
             let Some(framework) = frameworks.iter().find(|f| &f.id == framework_id) else {
-                return Err(CheckError::Invalid {
+                return Err(RuleError::Invalid {
                     path: check.source.clone(),
                     message: format!("frameworks: unknown framework {framework_id:?}"),
                 });
@@ -65,10 +65,10 @@ pub fn validate(frameworks: &[Framework], checks: &[Check]) -> Result<(), CheckE
             for control in controls {
                 match framework.controls().find(|(_, c)| &c.id == control) {
                     None => {
-                        return Err(CheckError::Invalid { path: check.source.clone(), message: format!("frameworks: {framework_id} has no control {control:?}") })
+                        return Err(RuleError::Invalid { path: check.source.clone(), message: format!("frameworks: {framework_id} has no control {control:?}") })
                     }
                     Some((_, c)) if c.manual.is_some() => {
-                        return Err(CheckError::Invalid {
+                        return Err(RuleError::Invalid {
                             path: check.source.clone(),
                             message: format!("frameworks: {framework_id} {control} is marked manual in the framework definition"),
                         })

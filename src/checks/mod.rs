@@ -1,49 +1,18 @@
-//! Checks as data: one `.sql` file each, whose leading comment block is YAML metadata.
-//!
-//! ```sql
-//! -- id: iam-root-access-key
-//! -- title: The root user has no access key
-//! -- severity: critical
-//! -- ...
-//! SELECT ... AS resource_id, account_id, region, status, reason FROM ...
-//! ```
-//!
-//! The file stays plain SQL that any DataFusion client runs. Loading rejects unknown
-//! metadata keys, duplicate ids and SQL that does not plan, naming the file.
+//! Compliance checks over a snapshot: one `.sql` file each in `checks/` (the format is
+//! [`crate::rules`]'s), returning one row per evaluated resource with PASS or FAIL; the
+//! frameworks they map to ([`framework`]); running them and deciding what is NOT_ASSESSED
+//! ([`run`]).
 
 pub mod framework;
 pub mod run;
 
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use serde::{Deserialize, Serialize};
 
-include!(concat!(env!("OUT_DIR"), "/builtin_checks.rs"));
-
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, clap::ValueEnum,
-)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Info,
-    Low,
-    Medium,
-    High,
-    Critical,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Info => "info",
-            Severity::Low => "low",
-            Severity::Medium => "medium",
-            Severity::High => "high",
-            Severity::Critical => "critical",
-        }
-    }
-}
+use crate::rules::{Meta, Rule};
+use crate::rules::{RuleError, Severity};
 
 /// The metadata header of a check.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -69,219 +38,49 @@ pub struct CheckMeta {
     pub references: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
-pub struct Check {
-    pub meta: CheckMeta,
-    /// Where it came from: `checks/<path>` for built-in checks.
-    pub source: PathBuf,
-    pub sql: String,
-    /// The file's line the SQL starts on, so planning errors name lines of the file.
-    pub first_line: usize,
-}
-
-impl Check {
-    /// The SQL preceded by one empty line per header line: positions in errors are the
-    /// file's.
-    pub fn sql_at_file_lines(&self) -> String {
-        "\n".repeat(self.first_line.saturating_sub(1)) + &self.sql
+impl Meta for CheckMeta {
+    const KIND: &'static str = "check";
+    const COLUMNS: &'static [&'static str] = &run::RESULT_COLUMNS;
+    fn id(&self) -> &str {
+        &self.id
     }
 }
 
-#[derive(Debug, thiserror::Error)]
-pub enum CheckError {
-    #[error("{path}: {message}")]
-    Invalid { path: PathBuf, message: String },
-    #[error("{path}: reading: {source}")]
-    Io {
-        path: PathBuf,
-        source: std::io::Error,
-    },
-    #[error("id {id} is defined twice: {first} and {second}")]
-    DuplicateId {
-        id: String,
-        first: PathBuf,
-        second: PathBuf,
-    },
-}
-
-/// A SQL file whose leading `--` comment block is YAML metadata (checks and detections).
-pub struct SqlFile<M> {
-    pub meta: M,
-    /// The SQL after the header, trimmed.
-    pub sql: String,
-    /// The file's line the SQL starts on.
-    pub first_line: usize,
-}
-
-/// Splits the leading `--` comment block (YAML) from the SQL and parses it into `M`; the
-/// id must be lowercase letters, digits and dashes. Errors name the file.
-pub fn parse_sql_file<M: serde::de::DeserializeOwned>(
-    path: &Path,
-    text: &str,
-    id: impl Fn(&M) -> &str,
-) -> Result<SqlFile<M>, CheckError> {
-    let invalid = |message: String| CheckError::Invalid {
-        path: path.to_path_buf(),
-        message,
-    };
-    let mut header = String::new();
-    let mut body_start = text.len();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let trimmed = line.trim_start();
-        if let Some(rest) = trimmed.strip_prefix("--") {
-            header.push_str(rest.strip_prefix(' ').unwrap_or(rest));
-            if !rest.ends_with('\n') {
-                header.push('\n');
-            }
-        } else if !trimmed.trim().is_empty() || !header.is_empty() {
-            body_start = offset;
-            break;
-        }
-        offset += line.len();
-    }
-    if header.trim().is_empty() {
-        return Err(invalid(
-            "no metadata header (a leading block of `-- key: value` lines)".into(),
-        ));
-    }
-    let meta: M =
-        serde_norway::from_str(&header).map_err(|e| invalid(format!("metadata header: {e}")))?;
-    let id = id(&meta);
-    if id.is_empty()
-        || !id
-            .chars()
-            .all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
-    {
-        return Err(invalid(format!(
-            "id {id:?} must be lowercase letters, digits and dashes"
-        )));
-    }
-    let body = &text[body_start..];
-    let sql = body.trim().to_owned();
-    if sql.is_empty() {
-        return Err(invalid("no SQL after the header".into()));
-    }
-    let leading = &body[..body.len() - body.trim_start().len()];
-    let first_line = text[..body_start].matches('\n').count() + leading.matches('\n').count() + 1;
-    Ok(SqlFile {
-        meta,
-        sql,
-        first_line,
-    })
-}
+pub type Check = Rule<CheckMeta>;
 
 /// Parses a check file: the header, then the tables it names must be snapshot tables.
-pub fn parse_check(path: &Path, text: &str) -> Result<Check, CheckError> {
-    let SqlFile {
-        meta,
-        sql,
-        first_line,
-    } = parse_sql_file::<CheckMeta>(path, text, |m| &m.id)?;
-    let invalid = |message: String| CheckError::Invalid {
-        path: path.to_path_buf(),
-        message,
-    };
+pub fn parse_check(path: &Path, text: &str) -> Result<Check, RuleError> {
+    let check = Check::parse(path, text)?;
     let known: Vec<&str> = crate::collect::all_tables()
         .iter()
         .map(|t| t.name)
         .chain(["snapshot_info"])
         .collect();
-    for table in &meta.tables {
+    for table in &check.meta.tables {
         if !known.contains(&table.as_str()) {
-            return Err(invalid(format!(
-                "tables: {table:?} is not a snapshot table"
-            )));
+            return Err(RuleError::invalid(
+                path,
+                format!("tables: {table:?} is not a snapshot table"),
+            ));
         }
     }
-    if meta.tables.is_empty() {
-        return Err(invalid("tables: name the tables the check reads".into()));
+    if check.meta.tables.is_empty() {
+        return Err(RuleError::invalid(
+            path,
+            "tables: name the tables the check reads",
+        ));
     }
-    Ok(Check {
-        meta,
-        source: path.to_path_buf(),
-        sql,
-        first_line,
-    })
+    Ok(check)
 }
 
 /// The checks compiled into govscan.
-pub fn builtin_checks() -> Result<Vec<Check>, CheckError> {
-    let checks = BUILTIN_CHECKS
-        .iter()
-        .map(|(rel, text)| parse_check(&Path::new("checks").join(rel), text))
-        .collect::<Result<Vec<_>, _>>()?;
-    reject_duplicates(checks)
+pub fn builtin_checks() -> Result<Vec<Check>, RuleError> {
+    crate::rules::load_builtin(crate::rules::BUILTIN_CHECKS, "checks", parse_check)
 }
 
 /// Every check (`.sql` file) below `dir`, in path order.
-pub fn load_dir(dir: &Path) -> Result<Vec<Check>, CheckError> {
-    let checks = read_sql_files(dir)?
-        .iter()
-        .map(|(f, text)| parse_check(f, text))
-        .collect::<Result<Vec<_>, _>>()?;
-    reject_duplicates(checks)
-}
-
-/// (path, text) of every `.sql` file below `dir`, in path order.
-pub fn read_sql_files(dir: &Path) -> Result<Vec<(PathBuf, String)>, CheckError> {
-    let mut files = Vec::new();
-    walk(dir, &mut files)?;
-    files.sort();
-    files
-        .into_iter()
-        .map(|f| match std::fs::read_to_string(&f) {
-            Ok(text) => Ok((f, text)),
-            Err(source) => Err(CheckError::Io { path: f, source }),
-        })
-        .collect()
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), CheckError> {
-    let entries = std::fs::read_dir(dir).map_err(|source| CheckError::Io {
-        path: dir.to_path_buf(),
-        source,
-    })?;
-    for entry in entries {
-        let path = entry
-            .map_err(|source| CheckError::Io {
-                path: dir.to_path_buf(),
-                source,
-            })?
-            .path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "sql") {
-            out.push(path);
-        }
-    }
-    Ok(())
-}
-
-fn reject_duplicates(checks: Vec<Check>) -> Result<Vec<Check>, CheckError> {
-    first_duplicate(
-        checks
-            .iter()
-            .map(|c| (c.meta.id.as_str(), c.source.as_path())),
-    )?;
-    Ok(checks)
-}
-
-/// An error for the first id defined twice among (id, file) pairs.
-pub fn first_duplicate<'a>(
-    items: impl Iterator<Item = (&'a str, &'a Path)>,
-) -> Result<(), CheckError> {
-    let mut seen: BTreeMap<&str, &Path> = BTreeMap::new();
-    for (id, source) in items {
-        if let Some(first) = seen.insert(id, source) {
-            return Err(CheckError::DuplicateId {
-                id: id.to_owned(),
-                first: first.to_path_buf(),
-                second: source.to_path_buf(),
-            });
-        }
-    }
-    Ok(())
+pub fn load_dir(dir: &Path) -> Result<Vec<Check>, RuleError> {
+    crate::rules::load_dir(dir, parse_check)
 }
 
 #[cfg(test)]
@@ -337,9 +136,10 @@ mod tests {
 
     #[test]
     fn duplicate_ids_are_rejected() {
-        let a = parse_check(Path::new("a.sql"), GOOD).unwrap();
-        let b = parse_check(Path::new("b.sql"), GOOD).unwrap();
-        let err = reject_duplicates(vec![a, b]).unwrap_err().to_string();
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(dir.path().join("a.sql"), GOOD).unwrap();
+        std::fs::write(dir.path().join("b.sql"), GOOD).unwrap();
+        let err = load_dir(dir.path()).unwrap_err().to_string();
         assert!(err.contains("a.sql") && err.contains("b.sql"), "{err}");
     }
 

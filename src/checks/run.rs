@@ -8,11 +8,12 @@ use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::datasource::MemTable;
 use datafusion::error::DataFusionError;
-use datafusion::prelude::{DataFrame, SessionContext};
+use datafusion::prelude::SessionContext;
 use futures::stream::StreamExt;
 use serde::Serialize;
 
-use super::{Check, CheckError, Severity};
+use super::{Check, RuleError, Severity};
+use crate::rules::PlanError;
 
 pub const RESULT_COLUMNS: [&str; 5] = ["resource_id", "account_id", "region", "status", "reason"];
 
@@ -54,20 +55,9 @@ pub struct CheckResult {
 #[derive(Debug, thiserror::Error)]
 pub enum RunError {
     #[error(transparent)]
-    Load(#[from] CheckError),
-    #[error(
-        "{path}: the SQL does not plan: {}",
-        crate::engine::describe_sql_error(source)
-    )]
-    Plan {
-        path: std::path::PathBuf,
-        source: DataFusionError,
-    },
-    #[error("{path}: the result lacks column {column} (a check returns {})", RESULT_COLUMNS.join(", "))]
-    Shape {
-        path: std::path::PathBuf,
-        column: &'static str,
-    },
+    Load(#[from] RuleError),
+    #[error(transparent)]
+    Plan(#[from] PlanError),
     #[error("{path}: running: {source}")]
     Execute {
         path: std::path::PathBuf,
@@ -118,33 +108,6 @@ pub fn register_snapshot_info(
     Ok(())
 }
 
-/// Plans every check; the first that does not plan, or returns the wrong columns, fails
-/// the load, naming its file.
-pub async fn plan_all(ctx: &SessionContext, checks: &[Check]) -> Result<Vec<DataFrame>, RunError> {
-    let mut planned = Vec::with_capacity(checks.len());
-    for check in checks {
-        let sql = check.sql_at_file_lines();
-        let plan_error = |source| RunError::Plan {
-            path: check.source.clone(),
-            source,
-        };
-        crate::engine::cluster::prepare(ctx, &sql)
-            .await
-            .map_err(plan_error)?;
-        let df = ctx.sql(&sql).await.map_err(plan_error)?;
-        for column in RESULT_COLUMNS {
-            if df.schema().field_with_unqualified_name(column).is_err() {
-                return Err(RunError::Shape {
-                    path: check.source.clone(),
-                    column,
-                });
-            }
-        }
-        planned.push(df);
-    }
-    Ok(planned)
-}
-
 fn texts(batch: &RecordBatch, column: &str) -> Result<Vec<Option<String>>, DataFusionError> {
     let array = batch
         .column_by_name(column)
@@ -162,7 +125,7 @@ pub async fn run_all(
     checks: &[Check],
     concurrency: usize,
 ) -> Result<Vec<CheckResult>, RunError> {
-    let planned = plan_all(ctx, checks).await?;
+    let planned = crate::rules::plan_all(ctx, checks).await?;
     let outputs: Vec<Result<Vec<RecordBatch>, RunError>> =
         futures::stream::iter(checks.iter().zip(planned))
             .map(|(check, df)| async move {
@@ -444,7 +407,10 @@ mod tests {
             .unwrap();
         let empty = MemTable::try_new(users.schema(), vec![vec![]]).unwrap();
         ctx.register_table("iam_users", Arc::new(empty)).unwrap();
-        let err = plan_all(&ctx, &[check]).await.unwrap_err().to_string();
+        let err = crate::rules::plan_all(&ctx, &[check])
+            .await
+            .unwrap_err()
+            .to_string();
         assert!(
             err.starts_with("checks/iam/x.sql: the SQL does not plan")
                 && err.contains("no_such_column")

@@ -5,8 +5,8 @@ use aws_sdk_cloudtrail as ct;
 use futures::future::BoxFuture;
 use serde_json::{json, Value as Json};
 
-use super::aws::{client, error_code, opt_utc};
 use super::{fan_out, Collector, Scope, Sink, Target};
+use crate::aws::{client, error_code, opt_utc};
 use crate::store::{col, ColumnType::*, TableDef};
 
 pub static CLOUDTRAIL_TRAILS: TableDef = TableDef {

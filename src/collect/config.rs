@@ -5,8 +5,8 @@ use aws_sdk_config as cfg;
 use futures::future::BoxFuture;
 use serde_json::json;
 
-use super::aws::{client, opt_utc};
 use super::{Collector, Scope, Sink, Target};
+use crate::aws::{client, opt_utc};
 use crate::store::{col, ColumnType::*, TableDef};
 
 pub static CONFIG_RECORDERS: TableDef = TableDef {

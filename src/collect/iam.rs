@@ -12,8 +12,8 @@ use aws_sdk_iam::types::{EntityType, PolicyScopeType, ReportStateType, Tag};
 use chrono::{DateTime, Utc};
 use futures::future::BoxFuture;
 
-use super::aws::{client, decode_policy, error_code, opt_utc, to_utc, ErrorInfo};
 use super::{fan_out, Collector, Scope, Sink, Target};
+use crate::aws::{client, decode_policy, error_code, opt_utc, to_utc, ErrorInfo};
 use crate::store::{col, ColumnType::*, TableDef, TableRows};
 
 pub static IAM_USERS: TableDef = TableDef {
@@ -811,7 +811,7 @@ async fn collect_user_credentials(target: &Target, sink: &mut Sink, client: &iam
             let login_profile = match client.get_login_profile().user_name(&name).send().await {
                 Ok(out) => Ok(out.login_profile),
                 Err(e) if error_code(&e) == Some("NoSuchEntity") => Ok(None),
-                Err(e) => Err((super::aws::error_info(&e), "GetLoginProfile")),
+                Err(e) => Err((crate::aws::error_info(&e), "GetLoginProfile")),
             };
             let access_keys = match client
                 .list_access_keys()
@@ -832,14 +832,14 @@ async fn collect_user_credentials(target: &Target, sink: &mut Sink, client: &iam
                                 .send()
                                 .await
                                 .map(|o| o.access_key_last_used)
-                                .map_err(|e| super::aws::error_info(&e));
+                                .map_err(|e| crate::aws::error_info(&e));
                             (k, used)
                         }
                     })
                     .await;
                     Ok(with_use)
                 }
-                Err(e) => Err(super::aws::error_info(&e)),
+                Err(e) => Err(crate::aws::error_info(&e)),
             };
             let mfa_devices = client
                 .list_mfa_devices()
@@ -849,7 +849,7 @@ async fn collect_user_credentials(target: &Target, sink: &mut Sink, client: &iam
                 .send()
                 .collect::<Result<Vec<_>, _>>()
                 .await
-                .map_err(|e| super::aws::error_info(&e));
+                .map_err(|e| crate::aws::error_info(&e));
             UserCredentials {
                 user_name: name,
                 password_last_used: opt_utc(u.password_last_used.as_ref()),

@@ -4,14 +4,12 @@
 //! independently; a part that fails records why in `collection_errors` and the manifest,
 //! and the run goes on.
 
-pub mod aws;
 pub mod cloudtrail;
 pub mod config;
 pub mod iam;
 pub mod org;
 pub mod run;
 pub mod s3;
-pub mod signed;
 pub mod tables;
 
 use std::collections::BTreeMap;
@@ -23,8 +21,8 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use chrono::Utc;
 use futures::future::BoxFuture;
 
+use crate::aws::{error_info, ApiCallCounter, ErrorInfo};
 use crate::store::{TableDef, TableRows};
-use aws::{error_info, ApiCallCounter, ErrorInfo};
 
 pub use run::{collect, CollectOptions, CollectOutcome, RegionSelection};
 

@@ -9,8 +9,8 @@ use aws_sdk_organizations as orgs;
 use aws_sdk_organizations::types::{PolicyType, TargetType};
 use futures::future::BoxFuture;
 
-use super::aws::{client, error_code, opt_utc};
 use super::{fan_out, Collector, Scope, Sink, Target};
+use crate::aws::{client, error_code, opt_utc};
 use crate::store::{col, ColumnType::*, TableDef};
 
 pub static ORG_ORGANIZATIONS: TableDef = TableDef {
@@ -551,19 +551,19 @@ async fn collect_delegated_admins(
 /// Active accounts of the organization, for `collect --org`: (id, name).
 pub async fn list_active_accounts(
     target: &Target,
-) -> Result<(String, Vec<(String, String)>), super::aws::ErrorInfo> {
+) -> Result<(String, Vec<(String, String)>), crate::aws::ErrorInfo> {
     let client = client!(&target.sdk, target.calls, orgs);
     let org = client
         .describe_organization()
         .send()
         .await
-        .map_err(|e| super::aws::error_info(&e))?;
+        .map_err(|e| crate::aws::error_info(&e))?;
     let org_id = org.organization.and_then(|o| o.id).unwrap_or_default();
     let accounts = pages(client.list_accounts().into_paginator().send(), |p| {
         p.accounts.unwrap_or_default()
     })
     .await
-    .map_err(|e| super::aws::error_info(&e))?;
+    .map_err(|e| crate::aws::error_info(&e))?;
     Ok((
         org_id,
         accounts

@@ -9,8 +9,8 @@ use aws_credential_types::provider::SharedCredentialsProvider;
 use chrono::Utc;
 use futures::stream::StreamExt;
 
-use super::aws::{client, error_info, load_sdk_config, ApiCallCounter, AwsOptions, ErrorInfo};
 use super::{all_collectors, all_tables, tables, Collector, Scope, Sink, Target};
+use crate::aws::{client, error_info, load_sdk_config, ApiCallCounter, AwsOptions, ErrorInfo};
 use crate::progress::Progress;
 use crate::store::manifest::{
     AccountAccess, AccountEntry, CallerIdentity, PartEntry, Status, SCHEMA_VERSION,
@@ -97,7 +97,7 @@ pub async fn collect(
     let home_region = base
         .region()
         .map(|r| r.to_string())
-        .unwrap_or_else(|| super::aws::DEFAULT_REGION.to_owned());
+        .unwrap_or_else(|| crate::aws::DEFAULT_REGION.to_owned());
     let setup_calls = ApiCallCounter::default();
     let concurrency = opts.concurrency.max(1);
 
@@ -496,7 +496,7 @@ async fn enabled_regions(
     sdk: &SdkConfig,
     calls: &ApiCallCounter,
 ) -> Result<Vec<String>, ErrorInfo> {
-    super::signed::enabled_regions(sdk, calls).await
+    crate::aws::signed::enabled_regions(sdk, calls).await
 }
 
 /// Failed only when no call of the part succeeded: an empty answer is an answer (a region

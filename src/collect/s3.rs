@@ -15,8 +15,8 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use futures::future::BoxFuture;
 use serde_json::json;
 
-use super::aws::{error_code, error_info, opt_utc, ErrorInfo};
 use super::{fan_out, Collector, Scope, Sink, Target};
+use crate::aws::{error_code, error_info, opt_utc, ErrorInfo};
 use crate::store::{col, ColumnType::*, TableDef, Value};
 
 pub static S3_BUCKETS: TableDef = TableDef {
@@ -457,7 +457,7 @@ fn is_public_group_uri(uri: &str) -> bool {
 }
 
 async fn collect_account_public_access_block(target: &Target, sink: &mut Sink) {
-    let result = super::signed::account_public_access_block(
+    let result = crate::aws::signed::account_public_access_block(
         &target.sdk,
         &target.calls,
         &target.account_id,

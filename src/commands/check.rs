@@ -11,6 +11,7 @@ use crate::checks::run::{register_snapshot_info, run_all, CheckResult, Status};
 use crate::checks::{builtin_checks, load_dir, Check};
 use crate::cli::{CheckArgs, CheckFormat};
 use crate::engine;
+use crate::store::DataDir;
 
 use super::colour::Painter;
 use super::query::escape_for_terminal;
@@ -18,7 +19,7 @@ use super::CommandError;
 use crate::report::mutelist::{MuteRule, Mutelist};
 
 /// Runs the checks; true when a check at or above `--fail-on` failed.
-pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError> {
+pub async fn run(data_dir: &DataDir, args: &CheckArgs) -> Result<bool, CommandError> {
     if args.list {
         let checks = match &args.checks {
             Some(dir) => load_dir(dir)?,
@@ -32,7 +33,11 @@ pub async fn run(data_dir: &Path, args: &CheckArgs) -> Result<bool, CommandError
     let engine = match (&args.snapshot, args.unfinalized) {
         (Some(id), true) => {
             let (staging, snapshot) = merge_unfinalized(data_dir, id).await?;
-            let engine = open_for_checks(staging.path(), Some(&snapshot)).await?;
+            let engine = open_for_checks(
+                &DataDir::Local(staging.path().to_path_buf()),
+                Some(&snapshot),
+            )
+            .await?;
             _staged = Some(staging);
             engine
         }
@@ -123,7 +128,7 @@ pub fn mute_results(
 }
 
 /// True when a check at or above `level` failed (MUTED does not count).
-pub fn fails_at(results: &[CheckResult], level: Option<crate::checks::Severity>) -> bool {
+pub fn fails_at(results: &[CheckResult], level: Option<crate::rules::Severity>) -> bool {
     level.is_some_and(|level| {
         results
             .iter()
@@ -134,20 +139,20 @@ pub fn fails_at(results: &[CheckResult], level: Option<crate::checks::Severity>)
 /// The shards of snapshot `id` collected so far, merged into a temporary data directory as
 /// `snapshots finalize` would merge them; the data directory itself is left as it is.
 async fn merge_unfinalized(
-    data_dir: &Path,
+    data_dir: &DataDir,
     id: &str,
 ) -> Result<(crate::store::remote::Staging, String), CommandError> {
     use crate::store::{remote, snapshot};
     snapshot::check_snapshot_id(id).map_err(|e| CommandError::Usage(format!("snapshot {e}")))?;
     let staging = remote::Staging::new("unfinalized")?;
     let into = snapshot::shards_dir(staging.path(), id);
-    match remote::S3Dir::parse(data_dir) {
-        Some(dir) => {
-            let store = remote::open_store(&dir).await?;
+    match data_dir {
+        DataDir::S3(dir) => {
+            let store = remote::open_store(dir).await?;
             let shards = format!("snapshots/{}/{id}", snapshot::SHARDS);
-            remote::download_folder(store.as_ref(), &dir, &shards, &into).await?;
+            remote::download_folder(store.as_ref(), dir, &shards, &into).await?;
         }
-        None => {
+        DataDir::Local(data_dir) => {
             for shard in snapshot::complete_shards(data_dir, id) {
                 let name = shard.file_name().unwrap_or_default();
                 copy_tree(&shard, &into.join(name))?;
@@ -183,7 +188,7 @@ fn copy_tree(from: &Path, to: &Path) -> Result<(), crate::store::StoreError> {
 
 /// A session over a snapshot, with `snapshot_info` that checks measure ages from.
 pub async fn open_for_checks(
-    data_dir: &Path,
+    data_dir: &DataDir,
     snapshot: Option<&str>,
 ) -> Result<engine::Engine, CommandError> {
     let engine = engine::open(data_dir, snapshot).await?;

@@ -69,7 +69,7 @@ mod roles {
             );
             if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err()
             {
-                builder = builder.with_region(crate::collect::aws::DEFAULT_REGION);
+                builder = builder.with_region(crate::aws::DEFAULT_REGION);
             }
             let store: Arc<dyn ObjectStore> = Arc::new(
                 builder

@@ -7,19 +7,31 @@ use std::sync::Mutex;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
+use crate::aws::AwsOptions;
 use crate::cli::{CollectArgs, GlobalArgs};
-use crate::collect::aws::AwsOptions;
 use crate::collect::{collect, CollectOptions, RegionSelection};
 use crate::progress::Progress;
 use crate::store::manifest::Status;
-use crate::store::remote::{self, S3Dir};
+use crate::store::remote;
+use crate::store::DataDir;
 
 use super::{stdout_write, CommandError};
 
 pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> Result<(), CommandError> {
     let regions = parse_regions(&args.regions)?;
-    let mut opts = CollectOptions {
-        data_dir: global.data_dir.clone(),
+    // A data directory on S3: collect into a local staging folder, then upload the snapshot
+    // (or shard) with its manifest last.
+    let (remote, written_to) = match &global.data_dir {
+        DataDir::S3(dir) => {
+            let store = remote::open_store(dir).await?;
+            let staging = remote::Staging::new("collect")?;
+            let path = staging.path().to_path_buf();
+            (Some((dir, store, staging)), path)
+        }
+        DataDir::Local(path) => (None, path.clone()),
+    };
+    let opts = CollectOptions {
+        data_dir: written_to,
         aws: AwsOptions {
             profile: global.profile.clone(),
             endpoint_url: global.endpoint_url.clone(),
@@ -38,16 +50,6 @@ pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> Result<(), CommandE
         crate::store::snapshot::check_snapshot_id(id)
             .map_err(|e| CommandError::Usage(format!("--snapshot-id {e}")))?;
     }
-    // A data directory on S3: collect into a local staging folder, then upload the snapshot
-    // (or shard) with its manifest last.
-    let remote = match S3Dir::parse(&global.data_dir) {
-        Some(dir) => {
-            let store = remote::open_store(&dir).await?;
-            let staging = remote::Staging::new("collect")?;
-            Some((dir, store, staging))
-        }
-        None => None,
-    };
     if let Some(id) = &opts.snapshot_id {
         let finalized = match &remote {
             Some((dir, store, _)) => remote::snapshot_ids(store.as_ref(), dir)
@@ -62,9 +64,6 @@ pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> Result<(), CommandE
                 "--snapshot-id {id}: that snapshot is already finalized"
             )));
         }
-    }
-    if let Some((_, _, staging)) = &remote {
-        opts.data_dir = staging.path().to_path_buf();
     }
     let progress = Bars::new(global.quiet || !std::io::stderr().is_terminal());
     let outcome = collect(&opts, &progress).await?;

@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use crate::checks::Severity;
+use crate::rules::Severity;
 
 /// Whether to colour a table written to `output` (None: standard output).
 pub fn wanted(output: Option<&Path>) -> bool {

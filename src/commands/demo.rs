@@ -9,6 +9,7 @@ use std::path::{Path, PathBuf};
 use crate::checks::run::{run_all, Status};
 use crate::cli::DemoArgs;
 use crate::report::{html::Html, Renderer, Report};
+use crate::store::DataDir;
 
 use super::CommandError;
 
@@ -38,7 +39,14 @@ pub async fn run(args: &DemoArgs) -> Result<(), CommandError> {
     let tables: BTreeMap<String, Vec<serde_json::Map<String, serde_json::Value>>> =
         serde_norway::from_str(DEMO_SNAPSHOT).expect("the bundled snapshot is valid YAML");
     let id = crate::store::snapshot::new_snapshot_id(now);
-    crate::store::snapshot::write_from_rows(&data, &id, &tables, now, "111111111111")?;
+    crate::store::snapshot::write_from_rows(
+        &data,
+        &id,
+        &crate::collect::all_tables(),
+        &tables,
+        now,
+        "111111111111",
+    )?;
 
     // 2. The bundled CloudTrail logs, as files a trail writes, into the lake.
     let logs = dir.join("logs");
@@ -47,15 +55,16 @@ pub async fn run(args: &DemoArgs) -> Result<(), CommandError> {
         std::fs::create_dir_all(path.parent().expect("a folder")).map_err(io(&path))?;
         std::fs::write(&path, bytes).map_err(io(&path))?;
     }
+    let data_dir = DataDir::Local(data.clone());
     let ingested = crate::trail::ingest(&crate::trail::IngestOptions {
-        data_dir: data.clone(),
+        data_dir: data_dir.clone(),
         sources: vec![logs.join("AWSLogs").display().to_string()],
         ..Default::default()
     })
     .await?;
 
     // 3. The checks over the snapshot.
-    let engine = super::check::open_for_checks(&data, None).await?;
+    let engine = super::check::open_for_checks(&data_dir, None).await?;
     let checks = crate::checks::builtin_checks()?;
     let results = run_all(&engine.ctx, &checks, 4).await?;
     let check_report = dir.join("check-report.html");
@@ -64,8 +73,8 @@ pub async fn run(args: &DemoArgs) -> Result<(), CommandError> {
 
     // 4. The detections over the trail lake.
     let config = crate::hunt::HuntConfig::default();
-    let ctx = crate::hunt::open(&data, crate::hunt::Window::default(), &config).await?;
-    let queries = crate::hunt::builtin_queries()?;
+    let ctx = crate::hunt::open(&data_dir, crate::hunt::Window::default(), &config).await?;
+    let queries = crate::hunt::builtin_detections()?;
     let findings = crate::hunt::run(&ctx, &queries, 4).await?;
     let hunt_report = dir.join("hunt-report.html");
     let html = Html::default().render(&Report::from_hunt(

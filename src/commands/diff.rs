@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::path::Path;
 
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -79,7 +78,7 @@ async fn check_results(engine: &crate::engine::Engine) -> Result<Vec<CheckResult
     Ok(run_all(&engine.ctx, &crate::checks::builtin_checks()?, 4).await?)
 }
 
-pub async fn run(data_dir: &Path, args: &DiffArgs) -> Result<(), CommandError> {
+pub async fn run(data_dir: &crate::store::DataDir, args: &DiffArgs) -> Result<(), CommandError> {
     let from = super::check::open_for_checks(data_dir, Some(&args.from)).await?;
     let to = super::check::open_for_checks(data_dir, Some(&args.to)).await?;
     let (from_id, to_id) = (

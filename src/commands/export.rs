@@ -5,6 +5,7 @@
 use datafusion::arrow::datatypes::{DataType, Field, Schema};
 
 use crate::cli::ExportAthenaArgs;
+use crate::store::DataDir;
 
 use super::CommandError;
 
@@ -114,13 +115,11 @@ pub fn athena_ddl(location: &str, database: &str) -> Result<String, String> {
     Ok(out)
 }
 
-pub fn athena(data_dir: &std::path::Path, args: &ExportAthenaArgs) -> Result<(), CommandError> {
-    let location = match (&args.location, crate::store::remote::S3Dir::parse(data_dir)) {
+pub fn athena(data_dir: &DataDir, args: &ExportAthenaArgs) -> Result<(), CommandError> {
+    let location = match (&args.location, data_dir) {
         (Some(l), _) => l.clone(),
-        (None, Some(dir)) => dir.url("").trim_end_matches('/').to_owned(),
-        (None, None) => std::path::absolute(data_dir)?
-            .to_string_lossy()
-            .into_owned(),
+        (None, DataDir::S3(_)) => data_dir.to_string(),
+        (None, DataDir::Local(path)) => std::path::absolute(path)?.to_string_lossy().into_owned(),
     };
     if !args
         .database

@@ -7,17 +7,19 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::cli::{HuntArgs, HuntFormat};
-use crate::hunt::{builtin_queries, load_dir, parse_time, Finding, HuntConfig, Query, Window};
+use crate::hunt::{
+    builtin_detections, load_dir, parse_time, Detection, Finding, HuntConfig, Window,
+};
 
 use super::colour::Painter;
 use super::query::escape_for_terminal;
 use super::CommandError;
 
 /// Runs the hunt; true when a detection at or above `--fail-on` found something.
-pub async fn run(data_dir: &Path, args: &HuntArgs) -> Result<bool, CommandError> {
+pub async fn run(data_dir: &crate::store::DataDir, args: &HuntArgs) -> Result<bool, CommandError> {
     let mut all = match &args.queries {
         Some(dir) => load_dir(dir)?,
-        None => builtin_queries()?,
+        None => builtin_detections()?,
     };
     let mut unsupported = Vec::new();
     if let Some(dir) = &args.sigma {
@@ -131,7 +133,7 @@ pub fn mute_findings(
 }
 
 /// True when a detection at or above `level` found something not muted.
-pub fn finds_at(findings: &[Finding], level: Option<crate::checks::Severity>) -> bool {
+pub fn finds_at(findings: &[Finding], level: Option<crate::rules::Severity>) -> bool {
     level.is_some_and(|level| {
         findings
             .iter()
@@ -139,13 +141,13 @@ pub fn finds_at(findings: &[Finding], level: Option<crate::checks::Severity>) ->
     })
 }
 
-fn select(queries: Vec<Query>, args: &HuntArgs) -> Result<Vec<Query>, CommandError> {
+fn select(queries: Vec<Detection>, args: &HuntArgs) -> Result<Vec<Detection>, CommandError> {
     for id in &args.only {
         if !queries.iter().any(|q| &q.meta.id == id) {
             return Err(CommandError::Usage(format!("--only: no detection {id:?}")));
         }
     }
-    let selected: Vec<Query> = queries
+    let selected: Vec<Detection> = queries
         .into_iter()
         .filter(|q| args.only.is_empty() || args.only.contains(&q.meta.id))
         .filter(|q| args.severity.is_none_or(|s| q.meta.severity >= s))
@@ -158,7 +160,7 @@ fn select(queries: Vec<Query>, args: &HuntArgs) -> Result<Vec<Query>, CommandErr
     Ok(selected)
 }
 
-fn summary(queries: &[Query], findings: &[Finding]) -> serde_json::Value {
+fn summary(queries: &[Detection], findings: &[Finding]) -> serde_json::Value {
     let mut by_query: BTreeMap<&str, usize> =
         queries.iter().map(|q| (q.meta.id.as_str(), 0)).collect();
     let mut by_severity: BTreeMap<&str, usize> = BTreeMap::new();
@@ -176,11 +178,11 @@ fn summary(queries: &[Query], findings: &[Finding]) -> serde_json::Value {
 }
 
 /// The detection list embedded in the README; a test keeps the two identical.
-pub fn render_query_list(queries: &[Query]) -> String {
+pub fn render_query_list(queries: &[Detection]) -> String {
     let mut out = String::from(
         "| id | title | severity | kind | ATT&CK |\n| --- | --- | --- | --- | --- |\n",
     );
-    let mut sorted: Vec<&Query> = queries.iter().collect();
+    let mut sorted: Vec<&Detection> = queries.iter().collect();
     sorted.sort_by(|a, b| a.meta.id.cmp(&b.meta.id));
     for q in sorted {
         let kind = serde_json::to_value(q.meta.kind).expect("json");
@@ -200,7 +202,7 @@ pub fn render_query_list(queries: &[Query]) -> String {
 
 /// A line per detection that found something, then its findings. Every value from the
 /// logs is escaped: CloudTrail fields are attacker-controlled.
-fn render_table(queries: &[Query], findings: &[Finding], paint: Painter) -> String {
+fn render_table(queries: &[Detection], findings: &[Finding], paint: Painter) -> String {
     let mut out = String::new();
     let shown = |v: &Option<String>| escape_for_terminal(v.as_deref().unwrap_or("-"));
     for q in queries {
@@ -269,7 +271,7 @@ mod tests {
             + "<!-- queries:start -->\n".len();
         let end = readme.find("<!-- queries:end -->").expect("end marker");
         assert!(
-            readme[start..end] == render_query_list(&builtin_queries().unwrap()),
+            readme[start..end] == render_query_list(&builtin_detections().unwrap()),
             "README.md detection list is stale: run `govscan hunt --list` and paste it between the markers"
         );
     }

@@ -39,7 +39,7 @@ pub enum CommandError {
     #[error(transparent)]
     Check(#[from] crate::checks::run::RunError),
     #[error(transparent)]
-    CheckLoad(#[from] crate::checks::CheckError),
+    CheckLoad(#[from] crate::rules::RuleError),
     #[error(transparent)]
     Ingest(#[from] crate::trail::IngestError),
     #[error(transparent)]

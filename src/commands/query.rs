@@ -1,17 +1,17 @@
 //! `govscan query`: ad-hoc SQL over a snapshot, as a one-shot command or a small shell.
 
 use std::io::{BufRead, IsTerminal, Write};
-use std::path::Path;
 
 use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::prelude::SessionContext;
 
 use crate::cli::{QueryArgs, QueryFormat};
 use crate::engine;
+use crate::store::DataDir;
 
 use super::{stdout_write, CommandError};
 
-pub async fn run(data_dir: &Path, args: &QueryArgs) -> Result<(), CommandError> {
+pub async fn run(data_dir: &DataDir, args: &QueryArgs) -> Result<(), CommandError> {
     if args.format == QueryFormat::Parquet && args.output.is_none() {
         return Err(CommandError::Usage(
             "--format parquet needs --output FILE".into(),
@@ -154,14 +154,13 @@ pub fn render(batches: &[RecordBatch], format: QueryFormat) -> Result<Vec<u8>, C
 /// The SQL shell: statements end with `;` and may span lines; `\d` lists the tables,
 /// `\d NAME` a table's columns, `\q` quits. History is kept in `<data dir>/.govscan_history`
 /// (in the home folder when the data directory is on S3).
-async fn shell(ctx: &SessionContext, data_dir: &Path) -> Result<(), CommandError> {
+async fn shell(ctx: &SessionContext, data_dir: &DataDir) -> Result<(), CommandError> {
     use rustyline::error::ReadlineError;
     let mut editor = rustyline::DefaultEditor::new()
         .map_err(|e| CommandError::Usage(format!("cannot start the shell: {e}")))?;
-    let history_dir = if crate::store::remote::S3Dir::parse(data_dir).is_some() {
-        std::env::var_os("HOME").map(std::path::PathBuf::from)
-    } else {
-        Some(data_dir.to_path_buf())
+    let history_dir = match data_dir {
+        DataDir::S3(_) => std::env::var_os("HOME").map(std::path::PathBuf::from),
+        DataDir::Local(path) => Some(path.clone()),
     };
     let history = history_dir.as_ref().map(|d| d.join(".govscan_history"));
     if let Some(history) = &history {

@@ -1,8 +1,6 @@
 //! `govscan report`: the whole audit in one document: inventory, compliance by framework
 //! section, failed checks, hunt findings, and what could not be collected.
 
-use std::path::Path;
-
 use minijinja::context;
 
 use crate::checks::framework::{builtin_frameworks, validate};
@@ -22,7 +20,10 @@ const AUDIT_MARKDOWN: &str = "audit.md.j2";
 type TemplateRenderer = fn(&str, &str, minijinja::Value) -> Result<String, String>;
 
 /// Writes the audit; true when something at or above `--fail-on` failed or was found.
-pub async fn run(data_dir: &Path, args: &ReportArgs) -> Result<bool, CommandError> {
+pub async fn run(
+    data_dir: &crate::store::DataDir,
+    args: &ReportArgs,
+) -> Result<bool, CommandError> {
     let engine = super::check::open_for_checks(data_dir, args.snapshot.as_deref()).await?;
     let checks = crate::checks::builtin_checks()?;
     let frameworks = builtin_frameworks()?;
@@ -59,7 +60,7 @@ pub async fn run(data_dir: &Path, args: &ReportArgs) -> Result<bool, CommandErro
             .transpose()?;
         let window = crate::hunt::Window { start, end: None };
         let ctx = crate::hunt::open(data_dir, window, &config).await?;
-        let queries = crate::hunt::builtin_queries()?;
+        let queries = crate::hunt::builtin_detections()?;
         let mut findings = crate::hunt::run(&ctx, &queries, 4).await?;
         if let Some(path) = &args.mutelist {
             super::hunt::mute_findings(&mut findings, path)?;

@@ -3,19 +3,19 @@
 use crate::cli::{SnapshotsAction, SnapshotsArgs, SnapshotsFormat};
 use crate::store::list_snapshots;
 use crate::store::remote::{self, S3Dir};
+use crate::store::DataDir;
 use crate::store::Manifest;
 
 use super::{stdout_write, CommandError};
 
-pub async fn run(data_dir: &std::path::Path, args: &SnapshotsArgs) -> Result<(), CommandError> {
-    let remote = match S3Dir::parse(data_dir) {
-        Some(dir) => Some((remote::open_store(&dir).await?, dir)),
-        None => None,
-    };
+pub async fn run(data_dir: &DataDir, args: &SnapshotsArgs) -> Result<(), CommandError> {
     if let Some(SnapshotsAction::Finalize { id }) = &args.action {
-        let (path, manifest) = match &remote {
-            Some((store, dir)) => finalize_on_s3(store.as_ref(), dir, id).await?,
-            None => {
+        let (path, manifest) = match data_dir {
+            DataDir::S3(dir) => {
+                let store = remote::open_store(dir).await?;
+                finalize_on_s3(store.as_ref(), dir, id).await?
+            }
+            DataDir::Local(data_dir) => {
                 let (path, manifest) = crate::store::snapshot::finalize(data_dir, id)?;
                 (path.display().to_string(), manifest)
             }
@@ -28,12 +28,15 @@ pub async fn run(data_dir: &std::path::Path, args: &SnapshotsArgs) -> Result<(),
         );
         return stdout_write(&format!("{id}\t{path}\n"));
     }
-    let (listed, pending) = match &remote {
-        Some((store, dir)) => (
-            remote::list_snapshots(store.as_ref(), dir).await?,
-            remote::pending_snapshots(store.as_ref(), dir).await?,
-        ),
-        None => (
+    let (listed, pending) = match data_dir {
+        DataDir::S3(dir) => {
+            let store = remote::open_store(dir).await?;
+            (
+                remote::list_snapshots(store.as_ref(), dir).await?,
+                remote::pending_snapshots(store.as_ref(), dir).await?,
+            )
+        }
+        DataDir::Local(data_dir) => (
             list_snapshots(data_dir)?,
             crate::store::snapshot::pending_snapshots(data_dir),
         ),
@@ -66,10 +69,7 @@ pub async fn run(data_dir: &std::path::Path, args: &SnapshotsArgs) -> Result<(),
         }
         SnapshotsFormat::Table => {
             if listed.is_empty() {
-                eprintln!(
-                    "No snapshots in {} yet; run `govscan collect`.",
-                    data_dir.display()
-                );
+                eprintln!("No snapshots in {data_dir} yet; run `govscan collect`.");
                 return Ok(());
             }
             let mut rows = vec![[

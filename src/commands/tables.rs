@@ -4,21 +4,21 @@ use std::fmt::Write;
 
 use crate::cli::{TablesArgs, TablesFormat};
 use crate::collect::all_tables;
-use crate::store::{resolve_snapshot, snapshot::read_manifest, TableDef};
+use crate::store::{resolve_snapshot, snapshot::read_manifest, DataDir, TableDef};
 
 use super::{stdout_write, CommandError};
 
-pub async fn run(data_dir: &std::path::Path, args: &TablesArgs) -> Result<(), CommandError> {
+pub async fn run(data_dir: &DataDir, args: &TablesArgs) -> Result<(), CommandError> {
     let counts = match &args.snapshot {
-        Some(wanted) => Some(match crate::store::remote::S3Dir::parse(data_dir) {
-            Some(dir) => {
-                let store = crate::store::remote::open_store(&dir).await?;
-                crate::store::remote::resolve(store.as_ref(), &dir, Some(wanted))
+        Some(wanted) => Some(match data_dir {
+            DataDir::S3(dir) => {
+                let store = crate::store::remote::open_store(dir).await?;
+                crate::store::remote::resolve(store.as_ref(), dir, Some(wanted))
                     .await?
                     .1
                     .tables
             }
-            None => read_manifest(&resolve_snapshot(data_dir, Some(wanted))?)?.tables,
+            DataDir::Local(path) => read_manifest(&resolve_snapshot(path, Some(wanted))?)?.tables,
         }),
         None => None,
     };

@@ -1,8 +1,8 @@
 //! `govscan trail ...`: CloudTrail logs into the lake.
 
+use crate::aws::{AwsOptions, DEFAULT_REGION};
 pub use crate::cli::TrailCommand;
 use crate::cli::{GlobalArgs, TrailIngestArgs, TrailLookupArgs};
-use crate::collect::aws::{AwsOptions, DEFAULT_REGION};
 use crate::trail::{
     ingest as run_ingest, lookup::lookup as run_lookup, IngestOptions, IngestSummary,
 };

@@ -11,12 +11,13 @@
 //! statement is planned. Views are created after the tables they read are prepared, so their
 //! plans refer to tables that travel.
 
-use std::path::Path;
 use std::sync::{Arc, Mutex, OnceLock};
 
 use datafusion::error::DataFusionError;
 use datafusion::execution::SessionState;
 use datafusion::prelude::SessionContext;
+
+use crate::store::DataDir;
 
 /// The cluster this process sends its queries to, and where it stages what must travel.
 struct Cluster {
@@ -81,7 +82,7 @@ impl std::str::FromStr for EngineChoice {
 /// Sends every query of this process to the cluster. `data_dir` is where tables that exist
 /// only here are staged for the executors: an S3 data directory, or a local folder that the
 /// executors see at the same path (one machine, or a shared file system).
-pub fn activate(choice: &EngineChoice, data_dir: &Path) -> Result<(), String> {
+pub fn activate(choice: &EngineChoice, data_dir: &DataDir) -> Result<(), String> {
     let EngineChoice::Ballista { host, port } = choice else {
         return Ok(());
     };
@@ -97,10 +98,10 @@ pub fn activate(choice: &EngineChoice, data_dir: &Path) -> Result<(), String> {
         chrono::Utc::now().format("%Y%m%dT%H%M%S"),
         std::process::id()
     );
-    let scratch = match crate::store::remote::S3Dir::parse(data_dir) {
-        Some(dir) => format!("{}/", dir.url(&format!("scratch/{session}"))),
-        None => {
-            let base = std::path::absolute(data_dir).map_err(|e| e.to_string())?;
+    let scratch = match data_dir {
+        DataDir::S3(dir) => format!("{}/", dir.url(&format!("scratch/{session}"))),
+        DataDir::Local(path) => {
+            let base = std::path::absolute(path).map_err(|e| e.to_string())?;
             format!("{}/", base.join(".scratch").join(&session).display())
         }
     };

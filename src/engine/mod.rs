@@ -15,7 +15,7 @@ use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 use crate::collect::all_tables;
 use crate::store::remote::SnapshotSource;
 use crate::store::snapshot::read_manifest;
-use crate::store::{resolve_snapshot, Manifest, StoreError};
+use crate::store::{resolve_snapshot, DataDir, Manifest, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -41,10 +41,11 @@ pub struct Engine {
 
 /// Opens the snapshot `wanted` (id or path; the latest when None) for SQL, with the trail
 /// lake as `cloudtrail_events` when there is one.
-pub async fn open(data_dir: &Path, wanted: Option<&str>) -> Result<Engine, EngineError> {
-    if let Some(dir) = crate::store::remote::S3Dir::parse(data_dir) {
-        return open_s3(&dir, wanted).await;
-    }
+pub async fn open(data_dir: &DataDir, wanted: Option<&str>) -> Result<Engine, EngineError> {
+    let data_dir = match data_dir {
+        DataDir::S3(dir) => return open_s3(dir, wanted).await,
+        DataDir::Local(path) => path,
+    };
     let snapshot_dir = resolve_snapshot(data_dir, wanted)?;
     let manifest = read_manifest(&snapshot_dir)?;
     let ctx = new_context()?;
@@ -144,34 +145,41 @@ async fn open_s3(
 }
 
 /// Whether the data directory holds a trail lake.
-pub async fn lake_exists(data_dir: &Path) -> Result<bool, EngineError> {
-    match crate::store::remote::S3Dir::parse(data_dir) {
-        Some(dir) => {
-            let store = crate::store::remote::open_store(&dir).await?;
-            Ok(crate::store::remote::exists(store.as_ref(), &dir, "trail/cloudtrail_events").await)
+pub async fn lake_exists(data_dir: &DataDir) -> Result<bool, EngineError> {
+    match data_dir {
+        DataDir::S3(dir) => {
+            let store = crate::store::remote::open_store(dir).await?;
+            Ok(crate::store::remote::exists(store.as_ref(), dir, "trail/cloudtrail_events").await)
         }
-        None => Ok(crate::trail::lake_dir(data_dir).exists()),
+        DataDir::Local(path) => Ok(crate::trail::lake_dir(path).exists()),
     }
 }
 
 /// A session over the trail lake alone, for data directories without snapshots.
-pub async fn open_trail_only(data_dir: &Path) -> Result<Option<SessionContext>, EngineError> {
-    if let Some(dir) = crate::store::remote::S3Dir::parse(data_dir) {
-        use crate::store::remote;
-        let store = remote::open_store(&dir).await?;
-        if !remote::exists(store.as_ref(), &dir, "trail/cloudtrail_events").await {
-            return Ok(None);
-        }
-        let ctx = new_context()?;
-        ctx.register_object_store(&dir.bucket_url(), store);
-        register_trail_at(&ctx, &format!("{}/", dir.url("trail/cloudtrail_events"))).await?;
-        return Ok(Some(ctx));
-    }
+pub async fn open_trail_only(data_dir: &DataDir) -> Result<Option<SessionContext>, EngineError> {
+    let data_dir = match data_dir {
+        DataDir::S3(dir) => return open_trail_only_s3(dir).await,
+        DataDir::Local(path) => path,
+    };
     if !crate::trail::lake_dir(data_dir).exists() {
         return Ok(None);
     }
     let ctx = new_context()?;
     register_trail(&ctx, data_dir).await?;
+    Ok(Some(ctx))
+}
+
+async fn open_trail_only_s3(
+    dir: &crate::store::remote::S3Dir,
+) -> Result<Option<SessionContext>, EngineError> {
+    use crate::store::remote;
+    let store = remote::open_store(dir).await?;
+    if !remote::exists(store.as_ref(), dir, "trail/cloudtrail_events").await {
+        return Ok(None);
+    }
+    let ctx = new_context()?;
+    ctx.register_object_store(&dir.bucket_url(), store);
+    register_trail_at(&ctx, &format!("{}/", dir.url("trail/cloudtrail_events"))).await?;
     Ok(Some(ctx))
 }
 

@@ -4,7 +4,6 @@
 //! Every function takes untrusted text: a value that is not an ARN, an address or a policy
 //! document gives NULL, never an error that would stop a whole check.
 
-use std::net::IpAddr;
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, ArrayRef, AsArray, BooleanArray, StringArray};
@@ -15,6 +14,7 @@ use datafusion::logical_expr::{
     ColumnarValue, ScalarFunctionArgs, ScalarUDF, ScalarUDFImpl, Signature, Volatility,
 };
 use datafusion::prelude::SessionContext;
+use govscan_policy::net::cidr_contains;
 use serde_json::Value as Json;
 
 pub fn register(ctx: &SessionContext) {
@@ -133,45 +133,6 @@ impl ScalarUDFImpl for ArnFunction {
             .map(|v| v.and_then(|arn| arn_part(arn, self.part)))
             .collect();
         Ok(ColumnarValue::Array(Arc::new(out)))
-    }
-}
-
-/// True if `ip` lies in `cidr` (IPv4 or IPv6; a bare address is a /32 or /128).
-pub fn cidr_contains(cidr: &str, ip: &str) -> Option<bool> {
-    let (net, prefix) = match cidr.trim().split_once('/') {
-        Some((net, prefix)) => (
-            net.parse::<IpAddr>().ok()?,
-            Some(prefix.parse::<u32>().ok()?),
-        ),
-        None => (cidr.trim().parse::<IpAddr>().ok()?, None),
-    };
-    let ip = ip.trim().parse::<IpAddr>().ok()?;
-    match (net, ip) {
-        (IpAddr::V4(n), IpAddr::V4(a)) => {
-            let prefix = prefix.unwrap_or(32);
-            if prefix > 32 {
-                return None;
-            }
-            let mask = if prefix == 0 {
-                0
-            } else {
-                u32::MAX << (32 - prefix)
-            };
-            Some(u32::from(n) & mask == u32::from(a) & mask)
-        }
-        (IpAddr::V6(n), IpAddr::V6(a)) => {
-            let prefix = prefix.unwrap_or(128);
-            if prefix > 128 {
-                return None;
-            }
-            let mask = if prefix == 0 {
-                0
-            } else {
-                u128::MAX << (128 - prefix)
-            };
-            Some(u128::from(n) & mask == u128::from(a) & mask)
-        }
-        _ => Some(false),
     }
 }
 
@@ -489,19 +450,6 @@ mod tests {
         );
         assert_eq!(arn_part("not-an-arn", ArnPart::Account), None);
         assert_eq!(arn_part("arn:aws:s3", ArnPart::Account), None);
-    }
-
-    #[test]
-    fn cidr_membership_for_v4_and_v6_and_garbage() {
-        assert_eq!(cidr_contains("10.0.0.0/8", "10.2.3.4"), Some(true));
-        assert_eq!(cidr_contains("10.0.0.0/8", "11.0.0.1"), Some(false));
-        assert_eq!(cidr_contains("0.0.0.0/0", "8.8.8.8"), Some(true));
-        assert_eq!(cidr_contains("192.0.2.1", "192.0.2.1"), Some(true));
-        assert_eq!(cidr_contains("2001:db8::/32", "2001:db8:1::1"), Some(true));
-        assert_eq!(cidr_contains("2001:db8::/32", "10.0.0.1"), Some(false));
-        assert_eq!(cidr_contains("10.0.0.0/33", "10.0.0.1"), None);
-        assert_eq!(cidr_contains("nonsense", "10.0.0.1"), None);
-        assert_eq!(cidr_contains("10.0.0.0/8", "AWS Internal"), None);
     }
 
     #[test]

@@ -68,7 +68,7 @@ impl HuntConfig {
         for cidr in &config.trusted_cidrs {
             // A valid CIDR contains its own network address.
             let network = cidr.split('/').next().unwrap_or_default();
-            if crate::engine::udf::cidr_contains(cidr, network) != Some(true) {
+            if crate::policy::net::cidr_contains(cidr, network) != Some(true) {
                 return Err(format!(
                     "{}: trusted_cidrs: {cidr:?} is not a CIDR",
                     path.display()

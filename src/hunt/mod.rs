@@ -22,11 +22,11 @@ use datafusion::arrow::array::{Array, AsArray, RecordBatch};
 use datafusion::arrow::compute::cast;
 use datafusion::arrow::datatypes::DataType;
 use datafusion::error::DataFusionError;
-use datafusion::prelude::{DataFrame, SessionContext};
+use datafusion::prelude::SessionContext;
 use futures::stream::StreamExt;
 use serde::{Deserialize, Serialize};
 
-use crate::checks::{parse_sql_file, CheckError, Severity, SqlFile};
+use crate::rules::{Meta, PlanError, Rule, RuleError, Severity};
 pub use config::HuntConfig;
 
 /// The columns every detection returns.
@@ -70,7 +70,7 @@ pub struct Mitre {
 /// The metadata header of a detection.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct QueryMeta {
+pub struct DetectionMeta {
     pub id: String,
     pub title: String,
     pub severity: Severity,
@@ -85,53 +85,24 @@ pub struct QueryMeta {
     pub false_positives: Vec<String>,
 }
 
-#[derive(Debug, Clone)]
-pub struct Query {
-    pub meta: QueryMeta,
-    pub source: PathBuf,
-    pub sql: String,
-    pub first_line: usize,
+impl Meta for DetectionMeta {
+    const KIND: &'static str = "detection";
+    const COLUMNS: &'static [&'static str] = &FINDING_COLUMNS;
+    fn id(&self) -> &str {
+        &self.id
+    }
 }
 
-pub fn parse_query(path: &Path, text: &str) -> Result<Query, CheckError> {
-    let SqlFile {
-        meta,
-        sql,
-        first_line,
-    } = parse_sql_file::<QueryMeta>(path, text, |m| &m.id)?;
-    Ok(Query {
-        meta,
-        source: path.to_path_buf(),
-        sql,
-        first_line,
-    })
-}
+pub type Detection = Rule<DetectionMeta>;
 
 /// The detections compiled into govscan.
-pub fn builtin_queries() -> Result<Vec<Query>, CheckError> {
-    let queries = crate::checks::BUILTIN_QUERIES
-        .iter()
-        .map(|(rel, text)| parse_query(&Path::new("queries").join(rel), text))
-        .collect::<Result<Vec<_>, _>>()?;
-    reject_duplicates(queries)
+pub fn builtin_detections() -> Result<Vec<Detection>, RuleError> {
+    crate::rules::load_builtin(crate::rules::BUILTIN_QUERIES, "queries", Detection::parse)
 }
 
 /// Every detection below `dir`.
-pub fn load_dir(dir: &Path) -> Result<Vec<Query>, CheckError> {
-    let queries = crate::checks::read_sql_files(dir)?
-        .iter()
-        .map(|(f, text)| parse_query(f, text))
-        .collect::<Result<Vec<_>, _>>()?;
-    reject_duplicates(queries)
-}
-
-fn reject_duplicates(queries: Vec<Query>) -> Result<Vec<Query>, CheckError> {
-    crate::checks::first_duplicate(
-        queries
-            .iter()
-            .map(|q| (q.meta.id.as_str(), q.source.as_path())),
-    )?;
-    Ok(queries)
+pub fn load_dir(dir: &Path) -> Result<Vec<Detection>, RuleError> {
+    crate::rules::load_dir(dir, Detection::parse)
 }
 
 /// One finding of one detection.
@@ -157,21 +128,13 @@ pub struct Finding {
 #[derive(Debug, thiserror::Error)]
 pub enum HuntError {
     #[error(transparent)]
-    Load(#[from] CheckError),
+    Load(#[from] RuleError),
     #[error("there is no trail lake in {0}: ingest CloudTrail logs first (govscan trail ingest)")]
-    NoLake(PathBuf),
+    NoLake(String),
     #[error(transparent)]
     Engine(#[from] crate::engine::EngineError),
-    #[error(
-        "{path}: the SQL does not plan: {}",
-        crate::engine::describe_sql_error(source)
-    )]
-    Plan {
-        path: PathBuf,
-        source: DataFusionError,
-    },
-    #[error("{path}: the result lacks column {column} (a detection returns {})", FINDING_COLUMNS.join(", "))]
-    Shape { path: PathBuf, column: &'static str },
+    #[error(transparent)]
+    Plan(#[from] PlanError),
     #[error("{path}: running: {source}")]
     Execute {
         path: PathBuf,
@@ -190,13 +153,13 @@ pub struct Window {
 
 /// A session over the trail lake with the hunt's views and parameters.
 pub async fn open(
-    data_dir: &Path,
+    data_dir: &crate::store::DataDir,
     window: Window,
     config: &HuntConfig,
 ) -> Result<SessionContext, HuntError> {
     let ctx = crate::engine::open_trail_only(data_dir)
         .await?
-        .ok_or_else(|| HuntError::NoLake(data_dir.to_path_buf()))?;
+        .ok_or_else(|| HuntError::NoLake(data_dir.to_string()))?;
     register_views(&ctx, window, config).await?;
     Ok(ctx)
 }
@@ -288,43 +251,14 @@ pub async fn register_views(
     Ok(())
 }
 
-/// Plans every detection, checking its columns; the first that fails names its file.
-pub async fn plan_all(
-    ctx: &SessionContext,
-    queries: &[Query],
-) -> Result<Vec<DataFrame>, HuntError> {
-    let mut planned = Vec::with_capacity(queries.len());
-    for q in queries {
-        let sql = "\n".repeat(q.first_line.saturating_sub(1)) + &q.sql;
-        let plan_error = |source| HuntError::Plan {
-            path: q.source.clone(),
-            source,
-        };
-        crate::engine::cluster::prepare(ctx, &sql)
-            .await
-            .map_err(plan_error)?;
-        let df = ctx.sql(&sql).await.map_err(plan_error)?;
-        for column in FINDING_COLUMNS {
-            if df.schema().field_with_unqualified_name(column).is_err() {
-                return Err(HuntError::Shape {
-                    path: q.source.clone(),
-                    column,
-                });
-            }
-        }
-        planned.push(df);
-    }
-    Ok(planned)
-}
-
 /// Runs the detections, `concurrency` at a time; findings in detection order, each
 /// detection's sorted by time.
 pub async fn run(
     ctx: &SessionContext,
-    queries: &[Query],
+    queries: &[Detection],
     concurrency: usize,
 ) -> Result<Vec<Finding>, HuntError> {
-    let planned = plan_all(ctx, queries).await?;
+    let planned = crate::rules::plan_all(ctx, queries).await?;
     let results: Vec<Result<Vec<Finding>, HuntError>> =
         futures::stream::iter(queries.iter().zip(planned).map(|(q, df)| async move {
             let batches = df.collect().await.map_err(|source| HuntError::Execute {
@@ -410,7 +344,7 @@ fn lists(batch: &RecordBatch, column: &str) -> Result<Vec<Vec<String>>, DataFusi
         .collect())
 }
 
-fn findings_of(q: &Query, batch: &RecordBatch) -> Result<Vec<Finding>, DataFusionError> {
+fn findings_of(q: &Detection, batch: &RecordBatch) -> Result<Vec<Finding>, DataFusionError> {
     let time = texts(batch, "event_time")?;
     let account = texts(batch, "account_id")?;
     let region = texts(batch, "region")?;
@@ -466,7 +400,7 @@ mod tests {
 
     #[test]
     fn every_builtin_query_loads() {
-        let queries = builtin_queries().unwrap();
+        let queries = builtin_detections().unwrap();
         assert!(!queries.is_empty());
     }
 

@@ -16,8 +16,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_norway::Value;
 
-use super::{Kind, Mitre, Query, QueryMeta};
-use crate::checks::Severity;
+use super::{Detection, DetectionMeta, Kind, Mitre};
+use crate::rules::Severity;
 
 #[derive(Debug, Deserialize)]
 struct Rule {
@@ -43,7 +43,7 @@ pub type NotRun = (PathBuf, String);
 
 /// The Sigma rules of a folder (`.yml`/`.yaml`, recursively): the ones translated, and the
 /// others with the reason.
-pub fn load_dir(dir: &Path) -> Result<(Vec<Query>, Vec<NotRun>), std::io::Error> {
+pub fn load_dir(dir: &Path) -> Result<(Vec<Detection>, Vec<NotRun>), std::io::Error> {
     let mut files = Vec::new();
     walk(dir, &mut files)?;
     files.sort();
@@ -72,7 +72,7 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), std::io::Error> {
 }
 
 /// One rule file to a detection, or why it cannot be.
-pub fn translate(path: &Path, text: &str) -> Result<Query, String> {
+pub fn translate(path: &Path, text: &str) -> Result<Detection, String> {
     let rule: Rule = serde_norway::from_str(text).map_err(|e| format!("not a Sigma rule: {e}"))?;
     let product = rule.logsource.get("product").map(String::as_str);
     let service = rule.logsource.get("service").map(String::as_str);
@@ -110,8 +110,8 @@ pub fn translate(path: &Path, text: &str) -> Result<Query, String> {
          FROM hunt_events\nWHERE {predicate}"
     );
     let (tactics, techniques) = attack_tags(&rule.tags);
-    Ok(Query {
-        meta: QueryMeta {
+    Ok(Detection {
+        meta: DetectionMeta {
             id,
             title: rule.title.clone(),
             severity: match rule.level.as_deref() {

@@ -1,17 +1,14 @@
-//! The IAM policy engine: documents parsed in every shape AWS accepts ([`document`]),
-//! wildcards as IAM matches them ([`pattern`]), conditions and policy variables
-//! ([`condition`]), the action catalog ([`catalog`]), and requests decided the way AWS
-//! decides them ([`eval`]).
+//! The IAM policy engine over a snapshot. The engine itself (documents, wildcards,
+//! conditions, the action catalog, evaluation) is the `govscan-policy` crate, re-exported
+//! here; this module assembles each principal's policies from a snapshot ([`snapshot`]),
+//! finds privilege-escalation paths ([`privesc`]) and serves the computed tables ([`tables`]).
 
-pub mod catalog;
-pub mod condition;
-pub mod document;
-pub mod eval;
-pub mod pattern;
+pub use govscan_policy::{catalog, condition, document, eval, net, pattern, request_line};
+
 pub mod privesc;
 pub mod snapshot;
 pub mod tables;
 
-pub use condition::Context;
-pub use document::{Policy, PolicyError};
-pub use eval::{evaluate, Decision, DecisionKind, Policies, Request};
+pub use govscan_policy::{
+    evaluate, Context, Decision, DecisionKind, Policies, Policy, PolicyError, Request,
+};

@@ -500,7 +500,9 @@ struct Shared {
 
 impl Shared {
     async fn load(&self) -> Result<Authorization, String> {
-        self.source.authorization().await.map_err(|e| e.to_string())
+        Authorization::from_source(&self.source)
+            .await
+            .map_err(|e| e.to_string())
     }
 
     async fn batch(&self, def: &TableDef) -> Result<RecordBatch> {

@@ -7,7 +7,7 @@ use minijinja::{context, AutoEscape, Environment};
 use serde::Serialize;
 
 use super::{Outcome, Renderer, Report};
-use crate::checks::Severity;
+use crate::rules::Severity;
 
 /// The template compiled into govscan.
 pub const DEFAULT_TEMPLATE: &str = include_str!("../../reports/report.html.j2");

@@ -17,8 +17,9 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::checks::run::{CheckResult, Status};
-use crate::checks::{Check, Severity};
-use crate::hunt::{Finding, Query};
+use crate::checks::Check;
+use crate::hunt::{Detection, Finding};
+use crate::rules::Severity;
 
 /// What a report is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -134,7 +135,7 @@ impl Report {
         }
     }
 
-    pub fn from_hunt(window: &str, queries: &[Query], findings: &[Finding]) -> Self {
+    pub fn from_hunt(window: &str, queries: &[Detection], findings: &[Finding]) -> Self {
         let rules = queries
             .iter()
             .map(|q| Rule {

@@ -4,7 +4,7 @@
 use serde_json::{json, Value};
 
 use super::{Item, Outcome, Renderer, Report, Rule, Source};
-use crate::checks::Severity;
+use crate::rules::Severity;
 
 pub struct Ocsf;
 

@@ -5,7 +5,7 @@
 use serde_json::{json, Value};
 
 use super::{Outcome, Renderer, Report};
-use crate::checks::Severity;
+use crate::rules::Severity;
 
 pub struct Sarif;
 

@@ -1,5 +1,6 @@
 //! Where snapshots live on disk, their manifest, and the atomic-write discipline.
 
+pub mod data_dir;
 pub mod manifest;
 pub mod remote;
 pub mod snapshot;
@@ -8,6 +9,7 @@ pub mod table;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use data_dir::DataDir;
 pub use manifest::Manifest;
 pub use snapshot::{list_snapshots, resolve_snapshot, SnapshotWriter};
 pub use table::{col, ColumnDef, ColumnType, TableDef, TableRows, Value};

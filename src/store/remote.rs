@@ -13,14 +13,18 @@ use object_store::{ObjectStore, ObjectStoreExt};
 
 use super::manifest::Manifest;
 use super::snapshot::MANIFEST_FILE;
+use super::DataDir;
 use super::StoreError;
 
-/// `s3://bucket/prefix`, parsed.
+/// `s3://bucket/prefix`, parsed (by [`super::DataDir`], the one place that parses it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct S3Dir {
     pub bucket: String,
     /// Without leading or trailing slash; may be empty.
     pub prefix: String,
+    /// The S3 endpoint (`--endpoint-url`); None: AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, else
+    /// AWS's own.
+    pub endpoint: Option<String>,
 }
 
 fn remote_err(what: String) -> StoreError {
@@ -28,14 +32,14 @@ fn remote_err(what: String) -> StoreError {
 }
 
 impl S3Dir {
-    /// The data directory as an S3 location, when it is one.
-    pub fn parse(data_dir: &Path) -> Option<S3Dir> {
-        let text = data_dir.to_str()?;
+    /// `text` as an S3 location, when it is one.
+    pub(super) fn parse(text: &str) -> Option<S3Dir> {
         let rest = text.strip_prefix("s3://")?;
         let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
         (!bucket.is_empty()).then(|| S3Dir {
             bucket: bucket.to_owned(),
             prefix: prefix.trim_matches('/').to_owned(),
+            endpoint: None,
         })
     }
 
@@ -59,10 +63,11 @@ impl S3Dir {
 }
 
 /// An S3 client for the bucket: credentials and region from the standard AWS chain (env,
-/// profile, SSO, instance role), the endpoint from AWS_ENDPOINT_URL (`--endpoint-url`).
+/// profile, SSO, instance role), the endpoint the data directory carries
+/// (`--endpoint-url`), else the environment's.
 pub async fn open_store(dir: &S3Dir) -> Result<Arc<dyn ObjectStore>, StoreError> {
     use aws_credential_types::provider::ProvideCredentials;
-    let config = crate::collect::aws::sdk_defaults().load().await;
+    let config = crate::aws::sdk_defaults().load().await;
     let credentials = config
         .credentials_provider()
         .ok_or_else(|| remote_err("no AWS credentials to read S3 with".into()))?
@@ -82,26 +87,35 @@ pub async fn open_store(dir: &S3Dir) -> Result<Arc<dyn ObjectStore>, StoreError>
     if let Some(token) = credentials.session_token() {
         builder = builder.with_token(token);
     }
-    let store = with_env_endpoint(builder)
+    let builder = match &dir.endpoint {
+        Some(endpoint) => with_endpoint(builder, endpoint),
+        None => with_env_endpoint(builder),
+    };
+    let store = builder
         .build()
         .map_err(|e| remote_err(format!("s3://{}: {e}", dir.bucket)))?;
     Ok(Arc::new(store))
 }
 
-/// The S3 endpoint from AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL (`--endpoint-url`), as the
-/// SDK takes it, when one is set. An endpoint such as moto's serves buckets by path, and may
-/// be plain HTTP.
+/// The S3 endpoint from AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, as the SDK takes it, when
+/// one is set: the cluster's scheduler and executors, which have no `--data-dir`, and a data
+/// directory given no `--endpoint-url`.
 pub fn with_env_endpoint(builder: AmazonS3Builder) -> AmazonS3Builder {
     let endpoint = std::env::var("AWS_ENDPOINT_URL_S3")
         .or_else(|_| std::env::var("AWS_ENDPOINT_URL"))
         .ok();
     match endpoint {
-        Some(endpoint) => builder
-            .with_endpoint(&endpoint)
-            .with_allow_http(endpoint.starts_with("http://"))
-            .with_virtual_hosted_style_request(false),
+        Some(endpoint) => with_endpoint(builder, &endpoint),
         None => builder,
     }
+}
+
+/// An endpoint such as moto's serves buckets by path, and may be plain HTTP.
+fn with_endpoint(builder: AmazonS3Builder, endpoint: &str) -> AmazonS3Builder {
+    builder
+        .with_endpoint(endpoint)
+        .with_allow_http(endpoint.starts_with("http://"))
+        .with_virtual_hosted_style_request(false)
 }
 
 async fn get(
@@ -470,15 +484,19 @@ impl std::fmt::Display for SnapshotSource {
 impl SnapshotSource {
     /// The snapshot `wanted` (id or path; the latest when None) of a local or S3 data
     /// directory.
-    pub async fn resolve(data_dir: &Path, wanted: Option<&str>) -> Result<Self, StoreError> {
-        match S3Dir::parse(data_dir) {
-            Some(dir) => {
-                let store = open_store(&dir).await?;
-                let (id, _) = resolve(store.as_ref(), &dir, wanted).await?;
-                Ok(SnapshotSource::Remote { store, dir, id })
+    pub async fn resolve(data_dir: &DataDir, wanted: Option<&str>) -> Result<Self, StoreError> {
+        match data_dir {
+            DataDir::S3(dir) => {
+                let store = open_store(dir).await?;
+                let (id, _) = resolve(store.as_ref(), dir, wanted).await?;
+                Ok(SnapshotSource::Remote {
+                    store,
+                    dir: dir.clone(),
+                    id,
+                })
             }
-            None => Ok(SnapshotSource::Local(super::snapshot::resolve_snapshot(
-                data_dir, wanted,
+            DataDir::Local(path) => Ok(SnapshotSource::Local(super::snapshot::resolve_snapshot(
+                path, wanted,
             )?)),
         }
     }
@@ -495,25 +513,6 @@ impl SnapshotSource {
             }
         }
     }
-
-    /// The policy engine's model of the snapshot (IAM, Organizations, S3 tables).
-    pub async fn authorization(
-        &self,
-    ) -> Result<crate::policy::snapshot::Authorization, StoreError> {
-        use crate::policy::snapshot::{Authorization, TABLES_READ};
-        match self {
-            SnapshotSource::Local(dir) => Authorization::load(dir),
-            SnapshotSource::Remote { .. } => {
-                let mut rows = std::collections::HashMap::new();
-                for table in TABLES_READ {
-                    rows.insert(table.to_string(), self.read_rows(table).await?);
-                }
-                Authorization::load_with(&|table: &str| {
-                    Ok(rows.get(table).cloned().unwrap_or_default())
-                })
-            }
-        }
-    }
 }
 
 #[cfg(test)]
@@ -522,7 +521,7 @@ mod tests {
 
     #[test]
     fn s3_data_dirs_parse() {
-        let d = S3Dir::parse(Path::new("s3://sec-lake/govscan/prod/")).unwrap();
+        let d = S3Dir::parse("s3://sec-lake/govscan/prod/").unwrap();
         assert_eq!(
             (d.bucket.as_str(), d.prefix.as_str()),
             ("sec-lake", "govscan/prod")
@@ -531,12 +530,12 @@ mod tests {
             d.url("snapshots/x/"),
             "s3://sec-lake/govscan/prod/snapshots/x"
         );
-        let bare = S3Dir::parse(Path::new("s3://sec-lake")).unwrap();
+        let bare = S3Dir::parse("s3://sec-lake").unwrap();
         assert_eq!(
             bare.url("trail/cloudtrail_events"),
             "s3://sec-lake/trail/cloudtrail_events"
         );
-        assert!(S3Dir::parse(Path::new("./govscan-data")).is_none());
-        assert!(S3Dir::parse(Path::new("s3://")).is_none());
+        assert!(S3Dir::parse("./govscan-data").is_none());
+        assert!(S3Dir::parse("s3://").is_none());
     }
 }

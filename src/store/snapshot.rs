@@ -13,7 +13,7 @@ use datafusion::parquet::basic::Compression;
 use datafusion::parquet::file::properties::WriterProperties;
 
 use super::manifest::{Manifest, TableEntry};
-use super::table::TableRows;
+use super::table::{TableDef, TableRows};
 use super::{atomic_write, io_err, StoreError};
 
 pub const MANIFEST_FILE: &str = "manifest.json";
@@ -151,17 +151,18 @@ impl SnapshotWriter {
     }
 }
 
-/// Writes a snapshot whose tables hold `tables` (rows as JSON objects by column name; every
-/// other table empty), collected at `collected_at` by `caller_account`: bundled demo data and
-/// test fixtures, not AWS.
+/// Writes a snapshot of the tables `defs` that holds `tables` (rows as JSON objects by column
+/// name; every other table empty), collected at `collected_at` by `caller_account`: bundled
+/// demo data and test fixtures, not AWS. `defs` is every table a snapshot has
+/// (`collect::all_tables()`).
 pub fn write_from_rows(
     data_dir: &Path,
     id: &str,
+    defs: &[&'static TableDef],
     tables: &std::collections::BTreeMap<String, Vec<serde_json::Map<String, serde_json::Value>>>,
     collected_at: DateTime<Utc>,
     caller_account: &str,
 ) -> Result<PathBuf, StoreError> {
-    let defs = crate::collect::all_tables();
     if let Some(unknown) = tables
         .keys()
         .find(|n| !defs.iter().any(|d| d.name == n.as_str()))
@@ -169,7 +170,7 @@ pub fn write_from_rows(
         return Err(StoreError::Rows(format!("unknown table {unknown}")));
     }
     let mut writer = SnapshotWriter::create(data_dir, id)?;
-    for def in defs {
+    for &def in defs {
         let mut rows = TableRows::new(def);
         for row in tables.get(def.name).into_iter().flatten() {
             rows.push_json(row).map_err(StoreError::Rows)?;

@@ -37,7 +37,7 @@ async fn region_events(
             .send()
             .await
             .map_err(|e| {
-                let info = crate::collect::aws::error_info(&e);
+                let info = crate::aws::error_info(&e);
                 format!("LookupEvents: {}: {}", info.code, info.message)
             })?;
         for e in out.events.unwrap_or_default() {
@@ -57,7 +57,7 @@ pub async fn lookup(
     regions: &[String],
     start: DateTime<Utc>,
 ) -> Result<IngestSummary, IngestError> {
-    let sdk = crate::collect::aws::load_sdk_config(&opts.aws).await;
+    let sdk = crate::aws::load_sdk_config(&opts.aws).await;
     let per_region =
         futures::future::join_all(regions.iter().map(|r| region_events(&sdk, r, start))).await;
     let mut writer = LakeWriter::open(&opts.data_dir).await?;

@@ -49,11 +49,11 @@ pub fn lake_dir(data_dir: &Path) -> PathBuf {
 
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
-    pub data_dir: PathBuf,
+    pub data_dir: crate::store::DataDir,
     /// Files, folders, or `s3://bucket/prefix`.
     pub sources: Vec<String>,
     /// For S3 sources: credentials, endpoint and region.
-    pub aws: crate::collect::aws::AwsOptions,
+    pub aws: crate::aws::AwsOptions,
     pub since: Option<NaiveDate>,
     pub until: Option<NaiveDate>,
     pub accounts: Vec<String>,
@@ -178,7 +178,7 @@ async fn s3_inputs(
         .send();
     while let Some(page) = pages.next().await {
         let page = page.map_err(|e| {
-            let info = crate::collect::aws::error_info(&e);
+            let info = crate::aws::error_info(&e);
             IngestError::S3List {
                 url: url.to_owned(),
                 code: info.code,
@@ -220,7 +220,7 @@ async fn fetch_object(
         .send()
         .await
         .map_err(|e| {
-            let info = crate::collect::aws::error_info(&e);
+            let info = crate::aws::error_info(&e);
             format!("{}: {}", info.code, info.message)
         })?;
     let body = object
@@ -393,14 +393,14 @@ fn remote_err(url: String) -> impl FnOnce(object_store::Error) -> IngestError {
 }
 
 impl LakeTarget {
-    async fn open(data_dir: &Path) -> Result<Self, IngestError> {
-        Ok(match S3Dir::parse(data_dir) {
-            Some(dir) => LakeTarget::Remote {
-                store: crate::store::remote::open_store(&dir).await?,
-                dir,
+    async fn open(data_dir: &crate::store::DataDir) -> Result<Self, IngestError> {
+        Ok(match data_dir {
+            crate::store::DataDir::S3(dir) => LakeTarget::Remote {
+                store: crate::store::remote::open_store(dir).await?,
+                dir: dir.clone(),
             },
-            None => LakeTarget::Local {
-                trail_dir: data_dir.join("trail"),
+            crate::store::DataDir::Local(path) => LakeTarget::Local {
+                trail_dir: path.join("trail"),
             },
         })
     }
@@ -563,7 +563,7 @@ struct LakeWriter {
 }
 
 impl LakeWriter {
-    async fn open(data_dir: &Path) -> Result<Self, IngestError> {
+    async fn open(data_dir: &crate::store::DataDir) -> Result<Self, IngestError> {
         let run_id = format!(
             "{}-{}",
             chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ"),
@@ -755,7 +755,7 @@ pub async fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> 
         match parse_s3_url(source) {
             Some((bucket, prefix)) => {
                 if s3.is_none() {
-                    let sdk = crate::collect::aws::load_sdk_config(&opts.aws).await;
+                    let sdk = crate::aws::load_sdk_config(&opts.aws).await;
                     let conf = aws_sdk_s3::config::Builder::from(&sdk)
                         .force_path_style(opts.aws.endpoint_url.is_some())
                         .build();
