@@ -32,13 +32,16 @@ pub async fn run(data_dir: &DataDir, args: &CheckArgs) -> Result<bool, CommandEr
     let mut _staged = None;
     let engine = match (&args.snapshot, args.unfinalized) {
         (Some(id), true) => {
-            let (staging, snapshot) = merge_unfinalized(data_dir, id).await?;
-            let engine = open_for_checks(
-                &DataDir::Local(staging.path().to_path_buf()),
-                Some(&snapshot),
-            )
-            .await?;
-            _staged = Some(staging);
+            let store = crate::store::DataStore::open(data_dir).await?;
+            let (merged, manifest) = crate::store::snapshot::merge_unfinalized(&store, id).await?;
+            eprintln!(
+                "warning: snapshot {id} is not finalized: checking the {} account(s) of the shards \
+                 collected so far; accounts of other shards are not assessed",
+                manifest.accounts.len()
+            );
+            let engine =
+                open_for_checks(&DataDir::Local(merged.path().to_path_buf()), Some(id)).await?;
+            _staged = Some(merged);
             engine
         }
         _ => open_for_checks(data_dir, args.snapshot.as_deref()).await?,
@@ -134,56 +137,6 @@ pub fn fails_at(results: &[CheckResult], level: Option<crate::rules::Severity>) 
             .iter()
             .any(|r| r.status == Status::Fail && r.severity >= level)
     })
-}
-
-/// The shards of snapshot `id` collected so far, merged into a temporary data directory as
-/// `snapshots finalize` would merge them; the data directory itself is left as it is.
-async fn merge_unfinalized(
-    data_dir: &DataDir,
-    id: &str,
-) -> Result<(crate::store::remote::Staging, String), CommandError> {
-    use crate::store::{remote, snapshot};
-    snapshot::check_snapshot_id(id).map_err(|e| CommandError::Usage(format!("snapshot {e}")))?;
-    let staging = remote::Staging::new("unfinalized")?;
-    let into = snapshot::shards_dir(staging.path(), id);
-    match data_dir {
-        DataDir::S3(dir) => {
-            let store = remote::open_store(dir).await?;
-            let shards = format!("snapshots/{}/{id}", snapshot::SHARDS);
-            remote::download_folder(store.as_ref(), dir, &shards, &into).await?;
-        }
-        DataDir::Local(data_dir) => {
-            for shard in snapshot::complete_shards(data_dir, id) {
-                let name = shard.file_name().unwrap_or_default();
-                copy_tree(&shard, &into.join(name))?;
-            }
-        }
-    }
-    let (path, manifest) = snapshot::finalize(staging.path(), id)?;
-    eprintln!(
-        "warning: snapshot {id} is not finalized: checking the {} account(s) of the shards \
-         collected so far; accounts of other shards are not assessed",
-        manifest.accounts.len()
-    );
-    Ok((staging, path.to_string_lossy().into_owned()))
-}
-
-fn copy_tree(from: &Path, to: &Path) -> Result<(), crate::store::StoreError> {
-    let io = |path: &Path| {
-        let path = path.to_path_buf();
-        move |source| crate::store::StoreError::Io { path, source }
-    };
-    std::fs::create_dir_all(to).map_err(io(to))?;
-    for entry in std::fs::read_dir(from).map_err(io(from))? {
-        let entry = entry.map_err(io(from))?;
-        let target = to.join(entry.file_name());
-        if entry.file_type().map_err(io(&entry.path()))?.is_dir() {
-            copy_tree(&entry.path(), &target)?;
-        } else {
-            std::fs::copy(entry.path(), &target).map_err(io(&target))?;
-        }
-    }
-    Ok(())
 }
 
 /// A session over a snapshot, with `snapshot_info` that checks measure ages from.

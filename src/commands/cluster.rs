@@ -64,7 +64,7 @@ mod roles {
             if let Some(store) = self.buckets.read().expect("not poisoned").get(bucket) {
                 return Ok(store.clone());
             }
-            let mut builder = crate::store::remote::with_env_endpoint(
+            let mut builder = crate::store::objects::with_env_endpoint(
                 AmazonS3Builder::from_env().with_bucket_name(bucket),
             );
             if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err()

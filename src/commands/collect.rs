@@ -12,26 +12,18 @@ use crate::cli::{CollectArgs, GlobalArgs};
 use crate::collect::{collect, CollectOptions, RegionSelection};
 use crate::progress::Progress;
 use crate::store::manifest::Status;
-use crate::store::remote;
-use crate::store::DataDir;
+use crate::store::{catalog, DataStore};
 
 use super::{stdout_write, CommandError};
 
 pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> Result<(), CommandError> {
     let regions = parse_regions(&args.regions)?;
-    // A data directory on S3: collect into a local staging folder, then upload the snapshot
-    // (or shard) with its manifest last.
-    let (remote, written_to) = match &global.data_dir {
-        DataDir::S3(dir) => {
-            let store = remote::open_store(dir).await?;
-            let staging = remote::Staging::new("collect")?;
-            let path = staging.path().to_path_buf();
-            (Some((dir, store, staging)), path)
-        }
-        DataDir::Local(path) => (None, path.clone()),
-    };
+    // The snapshot (or shard) is written into a staging folder and published with its
+    // manifest last: renamed into a local data directory, uploaded to one on S3.
+    let store = DataStore::open(&global.data_dir).await?;
+    let staging = store.staging("collect")?;
     let opts = CollectOptions {
-        data_dir: written_to,
+        data_dir: staging.path().to_path_buf(),
         aws: AwsOptions {
             profile: global.profile.clone(),
             endpoint_url: global.endpoint_url.clone(),
@@ -51,14 +43,7 @@ pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> Result<(), CommandE
             .map_err(|e| CommandError::Usage(format!("--snapshot-id {e}")))?;
     }
     if let Some(id) = &opts.snapshot_id {
-        let finalized = match &remote {
-            Some((dir, store, _)) => remote::snapshot_ids(store.as_ref(), dir)
-                .await?
-                .contains(id),
-            None => crate::store::snapshot::snapshots_dir(&opts.data_dir)
-                .join(id)
-                .exists(),
-        };
+        let finalized = catalog::snapshot_ids(&store).await?.contains(id);
         if finalized {
             return Err(CommandError::Usage(format!(
                 "--snapshot-id {id}: that snapshot is already finalized"
@@ -67,21 +52,16 @@ pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> Result<(), CommandE
     }
     let progress = Bars::new(global.quiet || !std::io::stderr().is_terminal());
     let outcome = collect(&opts, &progress).await?;
-    let published = match &remote {
-        Some((dir, store, staging)) => {
-            let relative = outcome
-                .path
-                .strip_prefix(staging.path())
-                .expect("collected into the staging folder")
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/");
-            remote::upload_folder(store.as_ref(), dir, &outcome.path, &relative).await?;
-            dir.url(&relative)
-        }
-        None => outcome.path.display().to_string(),
-    };
+    let relative = outcome
+        .path
+        .strip_prefix(staging.path())
+        .expect("collected into the staging folder")
+        .components()
+        .map(|c| c.as_os_str().to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join("/");
+    store.publish_folder(&outcome.path, &relative).await?;
+    let published = store.display(&relative);
     let m = &outcome.manifest;
     let failed = m.failed_parts();
     let failed_accounts = m

@@ -73,7 +73,7 @@ pub fn athena_ddl(location: &str, database: &str) -> Result<String, String> {
          CREATE DATABASE IF NOT EXISTS `{database}`;\n\n",
         env!("CARGO_PKG_VERSION")
     );
-    let lake = format!("{location}/trail/cloudtrail_events");
+    let lake = format!("{location}/{}", crate::store::LAKE);
     out.push_str(&format!(
         "CREATE EXTERNAL TABLE IF NOT EXISTS `{database}`.`cloudtrail_events` (\n{}\n)\n\
          PARTITIONED BY (`event_date` string)\n\

@@ -48,9 +48,9 @@ pub async fn explain(
     data_dir: &crate::store::DataDir,
     args: &PolicyExplainArgs,
 ) -> Result<bool, CommandError> {
-    let snapshot =
-        crate::store::remote::SnapshotSource::resolve(data_dir, args.snapshot.as_deref()).await?;
-    let auth = crate::policy::snapshot::Authorization::from_source(&snapshot).await?;
+    let store = crate::store::DataStore::open(data_dir).await?;
+    let (snapshot, _) = crate::store::Snapshot::resolve(&store, args.snapshot.as_deref()).await?;
+    let auth = crate::policy::snapshot::Authorization::load(&snapshot).await?;
     for problem in &auth.problems {
         eprintln!("warning: {problem}");
     }

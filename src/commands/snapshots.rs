@@ -1,25 +1,14 @@
 //! `govscan snapshots`: what has been collected, newest last.
 
 use crate::cli::{SnapshotsAction, SnapshotsArgs, SnapshotsFormat};
-use crate::store::list_snapshots;
-use crate::store::remote::{self, S3Dir};
-use crate::store::DataDir;
-use crate::store::Manifest;
+use crate::store::{catalog, DataDir, DataStore};
 
 use super::{stdout_write, CommandError};
 
 pub async fn run(data_dir: &DataDir, args: &SnapshotsArgs) -> Result<(), CommandError> {
+    let store = DataStore::open(data_dir).await?;
     if let Some(SnapshotsAction::Finalize { id }) = &args.action {
-        let (path, manifest) = match data_dir {
-            DataDir::S3(dir) => {
-                let store = remote::open_store(dir).await?;
-                finalize_on_s3(store.as_ref(), dir, id).await?
-            }
-            DataDir::Local(data_dir) => {
-                let (path, manifest) = crate::store::snapshot::finalize(data_dir, id)?;
-                (path.display().to_string(), manifest)
-            }
-        };
+        let (path, manifest) = crate::store::snapshot::finalize(&store, id).await?;
         eprintln!(
             "snapshot {id}: {} account(s), {} part(s), {} error(s)",
             manifest.accounts.len(),
@@ -28,19 +17,8 @@ pub async fn run(data_dir: &DataDir, args: &SnapshotsArgs) -> Result<(), Command
         );
         return stdout_write(&format!("{id}\t{path}\n"));
     }
-    let (listed, pending) = match data_dir {
-        DataDir::S3(dir) => {
-            let store = remote::open_store(dir).await?;
-            (
-                remote::list_snapshots(store.as_ref(), dir).await?,
-                remote::pending_snapshots(store.as_ref(), dir).await?,
-            )
-        }
-        DataDir::Local(data_dir) => (
-            list_snapshots(data_dir)?,
-            crate::store::snapshot::pending_snapshots(data_dir),
-        ),
-    };
+    let listed = catalog::list_snapshots(&store).await?;
+    let pending = catalog::pending_snapshots(&store).await?;
     // Shards collected but not merged yet: not readable, so said apart.
     for (id, shards) in pending {
         eprintln!(
@@ -93,7 +71,7 @@ pub async fn run(data_dir: &DataDir, args: &SnapshotsArgs) -> Result<(), Command
                         },
                     ],
                     Err(e) => [
-                        path.display().to_string(),
+                        path.clone(),
                         "unreadable".into(),
                         String::new(),
                         String::new(),
@@ -104,36 +82,6 @@ pub async fn run(data_dir: &DataDir, args: &SnapshotsArgs) -> Result<(), Command
             stdout_write(&align(&rows))
         }
     }
-}
-
-/// `snapshots finalize` on S3: the shards are merged in a local staging folder, the
-/// snapshot is uploaded with its manifest last, and only then are the shards deleted.
-async fn finalize_on_s3(
-    store: &dyn object_store::ObjectStore,
-    dir: &S3Dir,
-    id: &str,
-) -> Result<(String, Manifest), CommandError> {
-    crate::store::snapshot::check_snapshot_id(id)
-        .map_err(|e| CommandError::Usage(format!("snapshot {e}")))?;
-    if remote::snapshot_ids(store, dir)
-        .await?
-        .iter()
-        .any(|s| s == id)
-    {
-        return Err(CommandError::Usage(format!(
-            "snapshot {id} is already finalized in {}",
-            dir.url("snapshots/")
-        )));
-    }
-    let staging = remote::Staging::new("finalize")?;
-    let shards = format!("snapshots/{}/{id}", crate::store::snapshot::SHARDS);
-    let local_shards = crate::store::snapshot::shards_dir(staging.path(), id);
-    remote::download_folder(store, dir, &shards, &local_shards).await?;
-    let (local, manifest) = crate::store::snapshot::finalize(staging.path(), id)?;
-    let relative = format!("snapshots/{id}");
-    remote::upload_folder(store, dir, &local, &relative).await?;
-    remote::delete_folder(store, dir, &shards).await?;
-    Ok((dir.url(&relative), manifest))
 }
 
 fn align<const N: usize>(rows: &[[String; N]]) -> String {

@@ -4,22 +4,16 @@ use std::fmt::Write;
 
 use crate::cli::{TablesArgs, TablesFormat};
 use crate::collect::all_tables;
-use crate::store::{resolve_snapshot, snapshot::read_manifest, DataDir, TableDef};
+use crate::store::{DataDir, DataStore, Snapshot, TableDef};
 
 use super::{stdout_write, CommandError};
 
 pub async fn run(data_dir: &DataDir, args: &TablesArgs) -> Result<(), CommandError> {
     let counts = match &args.snapshot {
-        Some(wanted) => Some(match data_dir {
-            DataDir::S3(dir) => {
-                let store = crate::store::remote::open_store(dir).await?;
-                crate::store::remote::resolve(store.as_ref(), dir, Some(wanted))
-                    .await?
-                    .1
-                    .tables
-            }
-            DataDir::Local(path) => read_manifest(&resolve_snapshot(path, Some(wanted))?)?.tables,
-        }),
+        Some(wanted) => {
+            let store = DataStore::open(data_dir).await?;
+            Some(Snapshot::resolve(&store, Some(wanted)).await?.1.tables)
+        }
         None => None,
     };
     let rows = |def: &TableDef| {

@@ -5,7 +5,7 @@ pub mod cluster;
 pub mod udf;
 pub mod views;
 
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use datafusion::datasource::MemTable;
@@ -13,9 +13,7 @@ use datafusion::error::DataFusionError;
 use datafusion::prelude::{ParquetReadOptions, SessionConfig, SessionContext};
 
 use crate::collect::all_tables;
-use crate::store::remote::SnapshotSource;
-use crate::store::snapshot::read_manifest;
-use crate::store::{resolve_snapshot, DataDir, Manifest, StoreError};
+use crate::store::{DataDir, DataStore, Manifest, Snapshot, StoreError};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EngineError {
@@ -35,91 +33,36 @@ pub enum EngineError {
 pub struct Engine {
     pub ctx: SessionContext,
     /// Where the snapshot's files are, for commands that read its rows directly.
-    pub snapshot: SnapshotSource,
+    pub snapshot: Snapshot,
     pub manifest: Manifest,
 }
 
 /// Opens the snapshot `wanted` (id or path; the latest when None) for SQL, with the trail
-/// lake as `cloudtrail_events` when there is one.
+/// lake as `cloudtrail_events` when there is one. Tables are registered at their location
+/// in the data directory (a folder, or `s3://`) and read in place.
 pub async fn open(data_dir: &DataDir, wanted: Option<&str>) -> Result<Engine, EngineError> {
-    let data_dir = match data_dir {
-        DataDir::S3(dir) => return open_s3(dir, wanted).await,
-        DataDir::Local(path) => path,
-    };
-    let snapshot_dir = resolve_snapshot(data_dir, wanted)?;
-    let manifest = read_manifest(&snapshot_dir)?;
+    let store = DataStore::open(data_dir).await?;
+    let (snapshot, manifest) = Snapshot::resolve(&store, wanted).await?;
     let ctx = new_context()?;
-    register_trail(&ctx, data_dir).await?;
-    for def in all_tables() {
-        let location = crate::store::snapshot::table_location(&snapshot_dir, def.name);
-        let path = location
-            .clone()
-            .unwrap_or_else(|| snapshot_dir.join(def.name));
-        let registered = if let Some(location) = location {
-            // A folder of parts is a table location only with its trailing slash.
-            let mut url = location.to_string_lossy().into_owned();
-            if location.is_dir() {
-                url.push('/');
-            }
-            ctx.register_parquet(def.name, &url, ParquetReadOptions::default())
-                .await
-        } else {
-            // A snapshot written before this table existed: the table is there, empty, so
-            // checks still plan; collection_parts tells that nothing was read.
-            MemTable::try_new(def.schema(), vec![vec![]])
-                .and_then(|t| ctx.register_table(def.name, Arc::new(t)).map(|_| ()))
-        };
-        registered.map_err(|source| EngineError::Register {
-            table: def.name.to_owned(),
-            path: path.clone(),
-            source,
-        })?;
-    }
-    finish(ctx, SnapshotSource::Local(snapshot_dir), manifest).await
-}
-
-/// The policy engine's tables (computed on the first query that reads one), then the views,
-/// which read them.
-async fn finish(
-    ctx: SessionContext,
-    snapshot: SnapshotSource,
-    manifest: Manifest,
-) -> Result<Engine, EngineError> {
-    crate::policy::tables::register(&ctx, snapshot.clone()).map_err(EngineError::Functions)?;
-    views::register(&ctx)
-        .await
-        .map_err(EngineError::Functions)?;
-    Ok(Engine {
-        ctx,
-        snapshot,
-        manifest,
-    })
-}
-
-/// [`open`] for a data directory on S3: the snapshot's tables and the lake are registered
-/// as `s3://` locations and read in place.
-async fn open_s3(
-    dir: &crate::store::remote::S3Dir,
-    wanted: Option<&str>,
-) -> Result<Engine, EngineError> {
-    use crate::store::remote;
-    let store = remote::open_store(dir).await?;
-    let (id, manifest) = remote::resolve(store.as_ref(), dir, wanted).await?;
-    let ctx = new_context()?;
-    ctx.register_object_store(&dir.bucket_url(), store.clone());
-    if remote::exists(store.as_ref(), dir, "trail/cloudtrail_events").await {
-        register_trail_at(&ctx, &format!("{}/", dir.url("trail/cloudtrail_events"))).await?;
+    register_store(&ctx, &store);
+    register_store(&ctx, &snapshot.store);
+    if store.any_under(crate::store::LAKE).await {
+        register_trail_at(&ctx, &store.location(&format!("{}/", crate::store::LAKE))).await?;
     }
     for def in all_tables() {
         let location = match manifest.tables.get(def.name) {
             // A single-file table (the older layout) is its own location.
             Some(entry) if entry.file.ends_with(".parquet") && !entry.file.contains('/') => {
-                Some(dir.url(&format!("snapshots/{id}/{}", entry.file)))
+                Some(snapshot.store.location(&snapshot.path(&entry.file)))
             }
-            Some(_) => Some(format!(
-                "{}/",
-                dir.url(&format!("snapshots/{id}/{}", def.name))
-            )),
+            // A folder of parts is a table location only with its trailing slash.
+            Some(_) => Some(
+                snapshot
+                    .store
+                    .location(&format!("{}/", snapshot.path(def.name))),
+            ),
+            // A snapshot written before this table existed: the table is there, empty, so
+            // checks still plan; collection_parts tells that nothing was read.
             None => None,
         };
         let registered = match &location {
@@ -136,61 +79,44 @@ async fn open_s3(
             source,
         })?;
     }
-    let snapshot = SnapshotSource::Remote {
-        store,
-        dir: dir.clone(),
-        id,
-    };
-    finish(ctx, snapshot, manifest).await
+    // The policy engine's tables (computed on the first query that reads one), then the
+    // views, which read them.
+    crate::policy::tables::register(&ctx, snapshot.clone()).map_err(EngineError::Functions)?;
+    views::register(&ctx)
+        .await
+        .map_err(EngineError::Functions)?;
+    Ok(Engine {
+        ctx,
+        snapshot,
+        manifest,
+    })
+}
+
+/// Lets the session read the store's S3 locations (a local folder needs nothing).
+fn register_store(ctx: &SessionContext, store: &DataStore) {
+    if let Some((url, object_store)) = store.s3_object_store() {
+        ctx.register_object_store(&url, object_store);
+    }
 }
 
 /// Whether the data directory holds a trail lake.
 pub async fn lake_exists(data_dir: &DataDir) -> Result<bool, EngineError> {
-    match data_dir {
-        DataDir::S3(dir) => {
-            let store = crate::store::remote::open_store(dir).await?;
-            Ok(crate::store::remote::exists(store.as_ref(), dir, "trail/cloudtrail_events").await)
-        }
-        DataDir::Local(path) => Ok(crate::trail::lake_dir(path).exists()),
-    }
+    Ok(DataStore::open(data_dir)
+        .await?
+        .any_under(crate::store::LAKE)
+        .await)
 }
 
 /// A session over the trail lake alone, for data directories without snapshots.
 pub async fn open_trail_only(data_dir: &DataDir) -> Result<Option<SessionContext>, EngineError> {
-    let data_dir = match data_dir {
-        DataDir::S3(dir) => return open_trail_only_s3(dir).await,
-        DataDir::Local(path) => path,
-    };
-    if !crate::trail::lake_dir(data_dir).exists() {
+    let store = DataStore::open(data_dir).await?;
+    if !store.any_under(crate::store::LAKE).await {
         return Ok(None);
     }
     let ctx = new_context()?;
-    register_trail(&ctx, data_dir).await?;
+    register_store(&ctx, &store);
+    register_trail_at(&ctx, &store.location(&format!("{}/", crate::store::LAKE))).await?;
     Ok(Some(ctx))
-}
-
-async fn open_trail_only_s3(
-    dir: &crate::store::remote::S3Dir,
-) -> Result<Option<SessionContext>, EngineError> {
-    use crate::store::remote;
-    let store = remote::open_store(dir).await?;
-    if !remote::exists(store.as_ref(), dir, "trail/cloudtrail_events").await {
-        return Ok(None);
-    }
-    let ctx = new_context()?;
-    ctx.register_object_store(&dir.bucket_url(), store);
-    register_trail_at(&ctx, &format!("{}/", dir.url("trail/cloudtrail_events"))).await?;
-    Ok(Some(ctx))
-}
-
-/// Registers `cloudtrail_events`, partitioned by `event_date` so a filter on the date
-/// reads only the matching folders.
-async fn register_trail(ctx: &SessionContext, data_dir: &Path) -> Result<(), EngineError> {
-    let lake = crate::trail::lake_dir(data_dir);
-    if !lake.exists() {
-        return Ok(());
-    }
-    register_trail_at(ctx, &format!("{}/", lake.display())).await
 }
 
 /// Registers `cloudtrail_events` over the lake at `location` (a folder path or URL ending

@@ -4,12 +4,10 @@
 //! bucket policies.
 
 use std::collections::HashMap;
-use std::path::Path;
 
 use serde_json::{Map, Value};
 
 use super::document::Policy;
-use crate::store::snapshot::read_rows;
 
 type Row = Map<String, Value>;
 
@@ -104,30 +102,16 @@ pub struct Authorization {
 }
 
 impl Authorization {
-    /// Reads the IAM, Organizations and S3 tables of the snapshot at `dir`.
-    pub fn load(dir: &Path) -> Result<Self, crate::store::StoreError> {
-        Self::load_with(&|table: &str| read_rows(dir, table))
-    }
-
-    /// Reads the IAM, Organizations and S3 tables of a snapshot in a local folder or on S3.
-    pub async fn from_source(
-        source: &crate::store::remote::SnapshotSource,
-    ) -> Result<Self, crate::store::StoreError> {
-        use crate::store::remote::SnapshotSource;
-        match source {
-            SnapshotSource::Local(dir) => Self::load(dir),
-            SnapshotSource::Remote { .. } => {
-                let mut rows = HashMap::new();
-                for table in TABLES_READ {
-                    rows.insert(table.to_string(), source.read_rows(table).await?);
-                }
-                Self::load_with(&|table: &str| Ok(rows.get(table).cloned().unwrap_or_default()))
-            }
+    /// Reads the IAM, Organizations and S3 tables of a snapshot.
+    pub async fn load(snapshot: &crate::store::Snapshot) -> Result<Self, crate::store::StoreError> {
+        let mut rows = HashMap::new();
+        for table in TABLES_READ {
+            rows.insert(table.to_string(), snapshot.read_rows(table).await?);
         }
+        Self::load_with(&|table: &str| Ok(rows.get(table).cloned().unwrap_or_default()))
     }
 
-    /// Builds the model from a snapshot's tables as `read` returns them (a local folder, or
-    /// rows fetched from S3 beforehand).
+    /// Builds the model from a snapshot's tables as `read` returns them.
     pub fn load_with(read: &TableReader<'_>) -> Result<Self, crate::store::StoreError> {
         let mut auth = Authorization::default();
         let iam = Iam {

@@ -488,19 +488,19 @@ struct Computed {
     shared: Arc<Shared>,
 }
 
-use crate::store::remote::SnapshotSource as Source;
+use crate::store::Snapshot;
 
 type ComputedTables = Result<Vec<(&'static TableDef, RecordBatch)>, String>;
 
 #[derive(Debug)]
 struct Shared {
-    source: Source,
+    source: Snapshot,
     tables: tokio::sync::OnceCell<ComputedTables>,
 }
 
 impl Shared {
     async fn load(&self) -> Result<Authorization, String> {
-        Authorization::from_source(&self.source)
+        Authorization::load(&self.source)
             .await
             .map_err(|e| e.to_string())
     }
@@ -552,7 +552,7 @@ impl TableProvider for Computed {
 }
 
 /// Registers the computed tables on a session over the snapshot at `source`.
-pub fn register(ctx: &SessionContext, source: Source) -> Result<()> {
+pub fn register(ctx: &SessionContext, source: Snapshot) -> Result<()> {
     let shared = Arc::new(Shared {
         source,
         tables: tokio::sync::OnceCell::new(),

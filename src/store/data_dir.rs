@@ -6,7 +6,7 @@ use std::fmt;
 use std::path::{Path, PathBuf};
 use std::str::FromStr;
 
-use super::remote::S3Dir;
+use object_store::path::Path as ObjectPath;
 
 /// `--data-dir` when it is not given.
 pub const DEFAULT_DATA_DIR: &str = "./govscan-data";
@@ -78,6 +78,48 @@ impl DataDir {
     }
 }
 
+/// `s3://bucket/prefix`, parsed (by [`super::DataDir`], the one place that parses it).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct S3Dir {
+    pub bucket: String,
+    /// Without leading or trailing slash; may be empty.
+    pub prefix: String,
+    /// The S3 endpoint (`--endpoint-url`); None: AWS_ENDPOINT_URL_S3 or AWS_ENDPOINT_URL, else
+    /// AWS's own.
+    pub endpoint: Option<String>,
+}
+
+impl S3Dir {
+    /// `text` as an S3 location, when it is one.
+    pub(super) fn parse(text: &str) -> Option<S3Dir> {
+        let rest = text.strip_prefix("s3://")?;
+        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+        (!bucket.is_empty()).then(|| S3Dir {
+            bucket: bucket.to_owned(),
+            prefix: prefix.trim_matches('/').to_owned(),
+            endpoint: None,
+        })
+    }
+
+    /// The object key of `relative` (`snapshots/x/manifest.json`).
+    pub fn key(&self, relative: &str) -> ObjectPath {
+        if self.prefix.is_empty() {
+            ObjectPath::from(relative)
+        } else {
+            ObjectPath::from(format!("{}/{relative}", self.prefix))
+        }
+    }
+
+    /// The `s3://` URL of `relative`, as DataFusion takes table locations.
+    pub fn url(&self, relative: &str) -> String {
+        format!("s3://{}/{}", self.bucket, self.key(relative))
+    }
+
+    pub fn bucket_url(&self) -> url::Url {
+        url::Url::parse(&format!("s3://{}", self.bucket)).expect("a bucket name makes a URL")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -117,5 +159,25 @@ mod tests {
         assert_eq!(local.clone().with_endpoint(Some("http://x")), local);
         assert_eq!(local.to_string(), "data");
         assert_eq!(s3.to_string(), "s3://b/p");
+    }
+
+    #[test]
+    fn s3_data_dirs_parse() {
+        let d = S3Dir::parse("s3://sec-lake/govscan/prod/").unwrap();
+        assert_eq!(
+            (d.bucket.as_str(), d.prefix.as_str()),
+            ("sec-lake", "govscan/prod")
+        );
+        assert_eq!(
+            d.url("snapshots/x/"),
+            "s3://sec-lake/govscan/prod/snapshots/x"
+        );
+        let bare = S3Dir::parse("s3://sec-lake").unwrap();
+        assert_eq!(
+            bare.url("trail/cloudtrail_events"),
+            "s3://sec-lake/trail/cloudtrail_events"
+        );
+        assert!(S3Dir::parse("./govscan-data").is_none());
+        assert!(S3Dir::parse("s3://").is_none());
     }
 }

@@ -1,18 +1,26 @@
-//! Where snapshots live on disk, their manifest, and the atomic-write discipline.
+//! Where snapshots and the trail lake live (a folder or S3, through one storage layer),
+//! their manifest, and the atomic-write discipline.
 
+pub mod catalog;
 pub mod data_dir;
 pub mod manifest;
-pub mod remote;
+pub mod objects;
 pub mod snapshot;
 pub mod table;
 
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use catalog::Snapshot;
 pub use data_dir::DataDir;
 pub use manifest::Manifest;
-pub use snapshot::{list_snapshots, resolve_snapshot, SnapshotWriter};
+pub use objects::DataStore;
+pub use snapshot::SnapshotWriter;
 pub use table::{col, ColumnDef, ColumnType, TableDef, TableRows, Value};
+
+/// The trail lake's folder in a data directory: `event_date=YYYY-MM-DD/` partitions of
+/// Parquet files.
+pub const LAKE: &str = "trail/cloudtrail_events";
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {

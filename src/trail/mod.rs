@@ -19,7 +19,6 @@ pub mod schema;
 use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
 use std::fs::File;
 use std::path::{Path, PathBuf};
-use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch};
@@ -32,20 +31,15 @@ use datafusion::parquet::file::properties::WriterProperties;
 use futures::stream::StreamExt;
 use serde::{Deserialize, Serialize};
 
-use crate::store::remote::S3Dir;
-use crate::store::{atomic_write, StoreError};
+use crate::store::DataStore;
+use crate::store::StoreError;
 use parse::{parse_file, read_maybe_gzip, ParsedFile, MAX_FILE_BYTES};
 
-pub const TABLE_DIR: &str = "cloudtrail_events";
 const CHECKPOINT: &str = "ingested.json";
 /// Rows buffered across partitions before they are written out: bounds memory.
 const FLUSH_ROWS: usize = 50_000;
 /// Files fetched and parsed ahead of the one being added to the lake.
 const PARSE_AHEAD: usize = 8;
-
-pub fn lake_dir(data_dir: &Path) -> PathBuf {
-    data_dir.join("trail").join(TABLE_DIR)
-}
 
 #[derive(Debug, Clone, Default)]
 pub struct IngestOptions {
@@ -377,62 +371,32 @@ fn write_parquet(schema: &SchemaRef, job: &ParquetJob) -> Result<(), IngestError
     Ok(())
 }
 
-/// Where the lake is kept.
-enum LakeTarget {
-    /// `<data dir>/trail/cloudtrail_events` on this machine.
-    Local { trail_dir: PathBuf },
-    /// `trail/cloudtrail_events` under a data directory on S3.
-    Remote {
-        store: Arc<dyn object_store::ObjectStore>,
-        dir: S3Dir,
-    },
-}
-
-fn remote_err(url: String) -> impl FnOnce(object_store::Error) -> IngestError {
-    move |e| IngestError::Store(StoreError::Remote(format!("{url}: {e}")))
+/// The lake in the data directory: `trail/cloudtrail_events/event_date=.../*.parquet` and
+/// the checkpoint `trail/checkpoint.json`, which is written last.
+struct LakeTarget {
+    store: DataStore,
 }
 
 impl LakeTarget {
     async fn open(data_dir: &crate::store::DataDir) -> Result<Self, IngestError> {
-        Ok(match data_dir {
-            crate::store::DataDir::S3(dir) => LakeTarget::Remote {
-                store: crate::store::remote::open_store(dir).await?,
-                dir: dir.clone(),
-            },
-            crate::store::DataDir::Local(path) => LakeTarget::Local {
-                trail_dir: path.join("trail"),
-            },
+        Ok(LakeTarget {
+            store: DataStore::open(data_dir).await?,
         })
+    }
+
+    fn checkpoint() -> String {
+        format!("trail/{CHECKPOINT}")
     }
 
     /// The checkpoint of ingested files (empty before the first run).
     async fn read_checkpoint(&self) -> Result<BTreeMap<String, Seen>, IngestError> {
-        let (bytes, path) = match self {
-            LakeTarget::Local { trail_dir } => {
-                let path = trail_dir.join(CHECKPOINT);
-                match std::fs::read(&path) {
-                    Ok(bytes) => (bytes, path),
-                    Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                        return Ok(BTreeMap::new())
-                    }
-                    Err(e) => return Err(IngestError::Io { path, source: e }),
-                }
-            }
-            LakeTarget::Remote { store, dir } => {
-                use object_store::ObjectStoreExt;
-                let relative = format!("trail/{CHECKPOINT}");
-                let url = dir.url(&relative);
-                match store.get(&dir.key(&relative)).await {
-                    Ok(found) => {
-                        let bytes = found.bytes().await.map_err(remote_err(url.clone()))?;
-                        (bytes.to_vec(), PathBuf::from(url))
-                    }
-                    Err(object_store::Error::NotFound { .. }) => return Ok(BTreeMap::new()),
-                    Err(e) => return Err(remote_err(url)(e)),
-                }
-            }
+        let Some(bytes) = self.store.get(&Self::checkpoint()).await? else {
+            return Ok(BTreeMap::new());
         };
-        serde_json::from_slice(&bytes).map_err(|source| IngestError::Checkpoint { path, source })
+        serde_json::from_slice(&bytes).map_err(|source| IngestError::Checkpoint {
+            path: self.store.display(&Self::checkpoint()).into(),
+            source,
+        })
     }
 
     /// Replaces the checkpoint: the last write of a run.
@@ -441,94 +405,43 @@ impl LakeTarget {
         checkpoint: &BTreeMap<String, Seen>,
     ) -> Result<(), IngestError> {
         let bytes = serde_json::to_vec_pretty(checkpoint).expect("checkpoint serializes");
-        match self {
-            LakeTarget::Local { trail_dir } => {
-                Ok(atomic_write(&trail_dir.join(CHECKPOINT), &bytes)?)
-            }
-            LakeTarget::Remote { store, dir } => {
-                use object_store::ObjectStoreExt;
-                let relative = format!("trail/{CHECKPOINT}");
-                store
-                    .put(&dir.key(&relative), bytes.into())
-                    .await
-                    .map(|_| ())
-                    .map_err(remote_err(dir.url(&relative)))
-            }
-        }
+        Ok(self.store.put(&Self::checkpoint(), bytes).await?)
     }
 
     /// The partition folder of `day`, relative to the data directory.
     fn partition(day: i32) -> String {
-        format!("trail/{TABLE_DIR}/event_date={}", day_to_date(day))
+        format!("{}/event_date={}", crate::store::LAKE, day_to_date(day))
     }
 
-    /// The event ids already in the lake's partition of `day`.
+    /// The event ids already in the lake's partition of `day`: the `event_id` column of each
+    /// of its files (each at most one flush of one run).
     async fn event_ids(&self, day: i32) -> Result<HashSet<EventId>, IngestError> {
         let mut ids = HashSet::new();
-        match self {
-            LakeTarget::Local { trail_dir } => {
-                let dir = trail_dir
-                    .join(TABLE_DIR)
-                    .join(format!("event_date={}", day_to_date(day)));
-                if !dir.exists() {
-                    return Ok(ids);
-                }
-                for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
-                    let path = entry.map_err(io(&dir))?.path();
-                    if path.extension().is_none_or(|e| e != "parquet") {
-                        continue;
-                    }
-                    let file = File::open(&path).map_err(io(&path))?;
-                    read_event_ids(file, &path, &mut ids)?;
-                }
-            }
-            LakeTarget::Remote { store, dir } => {
-                use crate::store::remote::{get_key, list_keys};
-                let keys = list_keys(store.as_ref(), dir, &Self::partition(day)).await?;
-                for key in keys.iter().filter(|k| k.as_ref().ends_with(".parquet")) {
-                    let bytes = get_key(store.as_ref(), dir, key).await?;
-                    let url = format!("s3://{}/{key}", dir.bucket);
-                    read_event_ids(bytes, Path::new(&url), &mut ids)?;
-                }
-            }
+        let keys = self.store.list(&Self::partition(day)).await?;
+        for key in keys.iter().filter(|k| k.as_ref().ends_with(".parquet")) {
+            let bytes = self.store.get_key(key).await?;
+            let shown = PathBuf::from(self.store.display_key(key));
+            read_event_ids(bytes, &shown, &mut ids)?;
         }
         Ok(ids)
     }
 
-    /// Moves a staged file into the partition of `day`.
+    /// Moves a staged file into the partition of `day`: one rename, or one PUT, so the file
+    /// appears whole or not at all.
     async fn publish(&self, day: i32, staged: &Path) -> Result<(), IngestError> {
         let name = staged
             .file_name()
             .expect("a file")
             .to_string_lossy()
             .into_owned();
-        match self {
-            LakeTarget::Local { trail_dir } => {
-                let dir = trail_dir
-                    .join(TABLE_DIR)
-                    .join(format!("event_date={}", day_to_date(day)));
-                std::fs::create_dir_all(&dir).map_err(io(&dir))?;
-                let target = dir.join(name);
-                std::fs::rename(staged, &target).map_err(io(&target))
-            }
-            LakeTarget::Remote { store, dir } => {
-                use object_store::ObjectStoreExt;
-                let relative = format!("{}/{name}", Self::partition(day));
-                let bytes = std::fs::read(staged).map_err(io(staged))?;
-                // One PUT: the object appears whole or not at all.
-                store
-                    .put(&dir.key(&relative), bytes.into())
-                    .await
-                    .map(|_| ())
-                    .map_err(remote_err(dir.url(&relative)))
-            }
-        }
+        let relative = format!("{}/{name}", Self::partition(day));
+        Ok(self.store.publish_file(staged, &relative).await?)
     }
 }
 
 /// Adds the `event_id` column of a Parquet file of the lake to `ids`.
-fn read_event_ids<R: datafusion::parquet::file::reader::ChunkReader + 'static>(
-    reader: R,
+fn read_event_ids(
+    bytes: bytes::Bytes,
     path: &Path,
     ids: &mut HashSet<EventId>,
 ) -> Result<(), IngestError> {
@@ -536,7 +449,7 @@ fn read_event_ids<R: datafusion::parquet::file::reader::ChunkReader + 'static>(
         path: path.to_owned(),
         message: format!("reading event ids: {e}"),
     };
-    let builder = ParquetRecordBatchReaderBuilder::try_new(reader).map_err(|e| bad(&e))?;
+    let builder = ParquetRecordBatchReaderBuilder::try_new(bytes).map_err(|e| bad(&e))?;
     let index = builder.schema().index_of("event_id").map_err(|e| bad(&e))?;
     let mask = ProjectionMask::roots(builder.parquet_schema(), [index]);
     for batch in builder.with_projection(mask).build().map_err(|e| bad(&e))? {
@@ -551,7 +464,8 @@ fn read_event_ids<R: datafusion::parquet::file::reader::ChunkReader + 'static>(
 struct LakeWriter {
     schema: SchemaRef,
     target: LakeTarget,
-    staging: PathBuf,
+    /// Where files are written before they are published (removed when dropped).
+    staging: tempfile::TempDir,
     run_id: String,
     /// Rows waiting to be written, by partition day.
     pending: BTreeMap<i32, Vec<RecordBatch>>,
@@ -571,12 +485,7 @@ impl LakeWriter {
         );
         let schema = schema::event_schema();
         let target = LakeTarget::open(data_dir).await?;
-        let staging = match &target {
-            LakeTarget::Local { trail_dir } => trail_dir.join(format!(".staging-{run_id}")),
-            LakeTarget::Remote { .. } => {
-                std::env::temp_dir().join(format!("govscan-trail-staging-{run_id}"))
-            }
-        };
+        let staging = target.store.staging("trail")?;
         Ok(Self {
             parquet: ParquetThread::start(schema.clone()),
             schema,
@@ -647,7 +556,7 @@ impl LakeWriter {
             } else {
                 filter_record_batch(&batch, &BooleanArray::from(mask)).map_err(|e| {
                     IngestError::Write {
-                        path: self.staging.clone(),
+                        path: self.staging.path().to_path_buf(),
                         message: e.to_string(),
                     }
                 })?
@@ -686,6 +595,7 @@ impl LakeWriter {
             self.seq += 1;
             let path = self
                 .staging
+                .path()
                 .join(format!("event_date={}", day_to_date(day)))
                 .join(format!("part-{}-{:05}.parquet", self.run_id, self.seq));
             self.staged.push((day, path.clone()));
@@ -707,7 +617,6 @@ impl LakeWriter {
             Ok(())
         }
         .await;
-        let _ = std::fs::remove_dir_all(&self.staging);
         published.map(|()| self.target)
     }
 
@@ -744,9 +653,6 @@ impl LakeWriter {
 /// written.
 pub async fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> {
     let writer = LakeWriter::open(&opts.data_dir).await?;
-    if let LakeTarget::Local { trail_dir } = &writer.target {
-        std::fs::create_dir_all(trail_dir).map_err(io(trail_dir))?;
-    }
     let mut checkpoint = writer.target.read_checkpoint().await?;
 
     let mut s3: Option<aws_sdk_s3::Client> = None;

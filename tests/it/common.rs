@@ -235,13 +235,24 @@ pub fn snapshot_path(o: &Output) -> PathBuf {
     PathBuf::from(path)
 }
 
-/// A table of a snapshot, read with the Parquet reader, as JSON objects.
+/// A table of a local snapshot folder (its parts in `<table>/`), read with the Parquet
+/// reader, as JSON objects.
 pub fn read_table(snapshot: &Path, table: &str) -> Vec<Map<String, Value>> {
-    assert!(
-        govscan::store::snapshot::table_location(snapshot, table).is_some(),
-        "{table} is missing"
-    );
-    govscan::store::snapshot::read_rows(snapshot, table).unwrap()
+    let folder = snapshot.join(table);
+    assert!(folder.is_dir(), "{table} is missing");
+    let mut parts: Vec<PathBuf> = std::fs::read_dir(&folder)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "parquet"))
+        .collect();
+    parts.sort();
+    parts
+        .iter()
+        .flat_map(|part| {
+            let bytes = std::fs::read(part).unwrap();
+            govscan::store::snapshot::rows_from_parquet(bytes.into(), table, part).unwrap()
+        })
+        .collect()
 }
 
 pub fn manifest(snapshot: &Path) -> Value {
