@@ -6,17 +6,12 @@
 use std::fmt::Write;
 use std::path::{Path, PathBuf};
 
-/// Every file below `dir` that `wanted` accepts.
+/// Every file below `dir` that `wanted` accepts, in path order.
 fn collect_where(dir: &Path, wanted: &dyn Fn(&Path) -> bool, out: &mut Vec<PathBuf>) {
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            collect_where(&path, wanted, out);
-        } else if wanted(&path) {
-            out.push(path);
+    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+        let entry = entry.unwrap_or_else(|e| panic!("reading {}: {e}", dir.display()));
+        if entry.file_type().is_file() && wanted(entry.path()) {
+            out.push(entry.into_path());
         }
     }
 }
@@ -60,10 +55,10 @@ fn main() {
     demo_trail(&root);
 }
 
-/// The real CloudTrail logs `govscan demo` ingests (tests/fixtures/cloudtrail/invictus, MIT),
+/// The real CloudTrail logs `govscan demo` ingests (demo/logs, MIT),
 /// embedded so the demo needs nothing but the binary.
 fn demo_trail(root: &Path) {
-    let dir = root.join("tests/fixtures/cloudtrail/invictus");
+    let dir = root.join("demo/logs");
     println!("cargo:rerun-if-changed={}", dir.display());
     let mut files = Vec::new();
     collect_where(&dir, &|_| true, &mut files);

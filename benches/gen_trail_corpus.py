@@ -1,4 +1,4 @@
-"""Scales the real CloudTrail records of tests/fixtures/cloudtrail/invictus into a large
+"""Scales the real CloudTrail records of demo/logs into a large
 corpus in the S3 key layout a trail writes, for the ingestion benchmark.
 
 Usage: python gen_trail_corpus.py OUT_DIR [--events 300000] [--per-file 1000]

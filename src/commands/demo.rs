@@ -1,6 +1,6 @@
 //! `govscan demo`: the whole pipeline on data bundled into the binary, no AWS account
 //! needed: a sample organization's snapshot (demo/snapshot.yaml, made up) is checked, real
-//! CloudTrail logs of an attack simulation (tests/fixtures/cloudtrail/invictus, MIT) are
+//! CloudTrail logs of an attack simulation (demo/logs, MIT) are
 //! ingested and hunted, and both reports are written as HTML.
 
 use std::collections::BTreeMap;

@@ -43,32 +43,16 @@ pub type NotRun = (PathBuf, String);
 
 /// The Sigma rules of a folder (`.yml`/`.yaml`, recursively): the ones translated, and the
 /// others with the reason.
-pub fn load_dir(dir: &Path) -> Result<(Vec<Detection>, Vec<NotRun>), std::io::Error> {
-    let mut files = Vec::new();
-    walk(dir, &mut files)?;
-    files.sort();
+pub fn load_dir(dir: &Path) -> Result<(Vec<Detection>, Vec<NotRun>), crate::rules::RuleError> {
     let mut queries = Vec::new();
     let mut unsupported = Vec::new();
-    for file in files {
-        let text = std::fs::read_to_string(&file)?;
+    for (file, text) in crate::rules::read_files(dir, &["yml", "yaml"])? {
         match translate(&file, &text) {
             Ok(q) => queries.push(q),
             Err(reason) => unsupported.push((file, reason)),
         }
     }
     Ok((queries, unsupported))
-}
-
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), std::io::Error> {
-    for entry in std::fs::read_dir(dir)? {
-        let path = entry?.path();
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
-            out.push(path);
-        }
-    }
-    Ok(())
 }
 
 /// One rule file to a detection, or why it cannot be.

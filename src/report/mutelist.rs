@@ -19,6 +19,8 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::policy::pattern::star_glob;
+
 #[derive(Debug, Clone, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct File {
@@ -43,30 +45,6 @@ pub struct MuteRule {
 #[derive(Debug, Clone, Default)]
 pub struct Mutelist {
     rules: Vec<MuteRule>,
-}
-
-/// `*` matches any run of characters; everything else matches itself.
-pub fn glob_match(pattern: &str, text: &str) -> bool {
-    let (p, t): (Vec<char>, Vec<char>) = (pattern.chars().collect(), text.chars().collect());
-    // Iterative matcher with backtracking to the last `*`.
-    let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
-    while ti < t.len() {
-        if pi < p.len() && p[pi] != '*' && p[pi] == t[ti] {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == '*' {
-            star = Some(pi);
-            mark = ti;
-            pi += 1;
-        } else if let Some(s) = star {
-            pi = s + 1;
-            mark += 1;
-            ti = mark;
-        } else {
-            return false;
-        }
-    }
-    p[pi..].iter().all(|c| *c == '*')
 }
 
 impl Mutelist {
@@ -104,11 +82,11 @@ impl Mutelist {
     ) -> Option<&MuteRule> {
         let field = |pattern: &Option<String>, value: Option<&str>| match pattern {
             None => true,
-            Some(p) => value.is_some_and(|v| glob_match(p, v)),
+            Some(p) => value.is_some_and(|v| star_glob(p, v)),
         };
         self.rules.iter().find(|r| {
             r.expires.is_none_or(|e| e >= today)
-                && glob_match(&r.id, rule_id)
+                && star_glob(&r.id, rule_id)
                 && field(&r.resource, Some(subject))
                 && field(&r.account, account)
                 && field(&r.region, region)
@@ -122,12 +100,12 @@ mod tests {
 
     #[test]
     fn globs_match_runs_of_characters() {
-        assert!(glob_match("arn:aws:s3:::www-*", "arn:aws:s3:::www-prod"));
-        assert!(glob_match("*", ""));
-        assert!(glob_match("a*b*c", "aXXbYYc"));
-        assert!(!glob_match("a*b*c", "aXXbYY"));
-        assert!(!glob_match("www", "www-prod"));
-        assert!(glob_match("*-prod", "www-prod"));
+        assert!(star_glob("arn:aws:s3:::www-*", "arn:aws:s3:::www-prod"));
+        assert!(star_glob("*", ""));
+        assert!(star_glob("a*b*c", "aXXbYYc"));
+        assert!(!star_glob("a*b*c", "aXXbYY"));
+        assert!(!star_glob("www", "www-prod"));
+        assert!(star_glob("*-prod", "www-prod"));
     }
 
     #[test]

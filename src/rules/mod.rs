@@ -196,22 +196,30 @@ pub fn load_dir<M: Meta>(
     dir: &Path,
     parse: impl Fn(&Path, &str) -> Result<Rule<M>, RuleError>,
 ) -> Result<Vec<Rule<M>>, RuleError> {
-    let rules = read_files(dir, "sql")?
+    let rules = read_files(dir, &["sql"])?
         .iter()
         .map(|(f, text)| parse(f, text))
         .collect::<Result<Vec<_>, _>>()?;
     reject_duplicates(rules)
 }
 
-/// (path, text) of every file below `dir` whose name ends in `.extension`, in path order.
-pub fn read_files(dir: &Path, extension: &str) -> Result<Vec<(PathBuf, String)>, RuleError> {
+/// (path, text) of every file below `dir` whose extension is one of `extensions`, in path
+/// order.
+pub fn read_files(dir: &Path, extensions: &[&str]) -> Result<Vec<(PathBuf, String)>, RuleError> {
     let mut files = Vec::new();
-    for entry in walkdir::WalkDir::new(dir).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         let entry = entry.map_err(|e| RuleError::Io {
             path: e.path().unwrap_or(dir).to_path_buf(),
             source: e.into(),
         })?;
-        if entry.file_type().is_file() && entry.path().extension().is_some_and(|e| e == extension) {
+        let wanted = entry
+            .path()
+            .extension()
+            .is_some_and(|e| extensions.iter().any(|x| e == *x));
+        if entry.file_type().is_file() && wanted {
             files.push(entry.into_path());
         }
     }

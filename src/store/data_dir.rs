@@ -78,6 +78,14 @@ impl DataDir {
     }
 }
 
+/// `s3://bucket/rest` → (bucket, rest as written: a key prefix, maybe empty); None for
+/// anything else. The one reading of an S3 URL: data directories and trail sources alike.
+pub fn split_s3_url(text: &str) -> Option<(&str, &str)> {
+    let rest = text.strip_prefix("s3://")?;
+    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
+    (!bucket.is_empty()).then_some((bucket, prefix))
+}
+
 /// `s3://bucket/prefix`, parsed (by [`super::DataDir`], the one place that parses it).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct S3Dir {
@@ -92,9 +100,8 @@ pub struct S3Dir {
 impl S3Dir {
     /// `text` as an S3 location, when it is one.
     pub(super) fn parse(text: &str) -> Option<S3Dir> {
-        let rest = text.strip_prefix("s3://")?;
-        let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-        (!bucket.is_empty()).then(|| S3Dir {
+        let (bucket, prefix) = split_s3_url(text)?;
+        Some(S3Dir {
             bucket: bucket.to_owned(),
             prefix: prefix.trim_matches('/').to_owned(),
             endpoint: None,

@@ -78,22 +78,29 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
                 .map_err(io_err(path));
         }
     }
-    let dir = path.parent().unwrap_or(Path::new("."));
+    // The temporary file gets a name of its own (not one derived from the process), so two
+    // writers of one path in one process never write into each other's file.
+    let dir = match path.parent() {
+        Some(parent) if !parent.as_os_str().is_empty() => parent,
+        _ => Path::new("."),
+    };
     let name = path
         .file_name()
         .map(|n| n.to_string_lossy().into_owned())
         .unwrap_or_default();
-    let tmp = dir.join(format!(".{name}.tmp-{}", std::process::id()));
-    let result = (|| {
-        let mut file = std::fs::File::create(&tmp)?;
-        file.write_all(bytes)?;
-        file.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    result.map_err(io_err(path))
+    let prefix = format!(".{name}.");
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(&prefix).suffix(".tmp");
+    // What File::create would give (0666 less the umask), not tempfile's private 0600: a
+    // report or a data directory is often read by another user than the one who wrote it.
+    #[cfg(unix)]
+    builder.permissions(std::os::unix::fs::PermissionsExt::from_mode(0o666));
+    let mut file = builder.tempfile_in(dir).map_err(io_err(path))?;
+    file.write_all(bytes).map_err(io_err(path))?;
+    file.as_file().sync_all().map_err(io_err(path))?;
+    // A failed persist drops the temporary file, which removes it.
+    file.persist(path).map_err(|e| io_err(path)(e.error))?;
+    Ok(())
 }
 
 #[cfg(test)]
@@ -133,6 +140,43 @@ mod tests {
             .map(|e| e.unwrap().file_name())
             .collect();
         assert_eq!(names, vec![std::ffi::OsString::from("f.json")]);
+    }
+
+    /// The temporary file was once named by the process id: two writers of one path in
+    /// one process wrote into the same temporary file.
+    #[test]
+    fn two_writers_of_one_path_leave_one_whole_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("checkpoint.json");
+        let big = |c: u8| vec![c; 1 << 20];
+        std::thread::scope(|s| {
+            for c in [b'a', b'b', b'c', b'd'] {
+                let path = &path;
+                s.spawn(move || {
+                    for _ in 0..5 {
+                        atomic_write(path, &big(c)).unwrap();
+                    }
+                });
+            }
+        });
+        let written = std::fs::read(&path).unwrap();
+        assert_eq!(written.len(), 1 << 20);
+        assert!(written.iter().all(|b| *b == written[0]), "a mix of writers");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn an_atomic_write_is_readable_as_file_create_would_make_it() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("report.html");
+        atomic_write(&path, b"x").unwrap();
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        let created = dir.path().join("created");
+        std::fs::File::create(&created).unwrap();
+        let expected = std::fs::metadata(&created).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, expected);
     }
 
     #[test]

@@ -31,6 +31,7 @@ use datafusion::parquet::file::properties::WriterProperties;
 use futures::stream::StreamExt;
 use serde::{Deserialize, Serialize};
 
+use crate::store::data_dir::split_s3_url;
 use crate::store::DataStore;
 use crate::store::StoreError;
 use parse::{parse_file, read_maybe_gzip, ParsedFile, MAX_FILE_BYTES};
@@ -122,13 +123,6 @@ struct InputFile {
     checkpoint_key: String,
     seen: Seen,
     location: Location,
-}
-
-/// `s3://bucket/prefix` → (bucket, prefix).
-pub fn parse_s3_url(url: &str) -> Option<(String, String)> {
-    let rest = url.strip_prefix("s3://")?;
-    let (bucket, prefix) = rest.split_once('/').unwrap_or((rest, ""));
-    (!bucket.is_empty()).then(|| (bucket.to_owned(), prefix.to_owned()))
 }
 
 fn local_inputs(path: &Path, out: &mut Vec<InputFile>) -> Result<(), IngestError> {
@@ -232,23 +226,23 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> IngestError + '_ {
     }
 }
 
+/// The files at `path` (a file, or a folder walked in name order), skipping hidden ones
+/// (`.staging-*`, editors' dot files) below it.
 fn walk(path: &Path, out: &mut Vec<PathBuf>) -> Result<(), IngestError> {
-    let meta = std::fs::metadata(path).map_err(io(path))?;
-    if meta.is_file() {
-        out.push(path.to_path_buf());
-        return Ok(());
-    }
-    for entry in std::fs::read_dir(path).map_err(io(path))? {
-        let p = entry.map_err(io(path))?.path();
-        if p.file_name()
-            .is_some_and(|n| n.to_string_lossy().starts_with('.'))
-        {
-            continue;
-        }
-        if p.is_dir() {
-            walk(&p, out)?;
-        } else {
-            out.push(p);
+    let hidden =
+        |e: &walkdir::DirEntry| e.depth() > 0 && e.file_name().to_string_lossy().starts_with('.');
+    for entry in walkdir::WalkDir::new(path)
+        .follow_links(true)
+        .sort_by_file_name()
+        .into_iter()
+        .filter_entry(|e| !hidden(e))
+    {
+        let entry = entry.map_err(|e| IngestError::Io {
+            path: e.path().unwrap_or(path).to_path_buf(),
+            source: e.into(),
+        })?;
+        if !entry.file_type().is_dir() {
+            out.push(entry.into_path());
         }
     }
     Ok(())
@@ -658,7 +652,7 @@ pub async fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> 
     let mut s3: Option<aws_sdk_s3::Client> = None;
     let mut inputs = Vec::new();
     for source in &opts.sources {
-        match parse_s3_url(source) {
+        match split_s3_url(source) {
             Some((bucket, prefix)) => {
                 if s3.is_none() {
                     let sdk = crate::aws::load_sdk_config(&opts.aws).await;
@@ -670,8 +664,8 @@ pub async fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> 
                 s3_inputs(
                     s3.as_ref().expect("just built"),
                     source,
-                    &bucket,
-                    &prefix,
+                    bucket,
+                    prefix,
                     &mut inputs,
                 )
                 .await?;
@@ -754,14 +748,11 @@ mod tests {
     #[test]
     fn s3_urls_split_into_bucket_and_prefix() {
         assert_eq!(
-            parse_s3_url("s3://logs/AWSLogs/o-abc/"),
-            Some(("logs".into(), "AWSLogs/o-abc/".into()))
+            split_s3_url("s3://logs/AWSLogs/o-abc/"),
+            Some(("logs", "AWSLogs/o-abc/"))
         );
-        assert_eq!(
-            parse_s3_url("s3://logs"),
-            Some(("logs".into(), String::new()))
-        );
-        assert_eq!(parse_s3_url("s3:///x"), None);
-        assert_eq!(parse_s3_url("/tmp/logs"), None);
+        assert_eq!(split_s3_url("s3://logs"), Some(("logs", "")));
+        assert_eq!(split_s3_url("s3:///x"), None);
+        assert_eq!(split_s3_url("/tmp/logs"), None);
     }
 }

@@ -1,4 +1,4 @@
-//! The detections (queries/) over real attack-simulation logs (tests/fixtures/cloudtrail/invictus,
+//! The detections (queries/) over real attack-simulation logs (demo/logs,
 //! MIT), over fixtures of real-shaped records (tests/fixtures/queries/<id>.yaml: records,
 //! optional window and config, and the exact event ids of each finding), and over generated
 //! histories with a known spike, first call or new address.
@@ -129,7 +129,7 @@ async fn detections_fire_exactly_on_their_fixtures() {
 async fn real_attack_simulation_logs_fire_the_detections_they_name() {
     let work = tempfile::tempdir().unwrap();
     let data = work.path().join("data");
-    let fixture = manifest_dir().join("tests/fixtures/cloudtrail/invictus/AWSLogs");
+    let fixture = manifest_dir().join("demo/logs/AWSLogs");
     govscan::trail::ingest(&govscan::trail::IngestOptions {
         data_dir: DataDir::Local(data.clone()),
         sources: vec![fixture.display().to_string()],
@@ -459,7 +459,7 @@ async fn baselines_and_first_seen_find_what_was_planted_in_a_generated_history()
 fn the_cli_reports_findings_as_json_and_fails_on_request() {
     let work = tempfile::tempdir().unwrap();
     let data = work.path().join("data");
-    let fixture = manifest_dir().join("tests/fixtures/cloudtrail/invictus/AWSLogs");
+    let fixture = manifest_dir().join("demo/logs/AWSLogs");
     assert!(
         govscan_local(&data, &["-q", "trail", "ingest", fixture.to_str().unwrap()])
             .status
@@ -584,7 +584,7 @@ fn the_cli_reports_findings_as_json_and_fails_on_request() {
 async fn sigma_rules_select_what_their_hand_written_sql_selects() {
     let work = tempfile::tempdir().unwrap();
     let data = work.path().join("data");
-    let logs = manifest_dir().join("tests/fixtures/cloudtrail/invictus/AWSLogs");
+    let logs = manifest_dir().join("demo/logs/AWSLogs");
     govscan::trail::ingest(&govscan::trail::IngestOptions {
         data_dir: DataDir::Local(data.clone()),
         sources: vec![logs.display().to_string()],
@@ -695,7 +695,7 @@ async fn sigma_rules_select_what_their_hand_written_sql_selects() {
 fn every_report_format_carries_the_same_findings() {
     let work = tempfile::tempdir().unwrap();
     let data = work.path().join("data");
-    let logs = manifest_dir().join("tests/fixtures/cloudtrail/invictus/AWSLogs");
+    let logs = manifest_dir().join("demo/logs/AWSLogs");
     assert!(
         govscan_local(&data, &["-q", "trail", "ingest", logs.to_str().unwrap()])
             .status

@@ -197,7 +197,7 @@ fn every_format_matches_its_snapshot() {
 fn hunt_table_and_json_match_their_snapshots() {
     let work = tempfile::tempdir().unwrap();
     let data = work.path().join("data");
-    let fixture = manifest_dir().join("tests/fixtures/cloudtrail/invictus/AWSLogs");
+    let fixture = manifest_dir().join("demo/logs/AWSLogs");
     let ingest = govscan_local(&data, &["-q", "trail", "ingest", fixture.to_str().unwrap()]);
     assert!(ingest.status.success(), "{}", common::stderr(&ingest));
     let only = "leave-organization,cloudtrail-tampering,root-activity";
@@ -375,7 +375,7 @@ fn terminal_tables_are_coloured_only_on_a_terminal_without_no_color() {
     }
     let work = tempfile::tempdir().unwrap();
     let data = work.path().join("data");
-    let fixture = manifest_dir().join("tests/fixtures/cloudtrail/invictus/AWSLogs");
+    let fixture = manifest_dir().join("demo/logs/AWSLogs");
     let ingest = govscan_local(&data, &["-q", "trail", "ingest", fixture.to_str().unwrap()]);
     assert!(ingest.status.success(), "{}", common::stderr(&ingest));
     let hunt = format!(

@@ -306,7 +306,7 @@ fn collect_writes_snapshots_to_s3_that_every_command_reads() {
 fn trail_ingest_from_one_bucket_into_a_lake_in_another() {
     let moto = common::start_moto();
     let work = tempfile::tempdir().unwrap();
-    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cloudtrail/invictus");
+    let fixtures = Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/logs");
     let mut files: Vec<PathBuf> = Vec::new();
     let mut pending = vec![fixtures.join("AWSLogs")];
     while let Some(dir) = pending.pop() {

@@ -1,4 +1,4 @@
-//! `govscan trail ingest` on real CloudTrail logs (tests/fixtures/cloudtrail/invictus, MIT)
+//! `govscan trail ingest` on real CloudTrail logs (demo/logs, MIT)
 //! and on every kind of bad input, read back with SQL and with the Parquet reader.
 
 use std::io::Write;
@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::common::{self, govscan_local};
 
 fn fixture() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/cloudtrail/invictus/AWSLogs")
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/logs/AWSLogs")
 }
 
 fn summary(o: &Output) -> Value {

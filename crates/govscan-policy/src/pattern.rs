@@ -18,26 +18,41 @@ pub fn glob(pattern: &str, text: &str) -> bool {
     if pattern == "*" {
         return true;
     }
+    glob_with(pattern, text, Some('?'))
+}
+
+/// A glob whose only wildcard is `*`: every other character, `?` included, matches itself
+/// (mutelist patterns).
+pub fn star_glob(pattern: &str, text: &str) -> bool {
+    if !pattern.contains('*') {
+        return pattern == text;
+    }
+    glob_with(pattern, text, None)
+}
+
+fn glob_with(pattern: &str, text: &str, one: Option<char>) -> bool {
     // Bytes when both are ASCII (actions, ARNs: nearly always), so nothing is allocated.
     if pattern.is_ascii() && text.is_ascii() {
-        return glob_units(pattern.as_bytes(), text.as_bytes(), b'*', b'?');
+        let one = one.map(|c| c as u8);
+        return glob_units(pattern.as_bytes(), text.as_bytes(), b'*', one);
     }
     let p: Vec<char> = pattern.chars().collect();
     let t: Vec<char> = text.chars().collect();
-    glob_units(&p, &t, '*', '?')
+    glob_units(&p, &t, '*', one)
 }
 
-/// The classic two-pointer match with one backtrack point: correct for a plain glob.
-fn glob_units<T: Copy + PartialEq>(p: &[T], t: &[T], star: T, one: T) -> bool {
+/// The classic two-pointer match with one backtrack point: correct for a plain glob. A
+/// `star` in the pattern is always a wildcard, even against a `*` in the text.
+fn glob_units<T: Copy + PartialEq>(p: &[T], t: &[T], star: T, one: Option<T>) -> bool {
     let (mut pi, mut ti) = (0, 0);
     let mut backtrack: Option<(usize, usize)> = None;
     while ti < t.len() {
-        if pi < p.len() && (p[pi] == one || p[pi] == t[ti]) {
-            pi += 1;
-            ti += 1;
-        } else if pi < p.len() && p[pi] == star {
+        if pi < p.len() && p[pi] == star {
             backtrack = Some((pi, ti));
             pi += 1;
+        } else if pi < p.len() && (Some(p[pi]) == one || p[pi] == t[ti]) {
+            pi += 1;
+            ti += 1;
         } else if let Some((sp, st)) = backtrack {
             pi = sp + 1;
             ti = st + 1;
@@ -127,6 +142,18 @@ mod tests {
         assert!(glob("*b*b*", "abab") && !glob("*b*b*", "ab"));
         // StringLike is case-sensitive.
         assert!(!glob("Team*", "team-a"));
+        // A `*` of the pattern stays a wildcard where the text holds a `*` too (a pattern
+        // asked about a pattern): it once matched the text's `*` literally and gave up.
+        assert!(glob("*a", "*ba") && glob("s3:*", "s3:*") && glob("*", "*"));
+        assert!(glob("arn:*:x", "arn:*:*:x"));
+    }
+
+    #[test]
+    fn a_star_only_glob_takes_question_marks_literally() {
+        assert!(star_glob("arn:aws:s3:::logs-*", "arn:aws:s3:::logs-2024"));
+        assert!(star_glob("a?c", "a?c") && !star_glob("a?c", "abc"));
+        assert!(star_glob("*", "") && star_glob("*b*", "abc") && !star_glob("b*", "abc"));
+        assert!(star_glob("*a", "*ba"));
     }
 
     #[test]
