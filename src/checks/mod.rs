@@ -5,6 +5,7 @@
 
 pub mod framework;
 pub mod run;
+pub mod verdict;
 
 use std::collections::BTreeMap;
 use std::path::Path;

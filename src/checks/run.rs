@@ -57,6 +57,10 @@ pub enum RunError {
     #[error(transparent)]
     Load(#[from] RuleError),
     #[error(transparent)]
+    Engine(#[from] crate::engine::EngineError),
+    #[error("registering snapshot_info: {0}")]
+    SnapshotInfo(DataFusionError),
+    #[error(transparent)]
     Plan(#[from] PlanError),
     #[error("{path}: running: {source}")]
     Execute {
@@ -71,6 +75,31 @@ pub enum RunError {
     },
     #[error("reading the collection bookkeeping: {0}")]
     Bookkeeping(DataFusionError),
+}
+
+/// A session over the snapshot `wanted` of the data directory (the latest when None), with
+/// `snapshot_info`, which checks measure ages from.
+pub async fn open(
+    data_dir: &crate::store::DataDir,
+    wanted: Option<&str>,
+) -> Result<crate::engine::Engine, RunError> {
+    let engine = crate::engine::open(data_dir, wanted).await?;
+    register_snapshot_info(
+        &engine.ctx,
+        &engine.manifest.snapshot_id,
+        engine.manifest.started_at,
+    )
+    .map_err(RunError::SnapshotInfo)?;
+    Ok(engine)
+}
+
+/// True when a check at or above `level` failed (MUTED does not count).
+pub fn fails_at(results: &[CheckResult], level: Option<Severity>) -> bool {
+    level.is_some_and(|level| {
+        results
+            .iter()
+            .any(|r| r.status == Status::Fail && r.severity >= level)
+    })
 }
 
 /// Registers `snapshot_info` (one row: snapshot id and when it was collected), so checks

@@ -11,6 +11,7 @@ use crate::store::{col, ColumnType::*, TableDef};
 
 pub static CLOUDTRAIL_TRAILS: TableDef = TableDef {
     name: "cloudtrail_trails",
+    key: &[],
     doc: "CloudTrail trails seen in each region, with logging status and event selectors. Filter on NOT is_shadow for one row per trail.",
     columns: &[
         col("account_id", Text, "Account the trail was seen from"),

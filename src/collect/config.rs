@@ -11,6 +11,7 @@ use crate::store::{col, ColumnType::*, TableDef};
 
 pub static CONFIG_RECORDERS: TableDef = TableDef {
     name: "config_recorders",
+    key: &["account_id", "region", "name"],
     doc: "AWS Config configuration recorders with what they record and whether they are recording.",
     columns: &[
         col("account_id", Text, "Account"),
@@ -31,6 +32,7 @@ pub static CONFIG_RECORDERS: TableDef = TableDef {
 
 pub static CONFIG_DELIVERY_CHANNELS: TableDef = TableDef {
     name: "config_delivery_channels",
+    key: &["account_id", "region", "name"],
     doc: "Where AWS Config delivers configuration history and snapshots.",
     columns: &[
         col("account_id", Text, "Account"),
@@ -51,6 +53,7 @@ pub static CONFIG_DELIVERY_CHANNELS: TableDef = TableDef {
 
 pub static CONFIG_RULES: TableDef = TableDef {
     name: "config_rules",
+    key: &[],
     doc: "AWS Config rules.",
     columns: &[
         col("account_id", Text, "Account"),
@@ -75,6 +78,7 @@ pub static CONFIG_RULES: TableDef = TableDef {
 
 pub static CONFIG_RULE_COMPLIANCE: TableDef = TableDef {
     name: "config_rule_compliance",
+    key: &["account_id", "region", "rule_name"],
     doc: "Compliance of each AWS Config rule, where the API answers.",
     columns: &[
         col("account_id", Text, "Account"),

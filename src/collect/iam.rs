@@ -18,6 +18,7 @@ use crate::store::{col, ColumnType::*, TableDef, TableRows};
 
 pub static IAM_USERS: TableDef = TableDef {
     name: "iam_users",
+    key: &[],
     doc: "IAM users, with console access and group membership.",
     columns: &[
         col("account_id", Text, "Account"),
@@ -58,6 +59,7 @@ pub static IAM_USERS: TableDef = TableDef {
 
 pub static IAM_GROUPS: TableDef = TableDef {
     name: "iam_groups",
+    key: &[],
     doc: "IAM groups.",
     columns: &[
         col("account_id", Text, "Account"),
@@ -71,6 +73,7 @@ pub static IAM_GROUPS: TableDef = TableDef {
 
 pub static IAM_GROUP_MEMBERS: TableDef = TableDef {
     name: "iam_group_members",
+    key: &["group_arn", "user_name"],
     doc: "Which user is in which group.",
     columns: &[
         col("account_id", Text, "Account"),
@@ -83,6 +86,7 @@ pub static IAM_GROUP_MEMBERS: TableDef = TableDef {
 
 pub static IAM_ROLES: TableDef = TableDef {
     name: "iam_roles",
+    key: &[],
     doc: "IAM roles, with trust policy, permissions boundary and last use.",
     columns: &[
         col("account_id", Text, "Account"),
@@ -129,6 +133,7 @@ pub static IAM_ROLES: TableDef = TableDef {
 
 pub static IAM_POLICIES: TableDef = TableDef {
     name: "iam_policies",
+    key: &[],
     doc: "Customer managed policies, and the AWS managed policies that are attached or used as boundaries, with the default version's document.",
     columns: &[
         col("account_id", Text, "Account"),
@@ -150,6 +155,7 @@ pub static IAM_POLICIES: TableDef = TableDef {
 
 pub static IAM_POLICY_ATTACHMENTS: TableDef = TableDef {
     name: "iam_policy_attachments",
+    key: &[],
     doc: "Which user, group or role has which managed policy attached.",
     columns: &[
         col("account_id", Text, "Account"),
@@ -163,6 +169,7 @@ pub static IAM_POLICY_ATTACHMENTS: TableDef = TableDef {
 
 pub static IAM_INLINE_POLICIES: TableDef = TableDef {
     name: "iam_inline_policies",
+    key: &[],
     doc: "Inline policies embedded in users, groups and roles.",
     columns: &[
         col("account_id", Text, "Account"),
@@ -176,6 +183,7 @@ pub static IAM_INLINE_POLICIES: TableDef = TableDef {
 
 pub static IAM_ACCESS_KEYS: TableDef = TableDef {
     name: "iam_access_keys",
+    key: &["access_key_id"],
     doc: "Access keys of IAM users (ids only; secrets are never readable).",
     columns: &[
         col("account_id", Text, "Account"),
@@ -192,6 +200,7 @@ pub static IAM_ACCESS_KEYS: TableDef = TableDef {
 
 pub static IAM_MFA_DEVICES: TableDef = TableDef {
     name: "iam_mfa_devices",
+    key: &["account_id", "serial_number"],
     doc: "MFA devices: virtual, hardware and FIDO, assigned or not, including the root user's.",
     columns: &[
         col("account_id", Text, "Account"),
@@ -214,6 +223,7 @@ pub static IAM_MFA_DEVICES: TableDef = TableDef {
 
 pub static IAM_CREDENTIAL_REPORT: TableDef = TableDef {
     name: "iam_credential_report",
+    key: &[],
     doc: "The IAM credential report, typed: one row per user, including <root_account>.",
     columns: &[
         col("account_id", Text, "Account"),
@@ -288,6 +298,7 @@ pub static IAM_CREDENTIAL_REPORT: TableDef = TableDef {
 
 pub static IAM_PASSWORD_POLICY: TableDef = TableDef {
     name: "iam_password_policy",
+    key: &["account_id"],
     doc: "The account password policy; one row per account, policy_exists false when none is set.",
     columns: &[
         col("account_id", Text, "Account"),
@@ -331,6 +342,7 @@ pub static IAM_PASSWORD_POLICY: TableDef = TableDef {
 
 pub static IAM_ACCOUNT_SUMMARY: TableDef = TableDef {
     name: "iam_account_summary",
+    key: &["account_id", "name"],
     doc: "GetAccountSummary as name/value rows (AccountMFAEnabled, AccountAccessKeysPresent, Users, ...).",
     columns: &[
         col("account_id", Text, "Account"),
@@ -341,6 +353,7 @@ pub static IAM_ACCOUNT_SUMMARY: TableDef = TableDef {
 
 pub static IAM_SERVER_CERTIFICATES: TableDef = TableDef {
     name: "iam_server_certificates",
+    key: &[],
     doc: "Server certificates stored in IAM.",
     columns: &[
         col("account_id", Text, "Account"),
@@ -355,6 +368,7 @@ pub static IAM_SERVER_CERTIFICATES: TableDef = TableDef {
 
 pub static IAM_SAML_PROVIDERS: TableDef = TableDef {
     name: "iam_saml_providers",
+    key: &[],
     doc: "SAML identity providers.",
     columns: &[
         col("account_id", Text, "Account"),
@@ -366,6 +380,7 @@ pub static IAM_SAML_PROVIDERS: TableDef = TableDef {
 
 pub static IAM_OIDC_PROVIDERS: TableDef = TableDef {
     name: "iam_oidc_providers",
+    key: &[],
     doc: "OpenID Connect identity providers, with audiences and thumbprints.",
     columns: &[
         col("account_id", Text, "Account"),

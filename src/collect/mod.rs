@@ -208,6 +208,13 @@ mod tests {
                 assert!(cols.insert(c.name), "{}.{} twice", def.name, c.name);
                 assert!(!c.doc.is_empty(), "{}.{} has no doc", def.name, c.name);
             }
+            for k in def.key {
+                assert!(
+                    cols.contains(k),
+                    "{}: key column {k} is not a column",
+                    def.name
+                );
+            }
             assert!(!def.doc.is_empty());
         }
     }

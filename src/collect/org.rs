@@ -15,6 +15,7 @@ use crate::store::{col, ColumnType::*, TableDef};
 
 pub static ORG_ORGANIZATIONS: TableDef = TableDef {
     name: "org_organizations",
+    key: &[],
     doc: "The organization the collected accounts belong to (one row).",
     columns: &[
         col("account_id", Text, "Account the organization was read from"),
@@ -32,6 +33,7 @@ pub static ORG_ORGANIZATIONS: TableDef = TableDef {
 
 pub static ORG_ACCOUNTS: TableDef = TableDef {
     name: "org_accounts",
+    key: &[],
     doc: "Every account of the organization, with its place in the OU tree.",
     columns: &[
         col(
@@ -67,6 +69,7 @@ pub static ORG_ACCOUNTS: TableDef = TableDef {
 
 pub static ORG_UNITS: TableDef = TableDef {
     name: "org_units",
+    key: &[],
     doc: "The root(s) and organizational units of the organization.",
     columns: &[
         col(
@@ -92,6 +95,7 @@ pub static ORG_UNITS: TableDef = TableDef {
 
 pub static ORG_POLICIES: TableDef = TableDef {
     name: "org_policies",
+    key: &[],
     doc: "Organization policies: SCPs, RCPs, tag, backup and AI opt-out policies, with content.",
     columns: &[
         col("account_id", Text, "Account the policies were read from"),
@@ -116,6 +120,7 @@ pub static ORG_POLICIES: TableDef = TableDef {
 
 pub static ORG_POLICY_TARGETS: TableDef = TableDef {
     name: "org_policy_targets",
+    key: &["policy_id", "target_id"],
     doc: "Which policy is attached to which root, OU or account.",
     columns: &[
         col("account_id", Text, "Account the attachments were read from"),
@@ -131,6 +136,7 @@ pub static ORG_POLICY_TARGETS: TableDef = TableDef {
 
 pub static ORG_DELEGATED_ADMINS: TableDef = TableDef {
     name: "org_delegated_admins",
+    key: &["delegated_account_id", "service_principal"],
     doc: "Accounts registered as delegated administrators, one row per delegated service.",
     columns: &[
         col("account_id", Text, "Account the delegations were read from"),

@@ -21,6 +21,7 @@ use crate::store::{col, ColumnType::*, TableDef, Value};
 
 pub static S3_BUCKETS: TableDef = TableDef {
     name: "s3_buckets",
+    key: &[],
     doc: "S3 buckets with policy, public access, encryption, versioning, logging, object lock, ownership, ACL, replication and lifecycle.",
     columns: &[
         col("account_id", Text, "Account owning the bucket"),
@@ -58,6 +59,7 @@ pub static S3_BUCKETS: TableDef = TableDef {
 
 pub static S3_ACCOUNT_PUBLIC_ACCESS_BLOCK: TableDef = TableDef {
     name: "s3_account_public_access_block",
+    key: &["account_id"],
     doc: "The account-level S3 Block Public Access settings (one row per account).",
     columns: &[
         col("account_id", Text, "Account"),

@@ -4,6 +4,7 @@ use crate::store::{col, ColumnType::*, TableDef};
 
 pub static COLLECTION_ERRORS: TableDef = TableDef {
     name: "collection_errors",
+    key: &[],
     doc: "One row per AWS call that failed: what could not be read is not assessed.",
     columns: &[
         col("account_id", Text, "Account the call was made in"),
@@ -39,6 +40,7 @@ pub static COLLECTION_ERRORS: TableDef = TableDef {
 
 pub static COLLECTION_PARTS: TableDef = TableDef {
     name: "collection_parts",
+    key: &[],
     doc: "One row per (account, region, service) attempted, so checks can tell 'nothing there' from 'not read'.",
     columns: &[
         col("account_id", Text, "Account"),

@@ -7,16 +7,16 @@ use std::path::Path;
 use serde_json::json;
 
 use crate::checks::framework::{builtin_frameworks, validate, Framework};
-use crate::checks::run::{register_snapshot_info, run_all, CheckResult, Status};
+use crate::checks::run::{run_all, CheckResult, Status};
+use crate::checks::verdict::{control_verdicts, summarize, Counts};
 use crate::checks::{builtin_checks, load_dir, Check};
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::engine;
 use crate::store::DataDir;
 
 use super::colour::Painter;
 use super::query::escape_for_terminal;
 use super::CommandError;
-use crate::report::mutelist::{MuteRule, Mutelist};
+use crate::report::mutelist::{Mutable, MuteRule, Mutelist};
 
 /// Runs the checks; true when a check at or above `--fail-on` failed.
 pub async fn run(data_dir: &DataDir, args: &CheckArgs) -> Result<bool, CommandError> {
@@ -40,11 +40,12 @@ pub async fn run(data_dir: &DataDir, args: &CheckArgs) -> Result<bool, CommandEr
                 manifest.accounts.len()
             );
             let engine =
-                open_for_checks(&DataDir::Local(merged.path().to_path_buf()), Some(id)).await?;
+                crate::checks::run::open(&DataDir::Local(merged.path().to_path_buf()), Some(id))
+                    .await?;
             _staged = Some(merged);
             engine
         }
-        _ => open_for_checks(data_dir, args.snapshot.as_deref()).await?,
+        _ => crate::checks::run::open(data_dir, args.snapshot.as_deref()).await?,
     };
     let frameworks = builtin_frameworks()?;
     let all = match &args.checks {
@@ -65,7 +66,7 @@ pub async fn run(data_dir: &DataDir, args: &CheckArgs) -> Result<bool, CommandEr
     let checks = select(all, args)?;
     let mut results = run_all(&engine.ctx, &checks, args.concurrency.into()).await?;
     let expired_mutes = match &args.mutelist {
-        Some(path) => mute_results(&mut results, path)?,
+        Some(path) => apply_mutelist(&mut results, path)?,
         None => Vec::new(),
     };
     let text = match args.format {
@@ -73,8 +74,8 @@ pub async fn run(data_dir: &DataDir, args: &CheckArgs) -> Result<bool, CommandEr
             serde_json::to_string_pretty(&json!({
                 "snapshot_id": engine.manifest.snapshot_id,
                 "results": results,
-                "summary": summary(&checks, &results),
-                "controls": framework.map(|f| control_report(f, &results)),
+                "summary": summarize(&checks, &results),
+                "controls": framework.map(|f| control_verdicts(f, &results)),
                 "expired_mutes": expired_mutes,
             }))
             .expect("json")
@@ -104,62 +105,18 @@ pub async fn run(data_dir: &DataDir, args: &CheckArgs) -> Result<bool, CommandEr
         }
     };
     super::write_output(args.output.as_deref(), &text)?;
-    Ok(fails_at(&results, args.fail_on))
+    Ok(crate::checks::run::fails_at(&results, args.fail_on))
 }
 
-/// Applies the mutelist at `path` to the FAILs of `results` (they become MUTED with the
-/// rule's reason) and returns the rules past their expiry, after warning about them.
-pub fn mute_results(
-    results: &mut [CheckResult],
+/// The mutelist at `path`, applied to `items` (check results or hunt findings); answers
+/// the rules past their expiry, after warning about them.
+pub fn apply_mutelist<T: Mutable>(
+    items: &mut [T],
     path: &Path,
 ) -> Result<Vec<MuteRule>, CommandError> {
     let list = Mutelist::load(path).map_err(CommandError::Usage)?;
-    let today = chrono::Utc::now().date_naive();
-    for r in results.iter_mut().filter(|r| r.status == Status::Fail) {
-        if let Some(rule) = list.find(
-            &r.check_id,
-            &r.resource_id,
-            Some(&r.account_id),
-            r.region.as_deref(),
-            today,
-        ) {
-            r.status = Status::Muted;
-            r.reason = format!("muted ({}): {}", rule.reason, r.reason);
-        }
-    }
-    Ok(report_expired(&list.expired(today)))
-}
-
-/// True when a check at or above `level` failed (MUTED does not count).
-pub fn fails_at(results: &[CheckResult], level: Option<crate::rules::Severity>) -> bool {
-    level.is_some_and(|level| {
-        results
-            .iter()
-            .any(|r| r.status == Status::Fail && r.severity >= level)
-    })
-}
-
-/// A session over a snapshot, with `snapshot_info` that checks measure ages from.
-pub async fn open_for_checks(
-    data_dir: &DataDir,
-    snapshot: Option<&str>,
-) -> Result<engine::Engine, CommandError> {
-    let engine = engine::open(data_dir, snapshot).await?;
-    register_snapshot_info(
-        &engine.ctx,
-        &engine.manifest.snapshot_id,
-        engine.manifest.started_at,
-    )
-    .map_err(|source| CommandError::Sql {
-        context: "registering snapshot_info".into(),
-        source,
-    })?;
-    Ok(engine)
-}
-
-/// Warns about mutelist rules past their expiry (they mute nothing now) and returns them.
-pub fn report_expired(expired: &[&MuteRule]) -> Vec<MuteRule> {
-    for rule in expired {
+    let expired = list.apply(items, chrono::Utc::now().date_naive());
+    for rule in &expired {
         eprintln!(
             "warning: mutelist rule for {} ({}) expired on {}: it mutes nothing now",
             rule.id,
@@ -167,9 +124,8 @@ pub fn report_expired(expired: &[&MuteRule]) -> Vec<MuteRule> {
             rule.expires.map(|d| d.to_string()).unwrap_or_default()
         );
     }
-    expired.iter().map(|r| (*r).clone()).collect()
+    Ok(expired)
 }
-
 fn select(checks: Vec<Check>, args: &CheckArgs) -> Result<Vec<Check>, CommandError> {
     for id in &args.only {
         if !checks.iter().any(|c| &c.meta.id == id) {
@@ -194,101 +150,27 @@ fn select(checks: Vec<Check>, args: &CheckArgs) -> Result<Vec<Check>, CommandErr
     Ok(selected)
 }
 
-#[derive(Default, Clone, Copy, serde::Serialize)]
-struct Counts {
-    pass: usize,
-    fail: usize,
-    not_assessed: usize,
-    muted: usize,
-}
-
-impl Counts {
-    fn add(&mut self, s: Status) {
-        match s {
-            Status::Pass => self.pass += 1,
-            Status::Fail => self.fail += 1,
-            Status::NotAssessed => self.not_assessed += 1,
-            Status::Muted => self.muted += 1,
-        }
-    }
-}
-
-fn summary(checks: &[Check], results: &[CheckResult]) -> serde_json::Value {
-    let mut total = Counts::default();
-    let mut by_check: BTreeMap<&str, Counts> = checks
-        .iter()
-        .map(|c| (c.meta.id.as_str(), Counts::default()))
-        .collect();
-    let mut by_control: BTreeMap<&str, BTreeMap<&str, Counts>> = BTreeMap::new();
-    for r in results {
-        total.add(r.status);
-        by_check.entry(&r.check_id).or_default().add(r.status);
-        for (framework, controls) in &r.frameworks {
-            for control in controls {
-                by_control
-                    .entry(framework)
-                    .or_default()
-                    .entry(control)
-                    .or_default()
-                    .add(r.status);
-            }
-        }
-    }
-    json!({ "checks": checks.len(), "total": total, "by_check": by_check, "by_control": by_control })
-}
-
-/// Each control of the framework with its verdict: FAIL if any result of its checks fails,
-/// NOT_ASSESSED if any could not be assessed, PASS if all pass, MANUAL or NO_RESOURCES.
-pub fn control_report(framework: &Framework, results: &[CheckResult]) -> Vec<serde_json::Value> {
-    framework
-        .controls()
-        .map(|(section, control)| {
-            let mut n = Counts::default();
-            for r in results.iter().filter(|r| r.frameworks.get(&framework.id).is_some_and(|c| c.contains(&control.id))) {
-                n.add(r.status);
-            }
-            let status = match (&control.manual, n) {
-                (Some(_), _) => "MANUAL",
-                (None, Counts { fail, .. }) if fail > 0 => "FAIL",
-                (None, Counts { not_assessed, .. }) if not_assessed > 0 => "NOT_ASSESSED",
-                (None, Counts { pass, .. }) if pass > 0 => "PASS",
-                _ => "NO_RESOURCES",
-            };
-            json!({
-                "section": section.id, "section_title": section.title, "control": control.id, "title": control.title,
-                "status": status, "pass": n.pass, "fail": n.fail, "not_assessed": n.not_assessed, "muted": n.muted, "manual": control.manual,
-            })
-        })
-        .collect()
-}
-
 fn render_controls(framework: &Framework, results: &[CheckResult]) -> String {
     let mut out = format!("\n{}\n", framework.title);
-    let mut section = String::new();
-    for c in control_report(framework, results) {
-        if c["section"] != section.as_str() {
-            section = c["section"].as_str().unwrap_or_default().to_owned();
-            writeln!(
-                out,
-                "  {} {}",
-                section,
-                c["section_title"].as_str().unwrap_or_default()
-            )
-            .expect("write");
+    let mut section = "";
+    for c in control_verdicts(framework, results) {
+        if c.section != section {
+            section = c.section;
+            writeln!(out, "  {} {}", section, c.section_title).expect("write");
         }
-        let detail = match c["manual"].as_str() {
+        let detail = match c.manual {
             Some(why) => format!("manual: {why}"),
             None => format!(
                 "{} pass, {} fail, {} not assessed",
-                c["pass"], c["fail"], c["not_assessed"]
+                c.counts.pass, c.counts.fail, c.counts.not_assessed
             ),
         };
         writeln!(
             out,
             "    {:<7} {:<13} {}  ({detail})",
-            c["control"].as_str().unwrap_or_default(),
-            c["status"].as_str().unwrap_or_default(),
-            c["title"].as_str().unwrap_or_default()
+            c.control,
+            c.status.as_str(),
+            c.title
         )
         .expect("write");
     }

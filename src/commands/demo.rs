@@ -64,7 +64,7 @@ pub async fn run(args: &DemoArgs) -> Result<(), CommandError> {
     .await?;
 
     // 3. The checks over the snapshot.
-    let engine = super::check::open_for_checks(&data_dir, None).await?;
+    let engine = crate::checks::run::open(&data_dir, None).await?;
     let checks = crate::checks::builtin_checks()?;
     let results = run_all(&engine.ctx, &checks, 4).await?;
     let check_report = dir.join("check-report.html");

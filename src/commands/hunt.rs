@@ -2,7 +2,6 @@
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
-use std::path::Path;
 
 use serde_json::json;
 
@@ -54,7 +53,7 @@ pub async fn run(data_dir: &crate::store::DataDir, args: &HuntArgs) -> Result<bo
     let ctx = crate::hunt::open(data_dir, window, &config).await?;
     let mut findings = crate::hunt::run(&ctx, &queries, args.concurrency.into()).await?;
     let expired_mutes = match &args.mutelist {
-        Some(path) => mute_findings(&mut findings, path)?,
+        Some(path) => super::check::apply_mutelist(&mut findings, path)?,
         None => Vec::new(),
     };
     let text = match args.format {
@@ -106,39 +105,7 @@ pub async fn run(data_dir: &crate::store::DataDir, args: &HuntArgs) -> Result<bo
         }
     };
     super::write_output(args.output.as_deref(), &text)?;
-    Ok(finds_at(&findings, args.fail_on))
-}
-
-/// Applies the mutelist at `path` to `findings` (matched by detection id, principal, account
-/// and region) and returns the rules past their expiry, after warning about them.
-pub fn mute_findings(
-    findings: &mut [Finding],
-    path: &Path,
-) -> Result<Vec<crate::report::mutelist::MuteRule>, CommandError> {
-    let list = crate::report::mutelist::Mutelist::load(path).map_err(CommandError::Usage)?;
-    let today = chrono::Utc::now().date_naive();
-    for f in findings.iter_mut() {
-        let subject = f.principal.clone().unwrap_or_default();
-        if let Some(rule) = list.find(
-            &f.query_id,
-            &subject,
-            f.account_id.as_deref(),
-            f.region.as_deref(),
-            today,
-        ) {
-            f.muted = Some(rule.reason.clone());
-        }
-    }
-    Ok(super::check::report_expired(&list.expired(today)))
-}
-
-/// True when a detection at or above `level` found something not muted.
-pub fn finds_at(findings: &[Finding], level: Option<crate::rules::Severity>) -> bool {
-    level.is_some_and(|level| {
-        findings
-            .iter()
-            .any(|f| f.severity >= level && f.muted.is_none())
-    })
+    Ok(crate::hunt::finds_at(&findings, args.fail_on))
 }
 
 fn select(queries: Vec<Detection>, args: &HuntArgs) -> Result<Vec<Detection>, CommandError> {

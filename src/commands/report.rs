@@ -24,7 +24,7 @@ pub async fn run(
     data_dir: &crate::store::DataDir,
     args: &ReportArgs,
 ) -> Result<bool, CommandError> {
-    let engine = super::check::open_for_checks(data_dir, args.snapshot.as_deref()).await?;
+    let engine = crate::checks::run::open(data_dir, args.snapshot.as_deref()).await?;
     let checks = crate::checks::builtin_checks()?;
     let frameworks = builtin_frameworks()?;
     validate(&frameworks, &checks)?;
@@ -43,7 +43,7 @@ pub async fn run(
     };
     let mut results = run_all(&engine.ctx, &checks, 4).await?;
     if let Some(path) = &args.mutelist {
-        super::check::mute_results(&mut results, path)?;
+        super::check::apply_mutelist(&mut results, path)?;
     }
     let manifest = &engine.manifest;
     let check_report = Report::from_checks(&manifest.snapshot_id, &checks, &results);
@@ -63,7 +63,7 @@ pub async fn run(
         let queries = crate::hunt::builtin_detections()?;
         let mut findings = crate::hunt::run(&ctx, &queries, 4).await?;
         if let Some(path) = &args.mutelist {
-            super::hunt::mute_findings(&mut findings, path)?;
+            super::check::apply_mutelist(&mut findings, path)?;
         }
         let scope = start.map_or("the whole trail lake".to_owned(), |s| {
             format!("events since {}", s.to_rfc3339())
@@ -72,10 +72,10 @@ pub async fn run(
     } else {
         None
     };
-    let failed = super::check::fails_at(&results, args.fail_on)
+    let failed = crate::checks::run::fails_at(&results, args.fail_on)
         || hunt
             .as_ref()
-            .is_some_and(|(_, findings)| super::hunt::finds_at(findings, args.fail_on));
+            .is_some_and(|(_, findings)| crate::hunt::finds_at(findings, args.fail_on));
     let hunt_report = hunt.map(|(report, _)| report);
     let errors = engine.snapshot.read_rows("collection_errors").await?;
     let inventory: Vec<(String, u64)> = manifest
@@ -84,7 +84,7 @@ pub async fn run(
         .filter(|(name, _)| !name.starts_with("collection_"))
         .map(|(name, entry)| (name.clone(), entry.rows))
         .collect();
-    let controls = super::check::control_report(framework, &results);
+    let controls = crate::checks::verdict::control_verdicts(framework, &results);
 
     let context = context! {
         snapshot_id => manifest.snapshot_id,

@@ -15,6 +15,7 @@ pub struct ViewDef {
 pub static ORG_POLICIES_IN_EFFECT: ViewDef = ViewDef {
     def: TableDef {
         name: "org_policies_in_effect",
+        key: &[],
         doc: "View: every organization policy in effect for each account, through an attachment to the account itself, to an OU above it or to the root.",
         columns: &[
             col("account_id", Text, "The account the policy applies to"),

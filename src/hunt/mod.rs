@@ -251,6 +251,15 @@ pub async fn register_views(
     Ok(())
 }
 
+/// True when a detection at or above `level` found something not muted.
+pub fn finds_at(findings: &[Finding], level: Option<Severity>) -> bool {
+    level.is_some_and(|level| {
+        findings
+            .iter()
+            .any(|f| f.severity >= level && f.muted.is_none())
+    })
+}
+
 /// Runs the detections, `concurrency` at a time; findings in detection order, each
 /// detection's sorted by time.
 pub async fn run(

@@ -23,6 +23,7 @@ use crate::store::table::{col, ColumnType::*, TableDef, TableRows};
 
 pub static IAM_PRIVILEGE_ESCALATION: TableDef = TableDef {
     name: "iam_privilege_escalation",
+    key: &[],
     doc: "Computed: every documented privilege-escalation path (pathfinding.cloud) open to a user or role that is not already an administrator (iam_admins), decided by the policy engine with SCPs, permissions boundaries, trust policies and conditions.",
     columns: &[
         col("account_id", Text, "The principal's account"),
@@ -39,6 +40,7 @@ pub static IAM_PRIVILEGE_ESCALATION: TableDef = TableDef {
 
 pub static IAM_EFFECTIVE_PERMISSIONS: TableDef = TableDef {
     name: "iam_effective_permissions",
+    key: &[],
     doc: "Computed: for each user and role, the decision on each sensitive action (permissions management, credentials, data access, the escalation permissions) on the resource patterns its policies name, after SCPs and boundaries.",
     columns: &[
         col("account_id", Text, "The principal's account"),
@@ -56,6 +58,7 @@ pub static IAM_EFFECTIVE_PERMISSIONS: TableDef = TableDef {
 
 pub static IAM_ADMINS: TableDef = TableDef {
     name: "iam_admins",
+    key: &[],
     doc: "Computed: users and roles with effective administrator access after SCPs and permissions boundaries: allowed iam:PutRolePolicy, iam:AttachUserPolicy, iam:CreateAccessKey and iam:PassRole on every resource, so they can grant themselves anything else.",
     columns: &[
         col("account_id", Text, "The principal's account"),
@@ -66,6 +69,7 @@ pub static IAM_ADMINS: TableDef = TableDef {
 
 pub static IAM_ROLE_TRUST: TableDef = TableDef {
     name: "iam_role_trust",
+    key: &[],
     doc: "Computed: one row per principal a role's trust policy lets assume it.",
     columns: &[
         col("account_id", Text, "The role's account"),
@@ -103,6 +107,7 @@ pub static IAM_ROLE_TRUST: TableDef = TableDef {
 
 pub static S3_BUCKET_EXPOSURE: TableDef = TableDef {
     name: "s3_bucket_exposure",
+    key: &[],
     doc: "Computed: who outside the bucket's account the bucket policy lets in, and with which actions, after Block Public Access and RCPs.",
     columns: &[
         col("account_id", Text, "Account owning the bucket"),

@@ -19,6 +19,8 @@ use std::path::Path;
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+use crate::checks::run::{CheckResult, Status};
+use crate::hunt::Finding;
 use crate::policy::pattern::star_glob;
 
 #[derive(Debug, Clone, Deserialize)]
@@ -47,7 +49,70 @@ pub struct Mutelist {
     rules: Vec<MuteRule>,
 }
 
+/// What a mutelist rule is matched against.
+pub struct MuteTarget<'a> {
+    pub rule_id: &'a str,
+    /// The resource (checks) or the principal (hunt findings).
+    pub subject: &'a str,
+    pub account: Option<&'a str>,
+    pub region: Option<&'a str>,
+}
+
+/// Something a rule can mute: a check's FAIL, a hunt finding.
+pub trait Mutable {
+    /// What rules are matched against; None when there is nothing to mute (a PASS).
+    fn mute_target(&self) -> Option<MuteTarget<'_>>;
+    /// Marks it muted by a rule with `reason`.
+    fn mute(&mut self, reason: &str);
+}
+
+impl Mutable for CheckResult {
+    fn mute_target(&self) -> Option<MuteTarget<'_>> {
+        (self.status == Status::Fail).then(|| MuteTarget {
+            rule_id: &self.check_id,
+            subject: &self.resource_id,
+            account: Some(&self.account_id),
+            region: self.region.as_deref(),
+        })
+    }
+
+    fn mute(&mut self, reason: &str) {
+        self.status = Status::Muted;
+        self.reason = format!("muted ({reason}): {}", self.reason);
+    }
+}
+
+impl Mutable for Finding {
+    fn mute_target(&self) -> Option<MuteTarget<'_>> {
+        Some(MuteTarget {
+            rule_id: &self.query_id,
+            subject: self.principal.as_deref().unwrap_or_default(),
+            account: self.account_id.as_deref(),
+            region: self.region.as_deref(),
+        })
+    }
+
+    fn mute(&mut self, reason: &str) {
+        self.muted = Some(reason.to_owned());
+    }
+}
+
 impl Mutelist {
+    /// Mutes every item that a rule in force on `today` matches; answers the rules past
+    /// their expiry, which mute nothing (a report says so).
+    pub fn apply<T: Mutable>(&self, items: &mut [T], today: NaiveDate) -> Vec<MuteRule> {
+        for item in items.iter_mut() {
+            let reason = item.mute_target().and_then(|t| {
+                self.find(t.rule_id, t.subject, t.account, t.region, today)
+                    .map(|rule| rule.reason.clone())
+            });
+            if let Some(reason) = reason {
+                item.mute(&reason);
+            }
+        }
+        self.expired(today).into_iter().cloned().collect()
+    }
+
     pub fn load(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         Self::parse(&text).map_err(|e| format!("{}: {e}", path.display()))

@@ -3,6 +3,7 @@
 
 pub mod catalog;
 pub mod data_dir;
+pub mod diff;
 pub mod manifest;
 pub mod objects;
 pub mod snapshot;

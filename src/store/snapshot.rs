@@ -404,6 +404,7 @@ mod tests {
 
     static T: TableDef = TableDef {
         name: "things",
+        key: &[],
         doc: "",
         columns: &[col("id", ColumnType::Text, "")],
     };

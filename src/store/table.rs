@@ -72,10 +72,29 @@ pub const fn col(name: &'static str, ty: ColumnType, doc: &'static str) -> Colum
 pub struct TableDef {
     pub name: &'static str,
     pub doc: &'static str,
+    /// The columns that identify a row across snapshots, where neither an ARN nor the whole
+    /// row does (see [`TableDef::key_columns`]); empty for those.
+    pub key: &'static [&'static str],
     pub columns: &'static [ColumnDef],
 }
 
 impl TableDef {
+    /// The columns that identify a row across snapshots (what `diff` matches rows on): the
+    /// declared key, else its ARN (with the region where it has one: a trail has a row per
+    /// region it is visible in), else the whole row (a change then shows as removed +
+    /// added).
+    pub fn key_columns(&self) -> Vec<&'static str> {
+        if !self.key.is_empty() {
+            return self.key.to_vec();
+        }
+        let has = |c: &str| self.columns.iter().any(|col| col.name == c);
+        match (has("arn"), has("region")) {
+            (true, true) => vec!["arn", "region"],
+            (true, false) => vec!["arn"],
+            _ => self.columns.iter().map(|c| c.name).collect(),
+        }
+    }
+
     pub fn schema(&self) -> SchemaRef {
         let fields: Vec<Field> = self
             .columns
@@ -389,6 +408,7 @@ mod tests {
 
     static T: TableDef = TableDef {
         name: "t",
+        key: &[],
         doc: "test",
         columns: &[
             col("a", Text, ""),
