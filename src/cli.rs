@@ -25,9 +25,9 @@ pub struct GlobalArgs {
         long,
         global = true,
         env = "GOVSCAN_DATA_DIR",
-        default_value = crate::store::data_dir::DEFAULT_DATA_DIR
+        default_value = govscan::store::data_dir::DEFAULT_DATA_DIR
     )]
-    pub data_dir: crate::store::DataDir,
+    pub data_dir: govscan::store::DataDir,
     /// AWS profile from ~/.aws/config (default: the standard credential chain).
     #[arg(long, global = true, env = "AWS_PROFILE")]
     pub profile: Option<String>,
@@ -47,7 +47,7 @@ pub struct GlobalArgs {
     /// `ballista://HOST:PORT` for a Ballista cluster started by `govscan cluster`
     /// (needs the cluster feature).
     #[arg(long, global = true, env = "GOVSCAN_ENGINE", default_value = "local")]
-    pub engine: crate::engine::cluster::EngineChoice,
+    pub engine: govscan::engine::cluster::EngineChoice,
 }
 
 #[derive(Debug, Subcommand)]
@@ -301,7 +301,7 @@ pub struct CheckArgs {
     pub only: Vec<String>,
     /// Only checks of this severity or higher.
     #[arg(long, value_enum)]
-    pub severity: Option<crate::rules::Severity>,
+    pub severity: Option<govscan::rules::Severity>,
     #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
     pub format: CheckFormat,
     /// Write the report here instead of standard output.
@@ -309,7 +309,7 @@ pub struct CheckArgs {
     pub output: Option<PathBuf>,
     /// Exit with 1 when a check of this severity or higher fails (default: never).
     #[arg(long, value_enum)]
-    pub fail_on: Option<crate::rules::Severity>,
+    pub fail_on: Option<govscan::rules::Severity>,
     /// Suppressions (YAML: id, resource, account, region, reason, expires): matching
     /// FAILs are shown as MUTED and do not count for --fail-on.
     #[arg(long)]
@@ -363,7 +363,7 @@ pub struct ReportArgs {
     /// Exit with 1 when a check fails or a detection finds something at this severity or
     /// higher (default: never).
     #[arg(long, value_enum)]
-    pub fail_on: Option<crate::rules::Severity>,
+    pub fail_on: Option<govscan::rules::Severity>,
     /// Suppressions for checks and detections alike (see `check --mutelist`).
     #[arg(long)]
     pub mutelist: Option<PathBuf>,
@@ -428,7 +428,7 @@ pub struct HuntArgs {
     pub only: Vec<String>,
     /// Only detections of this severity or higher.
     #[arg(long, value_enum)]
-    pub severity: Option<crate::rules::Severity>,
+    pub severity: Option<govscan::rules::Severity>,
     /// Parameters (baseline days, thresholds, trusted CIDRs, expected regions) as YAML;
     /// see the README for each and its default.
     #[arg(long)]
@@ -440,7 +440,7 @@ pub struct HuntArgs {
     pub output: Option<PathBuf>,
     /// Exit with 1 when a detection of this severity or higher finds something.
     #[arg(long, value_enum)]
-    pub fail_on: Option<crate::rules::Severity>,
+    pub fail_on: Option<govscan::rules::Severity>,
     /// Suppressions (YAML: id, resource = principal, account, region, reason, expires):
     /// matching findings are shown as MUTED and do not count for --fail-on.
     #[arg(long)]

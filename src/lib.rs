@@ -5,10 +5,9 @@
 
 pub mod aws;
 pub mod checks;
-pub mod cli;
 pub mod collect;
-pub mod commands;
 pub mod engine;
+pub mod export;
 pub mod hunt;
 pub mod policy;
 pub mod progress;

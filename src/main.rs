@@ -4,9 +4,14 @@
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
-use govscan::cli::{Cli, ClusterCommand, Command, ExportCommand, PolicyCommand, TrailCommand};
-use govscan::commands::{self, CommandError};
+use cli::{Cli, ClusterCommand, Command, ExportCommand, PolicyCommand, TrailCommand};
+use commands::CommandError;
 use tracing_subscriber::EnvFilter;
+
+// The command line and the commands live with the binary: the library's API is what
+// they, the tests and the examples use.
+mod cli;
+mod commands;
 
 /// The stack of each async worker thread.
 const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;

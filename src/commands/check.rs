@@ -6,17 +6,17 @@ use std::path::Path;
 
 use serde_json::json;
 
-use crate::checks::framework::{builtin_frameworks, validate, Framework};
-use crate::checks::run::{run_all, CheckResult, Status};
-use crate::checks::verdict::{control_verdicts, summarize, Counts};
-use crate::checks::{builtin_checks, load_dir, Check};
 use crate::cli::{CheckArgs, CheckFormat};
-use crate::store::DataDir;
+use govscan::checks::framework::{builtin_frameworks, validate, Framework};
+use govscan::checks::run::{run_all, CheckResult, Status};
+use govscan::checks::verdict::{control_verdicts, summarize, Counts};
+use govscan::checks::{builtin_checks, load_dir, Check};
+use govscan::store::DataDir;
 
 use super::colour::Painter;
 use super::query::escape_for_terminal;
 use super::CommandError;
-use crate::report::mutelist::{Mutable, MuteRule, Mutelist};
+use govscan::report::mutelist::{Mutable, MuteRule, Mutelist};
 
 /// Runs the checks; true when a check at or above `--fail-on` failed.
 pub async fn run(data_dir: &DataDir, args: &CheckArgs) -> Result<bool, CommandError> {
@@ -32,20 +32,21 @@ pub async fn run(data_dir: &DataDir, args: &CheckArgs) -> Result<bool, CommandEr
     let mut _staged = None;
     let engine = match (&args.snapshot, args.unfinalized) {
         (Some(id), true) => {
-            let store = crate::store::DataStore::open(data_dir).await?;
-            let (merged, manifest) = crate::store::snapshot::merge_unfinalized(&store, id).await?;
+            let store = govscan::store::DataStore::open(data_dir).await?;
+            let (merged, manifest) =
+                govscan::store::snapshot::merge_unfinalized(&store, id).await?;
             eprintln!(
                 "warning: snapshot {id} is not finalized: checking the {} account(s) of the shards \
                  collected so far; accounts of other shards are not assessed",
                 manifest.accounts.len()
             );
             let engine =
-                crate::checks::run::open(&DataDir::Local(merged.path().to_path_buf()), Some(id))
+                govscan::checks::run::open(&DataDir::Local(merged.path().to_path_buf()), Some(id))
                     .await?;
             _staged = Some(merged);
             engine
         }
-        _ => crate::checks::run::open(data_dir, args.snapshot.as_deref()).await?,
+        _ => govscan::checks::run::open(data_dir, args.snapshot.as_deref()).await?,
     };
     let frameworks = builtin_frameworks()?;
     let all = match &args.checks {
@@ -88,9 +89,12 @@ pub async fn run(data_dir: &DataDir, args: &CheckArgs) -> Result<bool, CommandEr
         | CheckFormat::Html
         | CheckFormat::Ocsf => {
             let name = format!("{:?}", args.format).to_lowercase();
-            let report =
-                crate::report::Report::from_checks(&engine.manifest.snapshot_id, &checks, &results);
-            crate::report::render(&name, &report, args.templates.as_deref())
+            let report = govscan::report::Report::from_checks(
+                &engine.manifest.snapshot_id,
+                &checks,
+                &results,
+            );
+            govscan::report::render(&name, &report, args.templates.as_deref())
                 .map_err(CommandError::Usage)?
         }
         CheckFormat::Table => {
@@ -105,7 +109,7 @@ pub async fn run(data_dir: &DataDir, args: &CheckArgs) -> Result<bool, CommandEr
         }
     };
     super::write_output(args.output.as_deref(), &text)?;
-    Ok(crate::checks::run::fails_at(&results, args.fail_on))
+    Ok(govscan::checks::run::fails_at(&results, args.fail_on))
 }
 
 /// The mutelist at `path`, applied to `items` (check results or hunt findings); answers

@@ -64,12 +64,12 @@ mod roles {
             if let Some(store) = self.buckets.read().expect("not poisoned").get(bucket) {
                 return Ok(store.clone());
             }
-            let mut builder = crate::store::objects::with_env_endpoint(
+            let mut builder = govscan::store::objects::with_env_endpoint(
                 AmazonS3Builder::from_env().with_bucket_name(bucket),
             );
             if std::env::var("AWS_REGION").is_err() && std::env::var("AWS_DEFAULT_REGION").is_err()
             {
-                builder = builder.with_region(crate::aws::DEFAULT_REGION);
+                builder = builder.with_region(govscan::aws::DEFAULT_REGION);
             }
             let store: Arc<dyn ObjectStore> = Arc::new(
                 builder
@@ -125,7 +125,7 @@ mod roles {
             .with_optimizer_rules(ballista_core::optimizer::ballista_default_optimizer_rules())
             .build();
         datafusion_functions_json::register_all(&mut state)?;
-        for function in crate::engine::udf::all() {
+        for function in govscan::engine::udf::all() {
             datafusion::execution::FunctionRegistry::register_udf(&mut state, Arc::new(function))?;
         }
         Ok(state)

@@ -7,12 +7,12 @@ use std::sync::Mutex;
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::aws::AwsOptions;
 use crate::cli::{CollectArgs, GlobalArgs};
-use crate::collect::{collect, CollectOptions, RegionSelection};
-use crate::progress::Progress;
-use crate::store::manifest::Status;
-use crate::store::{catalog, DataStore};
+use govscan::aws::AwsOptions;
+use govscan::collect::{collect, CollectOptions, RegionSelection};
+use govscan::progress::Progress;
+use govscan::store::manifest::Status;
+use govscan::store::{catalog, DataStore};
 
 use super::{stdout_write, CommandError};
 
@@ -39,7 +39,7 @@ pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> Result<(), CommandE
         snapshot_id: args.snapshot_id.clone(),
     };
     if let Some(id) = &opts.snapshot_id {
-        crate::store::snapshot::check_snapshot_id(id)
+        govscan::store::snapshot::check_snapshot_id(id)
             .map_err(|e| CommandError::Usage(format!("--snapshot-id {e}")))?;
     }
     if let Some(id) = &opts.snapshot_id {

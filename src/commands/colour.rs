@@ -5,7 +5,7 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
-use crate::rules::Severity;
+use govscan::rules::Severity;
 
 /// Whether to colour a table written to `output` (None: standard output).
 pub fn wanted(output: Option<&Path>) -> bool {

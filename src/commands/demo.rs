@@ -6,10 +6,10 @@
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 
-use crate::checks::run::{run_all, Status};
 use crate::cli::DemoArgs;
-use crate::report::{html::Html, Renderer, Report};
-use crate::store::DataDir;
+use govscan::checks::run::{run_all, Status};
+use govscan::report::{html::Html, Renderer, Report};
+use govscan::store::DataDir;
 
 use super::CommandError;
 
@@ -38,11 +38,11 @@ pub async fn run(args: &DemoArgs) -> Result<(), CommandError> {
     // 1. The sample organization's snapshot.
     let tables: BTreeMap<String, Vec<serde_json::Map<String, serde_json::Value>>> =
         serde_norway::from_str(DEMO_SNAPSHOT).expect("the bundled snapshot is valid YAML");
-    let id = crate::store::snapshot::new_snapshot_id(now);
-    crate::store::snapshot::write_from_rows(
+    let id = govscan::store::snapshot::new_snapshot_id(now);
+    govscan::store::snapshot::write_from_rows(
         &data,
         &id,
-        &crate::collect::all_tables(),
+        &govscan::collect::all_tables(),
         &tables,
         now,
         "111111111111",
@@ -56,7 +56,7 @@ pub async fn run(args: &DemoArgs) -> Result<(), CommandError> {
         std::fs::write(&path, bytes).map_err(io(&path))?;
     }
     let data_dir = DataDir::Local(data.clone());
-    let ingested = crate::trail::ingest(&crate::trail::IngestOptions {
+    let ingested = govscan::trail::ingest(&govscan::trail::IngestOptions {
         data_dir: data_dir.clone(),
         sources: vec![logs.join("AWSLogs").display().to_string()],
         ..Default::default()
@@ -64,25 +64,25 @@ pub async fn run(args: &DemoArgs) -> Result<(), CommandError> {
     .await?;
 
     // 3. The checks over the snapshot.
-    let engine = crate::checks::run::open(&data_dir, None).await?;
-    let checks = crate::checks::builtin_checks()?;
+    let engine = govscan::checks::run::open(&data_dir, None).await?;
+    let checks = govscan::checks::builtin_checks()?;
     let results = run_all(&engine.ctx, &checks, 4).await?;
     let check_report = dir.join("check-report.html");
     let html = Html::default().render(&Report::from_checks(&id, &checks, &results));
-    crate::store::atomic_write(&check_report, html.as_bytes())?;
+    govscan::store::atomic_write(&check_report, html.as_bytes())?;
 
     // 4. The detections over the trail lake.
-    let config = crate::hunt::HuntConfig::default();
-    let ctx = crate::hunt::open(&data_dir, crate::hunt::Window::default(), &config).await?;
-    let queries = crate::hunt::builtin_detections()?;
-    let findings = crate::hunt::run(&ctx, &queries, 4).await?;
+    let config = govscan::hunt::HuntConfig::default();
+    let ctx = govscan::hunt::open(&data_dir, govscan::hunt::Window::default(), &config).await?;
+    let queries = govscan::hunt::builtin_detections()?;
+    let findings = govscan::hunt::run(&ctx, &queries, 4).await?;
     let hunt_report = dir.join("hunt-report.html");
     let html = Html::default().render(&Report::from_hunt(
         "the bundled CloudTrail logs",
         &queries,
         &findings,
     ));
-    crate::store::atomic_write(&hunt_report, html.as_bytes())?;
+    govscan::store::atomic_write(&hunt_report, html.as_bytes())?;
 
     let count = |s: Status| results.iter().filter(|r| r.status == s).count();
     let firing = queries

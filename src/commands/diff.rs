@@ -3,27 +3,31 @@
 
 use std::fmt::Write;
 
-use crate::checks::run::{run_all, CheckResult};
-use crate::checks::verdict::result_changes;
 use crate::cli::{DiffArgs, DiffFormat};
-use crate::store::diff::diff_snapshots;
+use govscan::checks::run::{run_all, CheckResult};
+use govscan::checks::verdict::result_changes;
+use govscan::store::diff::diff_snapshots;
 
 use super::query::escape_for_terminal;
 use super::CommandError;
 
-async fn check_results(engine: &crate::engine::Engine) -> Result<Vec<CheckResult>, CommandError> {
-    Ok(run_all(&engine.ctx, &crate::checks::builtin_checks()?, 4).await?)
+async fn check_results(engine: &govscan::engine::Engine) -> Result<Vec<CheckResult>, CommandError> {
+    Ok(run_all(&engine.ctx, &govscan::checks::builtin_checks()?, 4).await?)
 }
 
-pub async fn run(data_dir: &crate::store::DataDir, args: &DiffArgs) -> Result<(), CommandError> {
-    let from = crate::checks::run::open(data_dir, Some(&args.from)).await?;
-    let to = crate::checks::run::open(data_dir, Some(&args.to)).await?;
+pub async fn run(data_dir: &govscan::store::DataDir, args: &DiffArgs) -> Result<(), CommandError> {
+    let from = govscan::checks::run::open(data_dir, Some(&args.from)).await?;
+    let to = govscan::checks::run::open(data_dir, Some(&args.to)).await?;
     let (from_id, to_id) = (
         from.manifest.snapshot_id.clone(),
         to.manifest.snapshot_id.clone(),
     );
-    let tables =
-        diff_snapshots(&from.snapshot, &to.snapshot, &crate::collect::all_tables()).await?;
+    let tables = diff_snapshots(
+        &from.snapshot,
+        &to.snapshot,
+        &govscan::collect::all_tables(),
+    )
+    .await?;
     let checks = result_changes(&check_results(&from).await?, &check_results(&to).await?);
     let (newly_failing, fixed) = (&checks.newly_failing, &checks.fixed);
 

@@ -6,7 +6,7 @@ use std::fmt::Write;
 use serde_json::json;
 
 use crate::cli::{HuntArgs, HuntFormat};
-use crate::hunt::{
+use govscan::hunt::{
     builtin_detections, load_dir, parse_time, Detection, Finding, HuntConfig, Window,
 };
 
@@ -15,14 +15,17 @@ use super::query::escape_for_terminal;
 use super::CommandError;
 
 /// Runs the hunt; true when a detection at or above `--fail-on` found something.
-pub async fn run(data_dir: &crate::store::DataDir, args: &HuntArgs) -> Result<bool, CommandError> {
+pub async fn run(
+    data_dir: &govscan::store::DataDir,
+    args: &HuntArgs,
+) -> Result<bool, CommandError> {
     let mut all = match &args.queries {
         Some(dir) => load_dir(dir)?,
         None => builtin_detections()?,
     };
     let mut unsupported = Vec::new();
     if let Some(dir) = &args.sigma {
-        let (rules, skipped) = crate::hunt::sigma::load_dir(dir)
+        let (rules, skipped) = govscan::hunt::sigma::load_dir(dir)
             .map_err(|e| CommandError::Usage(format!("--sigma {}: {e}", dir.display())))?;
         for (file, reason) in &skipped {
             eprintln!("warning: {}: not run: {reason}", file.display());
@@ -50,8 +53,8 @@ pub async fn run(data_dir: &crate::store::DataDir, args: &HuntArgs) -> Result<bo
         start: time("--since", &args.since)?,
         end: time("--until", &args.until)?,
     };
-    let ctx = crate::hunt::open(data_dir, window, &config).await?;
-    let mut findings = crate::hunt::run(&ctx, &queries, args.concurrency.into()).await?;
+    let ctx = govscan::hunt::open(data_dir, window, &config).await?;
+    let mut findings = govscan::hunt::run(&ctx, &queries, args.concurrency.into()).await?;
     let expired_mutes = match &args.mutelist {
         Some(path) => super::check::apply_mutelist(&mut findings, path)?,
         None => Vec::new(),
@@ -99,13 +102,13 @@ pub async fn run(data_dir: &crate::store::DataDir, args: &HuntArgs) -> Result<bo
                     end.map_or("now".into(), |t| t.to_rfc3339())
                 ),
             };
-            let report = crate::report::Report::from_hunt(&scope, &queries, &findings);
-            crate::report::render(&name, &report, args.templates.as_deref())
+            let report = govscan::report::Report::from_hunt(&scope, &queries, &findings);
+            govscan::report::render(&name, &report, args.templates.as_deref())
                 .map_err(CommandError::Usage)?
         }
     };
     super::write_output(args.output.as_deref(), &text)?;
-    Ok(crate::hunt::finds_at(&findings, args.fail_on))
+    Ok(govscan::hunt::finds_at(&findings, args.fail_on))
 }
 
 fn select(queries: Vec<Detection>, args: &HuntArgs) -> Result<Vec<Detection>, CommandError> {

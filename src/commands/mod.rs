@@ -21,12 +21,12 @@ use std::io::Write;
 #[derive(Debug, thiserror::Error)]
 pub enum CommandError {
     #[error(transparent)]
-    Collect(#[from] crate::collect::run::CollectError),
+    Collect(#[from] govscan::collect::run::CollectError),
     #[error(transparent)]
-    Store(#[from] crate::store::StoreError),
+    Store(#[from] govscan::store::StoreError),
     #[error(transparent)]
-    Engine(#[from] crate::engine::EngineError),
-    #[error("{context}: {}", crate::engine::describe_sql_error(source))]
+    Engine(#[from] govscan::engine::EngineError),
+    #[error("{context}: {}", govscan::engine::describe_sql_error(source))]
     Sql {
         context: String,
         source: datafusion::error::DataFusionError,
@@ -37,13 +37,13 @@ pub enum CommandError {
         source: datafusion::arrow::error::ArrowError,
     },
     #[error(transparent)]
-    Check(#[from] crate::checks::run::RunError),
+    Check(#[from] govscan::checks::run::RunError),
     #[error(transparent)]
-    CheckLoad(#[from] crate::rules::RuleError),
+    CheckLoad(#[from] govscan::rules::RuleError),
     #[error(transparent)]
-    Ingest(#[from] crate::trail::IngestError),
+    Ingest(#[from] govscan::trail::IngestError),
     #[error(transparent)]
-    Hunt(#[from] crate::hunt::HuntError),
+    Hunt(#[from] govscan::hunt::HuntError),
     #[error("{0}")]
     Usage(String),
     #[error("writing output: {0}")]
@@ -61,7 +61,7 @@ pub enum CommandError {
 /// Writes a report to `output` (atomically) or, without one, to stdout.
 pub fn write_output(output: Option<&std::path::Path>, text: &str) -> Result<(), CommandError> {
     match output {
-        Some(path) => Ok(crate::store::atomic_write(path, text.as_bytes())?),
+        Some(path) => Ok(govscan::store::atomic_write(path, text.as_bytes())?),
         None => stdout_write(text),
     }
 }

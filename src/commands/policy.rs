@@ -5,8 +5,8 @@ use std::io::{BufRead, BufWriter, Write};
 use serde_json::json;
 
 use crate::cli::{ExplainFormat, PolicyEvalArgs, PolicyExplainArgs};
-use crate::policy::request_line::{eval_line, Documents};
-use crate::policy::Context;
+use govscan::policy::request_line::{eval_line, Documents};
+use govscan::policy::Context;
 
 use super::CommandError;
 
@@ -45,12 +45,12 @@ pub fn eval(args: &PolicyEvalArgs) -> Result<(), CommandError> {
 
 /// `govscan policy explain`; true when the request is denied.
 pub async fn explain(
-    data_dir: &crate::store::DataDir,
+    data_dir: &govscan::store::DataDir,
     args: &PolicyExplainArgs,
 ) -> Result<bool, CommandError> {
-    let store = crate::store::DataStore::open(data_dir).await?;
-    let (snapshot, _) = crate::store::Snapshot::resolve(&store, args.snapshot.as_deref()).await?;
-    let auth = crate::policy::snapshot::Authorization::load(&snapshot).await?;
+    let store = govscan::store::DataStore::open(data_dir).await?;
+    let (snapshot, _) = govscan::store::Snapshot::resolve(&store, args.snapshot.as_deref()).await?;
+    let auth = govscan::policy::snapshot::Authorization::load(&snapshot).await?;
     for problem in &auth.problems {
         eprintln!("warning: {problem}");
     }
@@ -116,5 +116,5 @@ pub async fn explain(
         }
     };
     super::stdout_write(&text)?;
-    Ok(explanation.decision.decision != crate::policy::DecisionKind::Allowed)
+    Ok(explanation.decision.decision != govscan::policy::DecisionKind::Allowed)
 }

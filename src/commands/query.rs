@@ -6,8 +6,8 @@ use datafusion::arrow::record_batch::RecordBatch;
 use datafusion::prelude::SessionContext;
 
 use crate::cli::{QueryArgs, QueryFormat};
-use crate::engine;
-use crate::store::DataDir;
+use govscan::engine;
+use govscan::store::DataDir;
 
 use super::{stdout_write, CommandError};
 
@@ -20,12 +20,12 @@ pub async fn run(data_dir: &DataDir, args: &QueryArgs) -> Result<(), CommandErro
     // Without any snapshot, the trail lake alone can still be queried.
     let ctx = match engine::open(data_dir, args.snapshot.as_deref()).await {
         Ok(engine) => engine.ctx,
-        Err(engine::EngineError::Store(crate::store::StoreError::NoSnapshots { dir }))
+        Err(engine::EngineError::Store(govscan::store::StoreError::NoSnapshots { dir }))
             if args.snapshot.is_none() =>
         {
             match engine::open_trail_only(data_dir).await? {
                 Some(ctx) => ctx,
-                None => return Err(crate::store::StoreError::NoSnapshots { dir }.into()),
+                None => return Err(govscan::store::StoreError::NoSnapshots { dir }.into()),
             }
         }
         Err(e) => return Err(e.into()),
@@ -33,10 +33,10 @@ pub async fn run(data_dir: &DataDir, args: &QueryArgs) -> Result<(), CommandErro
     // The hunt's views (default window and parameters), so a detection can be written and
     // tried here before it goes into queries/.
     if ctx.table_exist("cloudtrail_events").unwrap_or(false) {
-        crate::hunt::register_views(
+        govscan::hunt::register_views(
             &ctx,
-            crate::hunt::Window::default(),
-            &crate::hunt::config::HuntConfig::default(),
+            govscan::hunt::Window::default(),
+            &govscan::hunt::config::HuntConfig::default(),
         )
         .await?;
     }
@@ -57,7 +57,7 @@ pub async fn run(data_dir: &DataDir, args: &QueryArgs) -> Result<(), CommandErro
     let batches = execute(&ctx, &sql).await?;
     let bytes = render(&batches, args.format)?;
     match &args.output {
-        Some(path) => crate::store::atomic_write(path, &bytes).map_err(CommandError::from),
+        Some(path) => govscan::store::atomic_write(path, &bytes).map_err(CommandError::from),
         None => {
             let mut out = std::io::stdout().lock();
             out.write_all(&bytes)?;
@@ -73,7 +73,7 @@ pub async fn execute(ctx: &SessionContext, sql: &str) -> Result<Vec<RecordBatch>
         context: "SQL".into(),
         source,
     };
-    crate::engine::cluster::prepare(ctx, sql)
+    govscan::engine::cluster::prepare(ctx, sql)
         .await
         .map_err(sql_err)?;
     let df = ctx.sql(sql).await.map_err(sql_err)?;

@@ -3,11 +3,11 @@
 
 use minijinja::context;
 
-use crate::checks::framework::{builtin_frameworks, validate};
-use crate::checks::run::run_all;
 use crate::cli::{ReportArgs, ReportFormat};
-use crate::report::html::{render_template, report_context};
-use crate::report::Report;
+use govscan::checks::framework::{builtin_frameworks, validate};
+use govscan::checks::run::run_all;
+use govscan::report::html::{render_template, report_context};
+use govscan::report::Report;
 
 use super::CommandError;
 
@@ -21,11 +21,11 @@ type TemplateRenderer = fn(&str, &str, minijinja::Value) -> Result<String, Strin
 
 /// Writes the audit; true when something at or above `--fail-on` failed or was found.
 pub async fn run(
-    data_dir: &crate::store::DataDir,
+    data_dir: &govscan::store::DataDir,
     args: &ReportArgs,
 ) -> Result<bool, CommandError> {
-    let engine = crate::checks::run::open(data_dir, args.snapshot.as_deref()).await?;
-    let checks = crate::checks::builtin_checks()?;
+    let engine = govscan::checks::run::open(data_dir, args.snapshot.as_deref()).await?;
+    let checks = govscan::checks::builtin_checks()?;
     let frameworks = builtin_frameworks()?;
     validate(&frameworks, &checks)?;
     let framework = frameworks
@@ -38,8 +38,8 @@ pub async fn run(
             ))
         })?;
     let config = match &args.config {
-        Some(path) => crate::hunt::HuntConfig::load(path).map_err(CommandError::Usage)?,
-        None => crate::hunt::HuntConfig::default(),
+        Some(path) => govscan::hunt::HuntConfig::load(path).map_err(CommandError::Usage)?,
+        None => govscan::hunt::HuntConfig::default(),
     };
     let mut results = run_all(&engine.ctx, &checks, 4).await?;
     if let Some(path) = &args.mutelist {
@@ -48,20 +48,20 @@ pub async fn run(
     let manifest = &engine.manifest;
     let check_report = Report::from_checks(&manifest.snapshot_id, &checks, &results);
 
-    let hunt = if crate::engine::lake_exists(data_dir).await? {
+    let hunt = if govscan::engine::lake_exists(data_dir).await? {
         let now = chrono::Utc::now();
         let start = args
             .since
             .as_deref()
             .map(|s| {
-                crate::hunt::parse_time(s, now)
+                govscan::hunt::parse_time(s, now)
                     .map_err(|e| CommandError::Usage(format!("--since: {e}")))
             })
             .transpose()?;
-        let window = crate::hunt::Window { start, end: None };
-        let ctx = crate::hunt::open(data_dir, window, &config).await?;
-        let queries = crate::hunt::builtin_detections()?;
-        let mut findings = crate::hunt::run(&ctx, &queries, 4).await?;
+        let window = govscan::hunt::Window { start, end: None };
+        let ctx = govscan::hunt::open(data_dir, window, &config).await?;
+        let queries = govscan::hunt::builtin_detections()?;
+        let mut findings = govscan::hunt::run(&ctx, &queries, 4).await?;
         if let Some(path) = &args.mutelist {
             super::check::apply_mutelist(&mut findings, path)?;
         }
@@ -72,10 +72,10 @@ pub async fn run(
     } else {
         None
     };
-    let failed = crate::checks::run::fails_at(&results, args.fail_on)
+    let failed = govscan::checks::run::fails_at(&results, args.fail_on)
         || hunt
             .as_ref()
-            .is_some_and(|(_, findings)| crate::hunt::finds_at(findings, args.fail_on));
+            .is_some_and(|(_, findings)| govscan::hunt::finds_at(findings, args.fail_on));
     let hunt_report = hunt.map(|(report, _)| report);
     let errors = engine.snapshot.read_rows("collection_errors").await?;
     let inventory: Vec<(String, u64)> = manifest
@@ -84,7 +84,7 @@ pub async fn run(
         .filter(|(name, _)| !name.starts_with("collection_"))
         .map(|(name, entry)| (name.clone(), entry.rows))
         .collect();
-    let controls = crate::checks::verdict::control_verdicts(framework, &results);
+    let controls = govscan::checks::verdict::control_verdicts(framework, &results);
 
     let context = context! {
         snapshot_id => manifest.snapshot_id,
@@ -103,7 +103,7 @@ pub async fn run(
         ReportFormat::Markdown => (
             AUDIT_MARKDOWN,
             AUDIT_MARKDOWN_TEMPLATE,
-            crate::report::markdown::render_template,
+            govscan::report::markdown::render_template,
         ),
     };
     let template = match &args.templates {

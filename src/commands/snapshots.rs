@@ -1,14 +1,14 @@
 //! `govscan snapshots`: what has been collected, newest last.
 
 use crate::cli::{SnapshotsAction, SnapshotsArgs, SnapshotsFormat};
-use crate::store::{catalog, DataDir, DataStore};
+use govscan::store::{catalog, DataDir, DataStore};
 
 use super::{stdout_write, CommandError};
 
 pub async fn run(data_dir: &DataDir, args: &SnapshotsArgs) -> Result<(), CommandError> {
     let store = DataStore::open(data_dir).await?;
     if let Some(SnapshotsAction::Finalize { id }) = &args.action {
-        let (path, manifest) = crate::store::snapshot::finalize(&store, id).await?;
+        let (path, manifest) = govscan::store::snapshot::finalize(&store, id).await?;
         eprintln!(
             "snapshot {id}: {} account(s), {} part(s), {} error(s)",
             manifest.accounts.len(),

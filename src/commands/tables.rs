@@ -3,8 +3,8 @@
 use std::fmt::Write;
 
 use crate::cli::{TablesArgs, TablesFormat};
-use crate::collect::all_tables;
-use crate::store::{DataDir, DataStore, Snapshot, TableDef};
+use govscan::collect::all_tables;
+use govscan::store::{DataDir, DataStore, Snapshot, TableDef};
 
 use super::{stdout_write, CommandError};
 
@@ -47,13 +47,13 @@ pub async fn run(data_dir: &DataDir, args: &TablesArgs) -> Result<(), CommandErr
 
 /// The snapshot's tables, then the views over them.
 pub fn reference_defs() -> Vec<&'static TableDef> {
-    let views = crate::engine::views::all_views()
+    let views = govscan::engine::views::all_views()
         .into_iter()
         .map(|v| &v.def);
     all_tables()
         .into_iter()
         .chain(views)
-        .chain(crate::policy::tables::all_defs())
+        .chain(govscan::policy::tables::all_defs())
         .collect()
 }
 

@@ -1,9 +1,8 @@
 //! `govscan trail ...`: CloudTrail logs into the lake.
 
-use crate::aws::{AwsOptions, DEFAULT_REGION};
-pub use crate::cli::TrailCommand;
 use crate::cli::{GlobalArgs, TrailIngestArgs, TrailLookupArgs};
-use crate::trail::{
+use govscan::aws::{AwsOptions, DEFAULT_REGION};
+use govscan::trail::{
     ingest as run_ingest, lookup::lookup as run_lookup, IngestOptions, IngestSummary,
 };
 

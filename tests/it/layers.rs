@@ -11,7 +11,7 @@ use crate::common::manifest_dir;
 const LAYERS: &[&[&str]] = &[
     &["aws", "store"],
     &["progress", "collect", "trail", "policy"],
-    &["engine"],
+    &["engine", "export"],
     &["rules"],
     &["checks", "hunt"],
     &["report"],
