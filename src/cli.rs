@@ -3,6 +3,7 @@
 use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use govscan::report::Format;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -296,51 +297,51 @@ pub struct CheckArgs {
     /// Only checks mapped to this framework, e.g. cis-aws-5.0.
     #[arg(long)]
     pub framework: Option<String>,
-    /// Only these check ids (comma-separated).
+    #[command(flatten)]
+    pub select: SelectArgs,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(flatten)]
+    pub report: ReportFlags,
+}
+
+/// Which rules run, and how many at once (`check`, `hunt`).
+#[derive(Debug, Args)]
+pub struct SelectArgs {
+    /// Only these ids (comma-separated; Sigma rules are sigma-<file name>).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
-    /// Only checks of this severity or higher.
+    /// Only rules of this severity or higher.
     #[arg(long, value_enum)]
     pub severity: Option<govscan::rules::Severity>,
-    #[arg(long, value_enum, default_value_t = CheckFormat::Table)]
-    pub format: CheckFormat,
-    /// Write the report here instead of standard output.
-    #[arg(long)]
-    pub output: Option<PathBuf>,
-    /// Exit with 1 when a check of this severity or higher fails (default: never).
-    #[arg(long, value_enum)]
-    pub fail_on: Option<govscan::rules::Severity>,
-    /// Suppressions (YAML: id, resource, account, region, reason, expires): matching
-    /// FAILs are shown as MUTED and do not count for --fail-on.
-    #[arg(long)]
-    pub mutelist: Option<PathBuf>,
-    /// A folder with your own report.html.j2 (start from reports/ in the source).
-    #[arg(long)]
-    pub templates: Option<PathBuf>,
-    /// Print the checks (id, title, severity, framework controls) as Markdown and exit.
+    /// Print the rules (id, title, severity, and framework controls or kind and ATT&CK) as
+    /// Markdown and exit.
     #[arg(long)]
     pub list: bool,
-    /// Checks run at once.
+    /// Rules run at once.
     #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
     pub concurrency: u16,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum CheckFormat {
-    Table,
-    Json,
-    /// SARIF 2.1.0 (GitHub code scanning): a result per FAIL.
-    Sarif,
-    /// JUnit XML: a test case per resource.
-    Junit,
-    /// A summary for a pull request or $GITHUB_STEP_SUMMARY.
-    Markdown,
-    /// A row per result.
-    Csv,
-    /// One self-contained HTML file.
-    Html,
-    /// OCSF 1.3 JSON lines (Compliance / Detection Finding) for a security lake.
-    Ocsf,
+/// Where a report goes and what it means for the exit code (`check`, `hunt`, `report`).
+#[derive(Debug, Args)]
+pub struct ReportFlags {
+    /// Write the report here instead of standard output.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Exit with 1 when a check of this severity or higher fails, or a detection of it finds
+    /// something (default: never).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<govscan::rules::Severity>,
+    /// Suppressions (YAML: id, resource, account, region, reason, expires; for a detection
+    /// the resource is the principal): matching FAILs and findings are shown as MUTED and
+    /// do not count for --fail-on.
+    #[arg(long)]
+    pub mutelist: Option<PathBuf>,
+    /// A folder with your own report.html.j2 / report.md.j2 (audit.html.j2 / audit.md.j2
+    /// for `report`); start from reports/ in the source.
+    #[arg(long)]
+    pub templates: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -357,22 +358,11 @@ pub struct ReportArgs {
     pub framework: String,
     #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
     pub format: ReportFormat,
-    /// Write the report here instead of standard output.
-    #[arg(long)]
-    pub output: Option<PathBuf>,
-    /// Exit with 1 when a check fails or a detection finds something at this severity or
-    /// higher (default: never).
-    #[arg(long, value_enum)]
-    pub fail_on: Option<govscan::rules::Severity>,
-    /// Suppressions for checks and detections alike (see `check --mutelist`).
-    #[arg(long)]
-    pub mutelist: Option<PathBuf>,
     /// Hunt parameters as YAML (see `hunt --config`).
     #[arg(long)]
     pub config: Option<PathBuf>,
-    /// A folder with your own audit.html.j2 (start from reports/ in the source).
-    #[arg(long)]
-    pub templates: Option<PathBuf>,
+    #[command(flatten)]
+    pub report: ReportFlags,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -423,56 +413,16 @@ pub struct HuntArgs {
     /// SQL; rules that cannot be translated are reported with the reason.
     #[arg(long)]
     pub sigma: Option<PathBuf>,
-    /// Only these detection ids (comma-separated; Sigma rules are sigma-<file name>).
-    #[arg(long, value_delimiter = ',')]
-    pub only: Vec<String>,
-    /// Only detections of this severity or higher.
-    #[arg(long, value_enum)]
-    pub severity: Option<govscan::rules::Severity>,
+    #[command(flatten)]
+    pub select: SelectArgs,
     /// Parameters (baseline days, thresholds, trusted CIDRs, expected regions) as YAML;
     /// see the README for each and its default.
     #[arg(long)]
     pub config: Option<PathBuf>,
-    #[arg(long, value_enum, default_value_t = HuntFormat::Table)]
-    pub format: HuntFormat,
-    /// Write the report here instead of standard output.
-    #[arg(long)]
-    pub output: Option<PathBuf>,
-    /// Exit with 1 when a detection of this severity or higher finds something.
-    #[arg(long, value_enum)]
-    pub fail_on: Option<govscan::rules::Severity>,
-    /// Suppressions (YAML: id, resource = principal, account, region, reason, expires):
-    /// matching findings are shown as MUTED and do not count for --fail-on.
-    #[arg(long)]
-    pub mutelist: Option<PathBuf>,
-    /// A folder with your own report.html.j2 (start from reports/ in the source).
-    #[arg(long)]
-    pub templates: Option<PathBuf>,
-    /// Print the detections (id, title, severity, kind, ATT&CK) as Markdown and exit.
-    #[arg(long)]
-    pub list: bool,
-    /// Detections run at once.
-    #[arg(long, default_value_t = 4, value_parser = clap::value_parser!(u16).range(1..=64))]
-    pub concurrency: u16,
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-pub enum HuntFormat {
-    Table,
-    Json,
-    Ndjson,
-    /// SARIF 2.1.0 (GitHub code scanning): a result per finding.
-    Sarif,
-    /// JUnit XML: a test case per finding.
-    Junit,
-    /// A summary for a pull request or $GITHUB_STEP_SUMMARY.
-    Markdown,
-    /// A row per finding.
-    Csv,
-    /// One self-contained HTML file.
-    Html,
-    /// OCSF 1.3 JSON lines (Compliance / Detection Finding) for a security lake.
-    Ocsf,
+    #[arg(long, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+    #[command(flatten)]
+    pub report: ReportFlags,
 }
 
 #[derive(Debug, Args)]

@@ -1,26 +1,21 @@
 //! `govscan check`: run the compliance checks over a snapshot and report per resource.
 
-use std::collections::BTreeMap;
 use std::fmt::Write;
 use std::path::Path;
 
-use serde_json::json;
-
-use crate::cli::{CheckArgs, CheckFormat};
-use govscan::checks::framework::{builtin_frameworks, validate, Framework};
-use govscan::checks::run::{run_all, CheckResult, Status};
-use govscan::checks::verdict::{control_verdicts, summarize, Counts};
+use govscan::checks::framework::{builtin_frameworks, validate};
+use govscan::checks::run::run_all;
 use govscan::checks::{builtin_checks, load_dir, Check};
+use govscan::report::mutelist::{Mutable, MuteRule, Mutelist};
+use govscan::report::Report;
 use govscan::store::DataDir;
 
-use super::colour::Painter;
-use super::query::escape_for_terminal;
 use super::CommandError;
-use govscan::report::mutelist::{Mutable, MuteRule, Mutelist};
+use crate::cli::CheckArgs;
 
 /// Runs the checks; true when a check at or above `--fail-on` failed.
 pub async fn run(data_dir: &DataDir, args: &CheckArgs) -> Result<bool, CommandError> {
-    if args.list {
+    if args.select.list {
         let checks = match &args.checks {
             Some(dir) => load_dir(dir)?,
             None => builtin_checks()?,
@@ -65,51 +60,19 @@ pub async fn run(data_dir: &DataDir, args: &CheckArgs) -> Result<bool, CommandEr
         None => None,
     };
     let checks = select(all, args)?;
-    let mut results = run_all(&engine.ctx, &checks, args.concurrency.into()).await?;
-    let expired_mutes = match &args.mutelist {
+    let mut results = run_all(&engine.ctx, &checks, args.select.concurrency.into()).await?;
+    let expired_mutes = match &args.report.mutelist {
         Some(path) => apply_mutelist(&mut results, path)?,
         None => Vec::new(),
     };
-    let text = match args.format {
-        CheckFormat::Json => {
-            serde_json::to_string_pretty(&json!({
-                "snapshot_id": engine.manifest.snapshot_id,
-                "results": results,
-                "summary": summarize(&checks, &results),
-                "controls": framework.map(|f| control_verdicts(f, &results)),
-                "expired_mutes": expired_mutes,
-            }))
-            .expect("json")
-                + "\n"
-        }
-        CheckFormat::Sarif
-        | CheckFormat::Junit
-        | CheckFormat::Markdown
-        | CheckFormat::Csv
-        | CheckFormat::Html
-        | CheckFormat::Ocsf => {
-            let name = format!("{:?}", args.format).to_lowercase();
-            let report = govscan::report::Report::from_checks(
-                &engine.manifest.snapshot_id,
-                &checks,
-                &results,
-            );
-            govscan::report::render(&name, &report, args.templates.as_deref())
-                .map_err(CommandError::Usage)?
-        }
-        CheckFormat::Table => {
-            let paint = Painter {
-                on: super::colour::wanted(args.output.as_deref()),
-            };
-            let mut text = render_table(&checks, &results, paint);
-            if let Some(f) = framework {
-                text.push_str(&render_controls(f, &results));
-            }
-            text
-        }
-    };
-    super::write_output(args.output.as_deref(), &text)?;
-    Ok(govscan::checks::run::fails_at(&results, args.fail_on))
+    let report = Report::from_checks(&engine.manifest.snapshot_id, &checks, &results)
+        .with_framework(framework)
+        .with_expired_mutes(expired_mutes);
+    super::write_report(args.format, &report, &args.report)?;
+    Ok(govscan::checks::run::fails_at(
+        &results,
+        args.report.fail_on,
+    ))
 }
 
 /// The mutelist at `path`, applied to `items` (check results or hunt findings); answers
@@ -131,20 +94,20 @@ pub fn apply_mutelist<T: Mutable>(
     Ok(expired)
 }
 fn select(checks: Vec<Check>, args: &CheckArgs) -> Result<Vec<Check>, CommandError> {
-    for id in &args.only {
+    for id in &args.select.only {
         if !checks.iter().any(|c| &c.meta.id == id) {
             return Err(CommandError::Usage(format!("--only: no check {id:?}")));
         }
     }
     let selected: Vec<Check> = checks
         .into_iter()
-        .filter(|c| args.only.is_empty() || args.only.contains(&c.meta.id))
+        .filter(|c| args.select.only.is_empty() || args.select.only.contains(&c.meta.id))
         .filter(|c| {
             args.framework
                 .as_ref()
                 .is_none_or(|f| c.meta.frameworks.contains_key(f))
         })
-        .filter(|c| args.severity.is_none_or(|s| c.meta.severity >= s))
+        .filter(|c| args.select.severity.is_none_or(|s| c.meta.severity >= s))
         .collect();
     if selected.is_empty() {
         return Err(CommandError::Usage(
@@ -152,33 +115,6 @@ fn select(checks: Vec<Check>, args: &CheckArgs) -> Result<Vec<Check>, CommandErr
         ));
     }
     Ok(selected)
-}
-
-fn render_controls(framework: &Framework, results: &[CheckResult]) -> String {
-    let mut out = format!("\n{}\n", framework.title);
-    let mut section = "";
-    for c in control_verdicts(framework, results) {
-        if c.section != section {
-            section = c.section;
-            writeln!(out, "  {} {}", section, c.section_title).expect("write");
-        }
-        let detail = match c.manual {
-            Some(why) => format!("manual: {why}"),
-            None => format!(
-                "{} pass, {} fail, {} not assessed",
-                c.counts.pass, c.counts.fail, c.counts.not_assessed
-            ),
-        };
-        writeln!(
-            out,
-            "    {:<7} {:<13} {}  ({detail})",
-            c.control,
-            c.status.as_str(),
-            c.title
-        )
-        .expect("write");
-    }
-    out
 }
 
 /// The check reference embedded in the README; a test keeps the two identical.
@@ -212,79 +148,6 @@ pub fn render_check_list(checks: &[Check]) -> String {
         }
         out.push('\n');
     }
-    out
-}
-
-fn render_table(checks: &[Check], results: &[CheckResult], paint: Painter) -> String {
-    let mut out = String::new();
-    let mut counts: BTreeMap<&str, Counts> = BTreeMap::new();
-    for r in results {
-        counts.entry(&r.check_id).or_default().add(r.status);
-    }
-    writeln!(
-        out,
-        "{:<13} {:<9} {:<40} {:<14} RESULT",
-        "STATUS", "SEVERITY", "CHECK", "CONTROLS"
-    )
-    .expect("write");
-    for c in checks {
-        let n = counts.get(c.meta.id.as_str()).copied().unwrap_or_default();
-        let status = if n.fail > 0 {
-            "FAIL"
-        } else if n.not_assessed > 0 {
-            "NOT_ASSESSED"
-        } else if n.pass > 0 {
-            "PASS"
-        } else {
-            "NO RESOURCES"
-        };
-        let controls: Vec<String> = c.meta.frameworks.values().flatten().cloned().collect();
-        let total = n.pass + n.fail + n.not_assessed;
-        let mut result = format!("{} of {total} fail", n.fail);
-        if n.not_assessed > 0 {
-            write!(result, ", {} not assessed", n.not_assessed).expect("write");
-        }
-        writeln!(
-            out,
-            "{} {} {:<40} {:<14} {result}",
-            paint.status(&format!("{status:<13}")),
-            paint.severity(c.meta.severity, &format!("{:<9}", c.meta.severity.as_str())),
-            escape_for_terminal(&c.meta.id),
-            escape_for_terminal(&controls.join(","))
-        )
-        .expect("write");
-    }
-    let failing: Vec<&CheckResult> = results
-        .iter()
-        .filter(|r| r.status != Status::Pass)
-        .collect();
-    if !failing.is_empty() {
-        out.push_str("\nFAIL and NOT_ASSESSED resources:\n");
-        for r in failing {
-            writeln!(
-                out,
-                "  {} {:<40} {} {} {}: {}",
-                paint.status(&format!("{:<12}", r.status.as_str())),
-                escape_for_terminal(&r.check_id),
-                escape_for_terminal(&r.account_id),
-                escape_for_terminal(r.region.as_deref().unwrap_or("-")),
-                escape_for_terminal(&r.resource_id),
-                escape_for_terminal(&r.reason)
-            )
-            .expect("write");
-        }
-    }
-    let mut total = Counts::default();
-    results.iter().for_each(|r| total.add(r.status));
-    writeln!(
-        out,
-        "\n{} checks: {} PASS, {} FAIL, {} NOT_ASSESSED",
-        checks.len(),
-        total.pass,
-        total.fail,
-        total.not_assessed
-    )
-    .expect("write");
     out
 }
 

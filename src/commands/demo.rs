@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use crate::cli::DemoArgs;
 use govscan::checks::run::{run_all, Status};
-use govscan::report::{html::Html, Renderer, Report};
+use govscan::report::{render, Format, RenderOptions, Report};
 use govscan::store::DataDir;
 
 use super::CommandError;
@@ -68,8 +68,12 @@ pub async fn run(args: &DemoArgs) -> Result<(), CommandError> {
     let checks = govscan::checks::builtin_checks()?;
     let results = run_all(&engine.ctx, &checks, 4).await?;
     let check_report = dir.join("check-report.html");
-    let html = Html::default().render(&Report::from_checks(&id, &checks, &results));
-    govscan::store::atomic_write(&check_report, html.as_bytes())?;
+    let html = render(
+        Format::Html,
+        &Report::from_checks(&id, &checks, &results),
+        RenderOptions::default(),
+    )?;
+    govscan::store::atomic_write(&check_report, &html)?;
 
     // 4. The detections over the trail lake.
     let config = govscan::hunt::HuntConfig::default();
@@ -77,12 +81,12 @@ pub async fn run(args: &DemoArgs) -> Result<(), CommandError> {
     let queries = govscan::hunt::builtin_detections()?;
     let findings = govscan::hunt::run(&ctx, &queries, 4).await?;
     let hunt_report = dir.join("hunt-report.html");
-    let html = Html::default().render(&Report::from_hunt(
-        "the bundled CloudTrail logs",
-        &queries,
-        &findings,
-    ));
-    govscan::store::atomic_write(&hunt_report, html.as_bytes())?;
+    let html = render(
+        Format::Html,
+        &Report::from_hunt("the bundled CloudTrail logs", &queries, &findings),
+        RenderOptions::default(),
+    )?;
+    govscan::store::atomic_write(&hunt_report, &html)?;
 
     let count = |s: Status| results.iter().filter(|r| r.status == s).count();
     let firing = queries

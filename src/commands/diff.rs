@@ -8,8 +8,8 @@ use govscan::checks::run::{run_all, CheckResult};
 use govscan::checks::verdict::result_changes;
 use govscan::store::diff::diff_snapshots;
 
-use super::query::escape_for_terminal;
 use super::CommandError;
+use govscan::report::terminal::escape_for_terminal;
 
 async fn check_results(engine: &govscan::engine::Engine) -> Result<Vec<CheckResult>, CommandError> {
     Ok(run_all(&engine.ctx, &govscan::checks::builtin_checks()?, 4).await?)

@@ -3,7 +3,6 @@
 pub mod check;
 pub mod cluster;
 pub mod collect;
-pub mod colour;
 pub mod demo;
 pub mod diff;
 pub mod export;
@@ -46,6 +45,8 @@ pub enum CommandError {
     Hunt(#[from] govscan::hunt::HuntError),
     #[error("{0}")]
     Usage(String),
+    #[error(transparent)]
+    Render(#[from] govscan::report::RenderError),
     #[error("writing output: {0}")]
     Output(#[from] std::io::Error),
     /// A signal ended the command; on a cluster, its running jobs were cancelled first.
@@ -63,6 +64,29 @@ pub fn write_output(output: Option<&std::path::Path>, text: &str) -> Result<(), 
     match output {
         Some(path) => Ok(govscan::store::atomic_write(path, text.as_bytes())?),
         None => stdout_write(text),
+    }
+}
+
+/// Renders `report` as `format` to `--output` or standard output; the terminal table is
+/// coloured only on a terminal without NO_COLOR.
+pub fn write_report(
+    format: govscan::report::Format,
+    report: &govscan::report::Report,
+    flags: &crate::cli::ReportFlags,
+) -> Result<(), CommandError> {
+    let options = govscan::report::RenderOptions {
+        templates: flags.templates.as_deref(),
+        colour: govscan::report::terminal::wanted(flags.output.as_deref()),
+    };
+    let bytes = govscan::report::render(format, report, options)?;
+    match flags.output.as_deref() {
+        Some(path) => Ok(govscan::store::atomic_write(path, &bytes)?),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&bytes)?;
+            out.flush()?;
+            Ok(())
+        }
     }
 }
 

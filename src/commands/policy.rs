@@ -112,7 +112,7 @@ pub async fn explain(
             for (reference, l) in &explanation.policies {
                 out.push_str(&format!("  {reference}  {l}\n"));
             }
-            super::query::escape_for_terminal(&out)
+            govscan::report::terminal::escape_for_terminal(&out)
         }
     };
     super::stdout_write(&text)?;

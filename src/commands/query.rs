@@ -7,6 +7,7 @@ use datafusion::prelude::SessionContext;
 
 use crate::cli::{QueryArgs, QueryFormat};
 use govscan::engine;
+use govscan::report::terminal::escape_for_terminal;
 use govscan::store::DataDir;
 
 use super::{stdout_write, CommandError};
@@ -78,20 +79,6 @@ pub async fn execute(ctx: &SessionContext, sql: &str) -> Result<Vec<RecordBatch>
         .map_err(sql_err)?;
     let df = ctx.sql(sql).await.map_err(sql_err)?;
     df.collect().await.map_err(sql_err)
-}
-
-/// Replaces control characters (terminal escape sequences in attacker-controlled log text)
-/// with visible escapes; newlines stay, as table cells may span lines.
-pub fn escape_for_terminal(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        if c.is_control() && c != '\n' {
-            out.push_str(&c.escape_unicode().to_string());
-        } else {
-            out.push(c);
-        }
-    }
-    out
 }
 
 pub fn render(batches: &[RecordBatch], format: QueryFormat) -> Result<Vec<u8>, CommandError> {

@@ -42,7 +42,7 @@ pub async fn run(
         None => govscan::hunt::HuntConfig::default(),
     };
     let mut results = run_all(&engine.ctx, &checks, 4).await?;
-    if let Some(path) = &args.mutelist {
+    if let Some(path) = &args.report.mutelist {
         super::check::apply_mutelist(&mut results, path)?;
     }
     let manifest = &engine.manifest;
@@ -62,7 +62,7 @@ pub async fn run(
         let ctx = govscan::hunt::open(data_dir, window, &config).await?;
         let queries = govscan::hunt::builtin_detections()?;
         let mut findings = govscan::hunt::run(&ctx, &queries, 4).await?;
-        if let Some(path) = &args.mutelist {
+        if let Some(path) = &args.report.mutelist {
             super::check::apply_mutelist(&mut findings, path)?;
         }
         let scope = start.map_or("the whole trail lake".to_owned(), |s| {
@@ -72,10 +72,10 @@ pub async fn run(
     } else {
         None
     };
-    let failed = govscan::checks::run::fails_at(&results, args.fail_on)
+    let failed = govscan::checks::run::fails_at(&results, args.report.fail_on)
         || hunt
             .as_ref()
-            .is_some_and(|(_, findings)| govscan::hunt::finds_at(findings, args.fail_on));
+            .is_some_and(|(_, findings)| govscan::hunt::finds_at(findings, args.report.fail_on));
     let hunt_report = hunt.map(|(report, _)| report);
     let errors = engine.snapshot.read_rows("collection_errors").await?;
     let inventory: Vec<(String, u64)> = manifest
@@ -106,7 +106,7 @@ pub async fn run(
             govscan::report::markdown::render_template,
         ),
     };
-    let template = match &args.templates {
+    let template = match &args.report.templates {
         Some(dir) => {
             let path = dir.join(name);
             std::fs::read_to_string(&path)
@@ -115,6 +115,6 @@ pub async fn run(
         None => default.to_owned(),
     };
     let text = render(name, &template, context).map_err(CommandError::Usage)?;
-    super::write_output(args.output.as_deref(), &text)?;
+    super::write_output(args.report.output.as_deref(), &text)?;
     Ok(failed)
 }

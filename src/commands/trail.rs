@@ -82,14 +82,14 @@ fn report(
         for (source, reason) in &summary.rejected_files {
             eprintln!(
                 "rejected {}: {}",
-                super::query::escape_for_terminal(source),
+                govscan::report::terminal::escape_for_terminal(source),
                 reason
             );
         }
         for (source, index, reason) in &summary.rejected_records {
             eprintln!(
                 "rejected record {index} of {}: {}",
-                super::query::escape_for_terminal(source),
+                govscan::report::terminal::escape_for_terminal(source),
                 reason
             );
         }

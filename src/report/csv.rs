@@ -2,7 +2,7 @@
 //! would run as a formula (starting with `=`, `+`, `-`, `@`, tab or carriage return) gets a
 //! leading `'`, as OWASP recommends against CSV injection.
 
-use super::{Renderer, Report};
+use super::{RenderError, Renderer, Report};
 
 pub struct Csv;
 
@@ -19,7 +19,15 @@ fn defuse(text: &str) -> String {
 }
 
 impl Renderer for Csv {
-    fn render(&self, report: &Report) -> String {
+    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
+        out.write_all(self.text(report).as_bytes())?;
+        Ok(())
+    }
+}
+
+impl Csv {
+    /// The whole document.
+    pub fn text(&self, report: &Report) -> String {
         let mut writer = csv::Writer::from_writer(Vec::new());
         writer
             .write_record([

@@ -6,7 +6,7 @@
 use minijinja::{context, AutoEscape, Environment};
 use serde::Serialize;
 
-use super::{Outcome, Renderer, Report};
+use super::{Outcome, RenderError, Renderer, Report};
 use crate::rules::Severity;
 
 /// The template compiled into govscan.
@@ -172,8 +172,9 @@ fn visible_controls(html: &str) -> String {
 }
 
 impl Renderer for Html {
-    fn render(&self, report: &Report) -> String {
-        self.try_render(report)
-            .unwrap_or_else(|e| format!("<!DOCTYPE html><p>{}</p>", super::junit::xml_escape(&e)))
+    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
+        let html = self.try_render(report).map_err(RenderError::Template)?;
+        out.write_all(html.as_bytes())?;
+        Ok(())
     }
 }

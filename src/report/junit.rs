@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{Outcome, Renderer, Report};
+use super::{Outcome, RenderError, Renderer, Report};
 
 pub struct Junit;
 
@@ -30,7 +30,15 @@ pub fn xml_escape(text: &str) -> String {
 }
 
 impl Renderer for Junit {
-    fn render(&self, report: &Report) -> String {
+    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
+        out.write_all(self.text(report).as_bytes())?;
+        Ok(())
+    }
+}
+
+impl Junit {
+    /// The whole document.
+    pub fn text(&self, report: &Report) -> String {
         let mut out = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
         let problems = report.items.iter().filter(|i| i.is_problem()).count();
         writeln!(

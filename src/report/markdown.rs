@@ -7,9 +7,20 @@ use std::fmt::Write;
 
 use minijinja::Environment;
 
-use super::{Renderer, Report};
+use super::{RenderError, Renderer, Report};
 
-pub struct Markdown;
+pub struct Markdown {
+    /// The template text (the default, or a user's file).
+    pub template: String,
+}
+
+impl Default for Markdown {
+    fn default() -> Self {
+        Self {
+            template: DEFAULT_TEMPLATE.to_owned(),
+        }
+    }
+}
 
 /// Text for one Markdown table cell: HTML and Markdown punctuation escaped, line breaks
 /// and control characters made visible.
@@ -96,9 +107,10 @@ pub fn code_span(text: &str) -> String {
 }
 
 impl Renderer for Markdown {
-    fn render(&self, report: &Report) -> String {
-        Self::try_render(report, DEFAULT_TEMPLATE)
-            .unwrap_or_else(|e| format!("govscan: the Markdown template failed: {}\n", cell(&e)))
+    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
+        let text = Self::try_render(report, &self.template).map_err(RenderError::Template)?;
+        out.write_all(text.as_bytes())?;
+        Ok(())
     }
 }
 

@@ -6,20 +6,26 @@
 
 pub mod csv;
 pub mod html;
+pub mod json;
 pub mod junit;
 pub mod markdown;
 pub mod mutelist;
+pub mod ndjson;
 pub mod ocsf;
 pub mod sarif;
+pub mod table;
+pub mod terminal;
 
 use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use crate::checks::framework::Framework;
 use crate::checks::run::{CheckResult, Status};
 use crate::checks::Check;
 use crate::hunt::{Detection, Finding};
 use crate::rules::Severity;
+use mutelist::MuteRule;
 
 /// What a report is about.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
@@ -87,6 +93,40 @@ pub struct Report {
     pub scope: String,
     pub rules: Vec<Rule>,
     pub items: Vec<Item>,
+    /// The results as their own kind has them, for the formats that show them as they are
+    /// (JSON, NDJSON, the terminal table).
+    #[serde(skip)]
+    pub detail: Detail,
+}
+
+/// Check results or hunt findings with what came with them.
+#[derive(Debug, Clone)]
+pub enum Detail {
+    Checks(CheckDetail),
+    Hunt(HuntDetail),
+}
+
+#[derive(Debug, Clone)]
+pub struct CheckDetail {
+    pub snapshot_id: String,
+    pub checks: Vec<Check>,
+    pub results: Vec<CheckResult>,
+    /// The framework the run was about (`check --framework`), whose controls get verdicts.
+    pub framework: Option<Framework>,
+    /// Mutelist rules past their expiry.
+    pub expired_mutes: Vec<MuteRule>,
+}
+
+#[derive(Debug, Clone)]
+pub struct HuntDetail {
+    /// The window, as RFC 3339 times; None for an open edge.
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub detections: Vec<Detection>,
+    pub findings: Vec<Finding>,
+    pub expired_mutes: Vec<MuteRule>,
+    /// Sigma rules that could not be translated, and why.
+    pub sigma_not_run: Vec<crate::hunt::sigma::NotRun>,
 }
 
 impl Report {
@@ -132,6 +172,13 @@ impl Report {
             scope: format!("snapshot {snapshot_id}"),
             rules,
             items,
+            detail: Detail::Checks(CheckDetail {
+                snapshot_id: snapshot_id.to_owned(),
+                checks: checks.to_vec(),
+                results: results.to_vec(),
+                framework: None,
+                expired_mutes: Vec::new(),
+            }),
         }
     }
 
@@ -184,7 +231,48 @@ impl Report {
             scope: window.to_owned(),
             rules,
             items,
+            detail: Detail::Hunt(HuntDetail {
+                since: None,
+                until: None,
+                detections: queries.to_vec(),
+                findings: findings.to_vec(),
+                expired_mutes: Vec::new(),
+                sigma_not_run: Vec::new(),
+            }),
         }
+    }
+
+    /// The framework the checks were run for: its controls get verdicts (JSON, table).
+    pub fn with_framework(mut self, framework: Option<&Framework>) -> Self {
+        if let Detail::Checks(d) = &mut self.detail {
+            d.framework = framework.cloned();
+        }
+        self
+    }
+
+    /// Mutelist rules past their expiry, which the JSON report lists.
+    pub fn with_expired_mutes(mut self, rules: Vec<MuteRule>) -> Self {
+        match &mut self.detail {
+            Detail::Checks(d) => d.expired_mutes = rules,
+            Detail::Hunt(d) => d.expired_mutes = rules,
+        }
+        self
+    }
+
+    /// The hunt window's edges (RFC 3339; None for an open edge).
+    pub fn with_window(mut self, since: Option<String>, until: Option<String>) -> Self {
+        if let Detail::Hunt(d) = &mut self.detail {
+            (d.since, d.until) = (since, until);
+        }
+        self
+    }
+
+    /// Sigma rules that could not be translated, and why.
+    pub fn with_sigma_not_run(mut self, not_run: Vec<crate::hunt::sigma::NotRun>) -> Self {
+        if let Detail::Hunt(d) = &mut self.detail {
+            d.sigma_not_run = not_run;
+        }
+        self
     }
 
     pub fn rule(&self, id: &str) -> Option<&Rule> {
@@ -213,55 +301,113 @@ impl Report {
     }
 }
 
-/// Renders `report` as `format`; for HTML and Markdown, `templates` is a folder holding the
-/// user's `report.html.j2` / `report.md.j2` in place of the built-in one.
-pub fn render(
-    format: &str,
-    report: &Report,
-    templates: Option<&std::path::Path>,
-) -> Result<String, String> {
-    if let Some(dir) = templates {
-        let read = |name: &str| {
-            let path = dir.join(name);
-            std::fs::read_to_string(&path)
-                .map(|text| (path.clone(), text))
-                .map_err(|e| format!("{}: {e}", path.display()))
-        };
-        match format {
-            "html" => {
-                let (path, template) = read(html::TEMPLATE_NAME)?;
-                return html::Html { template }
-                    .try_render(report)
-                    .map_err(|e| format!("{}: {e}", path.display()));
-            }
-            "markdown" => {
-                let (path, template) = read(markdown::TEMPLATE_NAME)?;
-                return markdown::Markdown::try_render(report, &template)
-                    .map_err(|e| format!("{}: {e}", path.display()));
-            }
-            _ => {}
+/// A report format.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// For people at a terminal.
+    Table,
+    /// One JSON document: the results or findings, a summary, and what came with them.
+    Json,
+    /// A JSON line per result or finding.
+    Ndjson,
+    /// SARIF 2.1.0 (GitHub code scanning): a result per FAIL or finding.
+    Sarif,
+    /// JUnit XML: a test case per resource or finding.
+    Junit,
+    /// A summary for a pull request or $GITHUB_STEP_SUMMARY.
+    Markdown,
+    /// A row per result or finding.
+    Csv,
+    /// One self-contained HTML file.
+    Html,
+    /// OCSF 1.3 JSON lines (Compliance / Detection Finding) for a security lake.
+    Ocsf,
+}
+
+impl Format {
+    pub fn name(self) -> &'static str {
+        match self {
+            Format::Table => "table",
+            Format::Json => "json",
+            Format::Ndjson => "ndjson",
+            Format::Sarif => "sarif",
+            Format::Junit => "junit",
+            Format::Markdown => "markdown",
+            Format::Csv => "csv",
+            Format::Html => "html",
+            Format::Ocsf => "ocsf",
         }
     }
-    let renderer = renderer(format).ok_or_else(|| format!("no renderer for {format}"))?;
-    Ok(renderer.render(report))
 }
 
-/// A report format.
+#[derive(Debug, thiserror::Error)]
+pub enum RenderError {
+    /// A template that does not parse or render (a user's, with `--templates`).
+    #[error("{0}")]
+    Template(String),
+    #[error("writing the report: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// One report format: writes the whole report to `out`.
 pub trait Renderer {
-    fn render(&self, report: &Report) -> String;
+    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> Result<(), RenderError>;
 }
 
-/// The renderer of a format name.
-pub fn renderer(format: &str) -> Option<Box<dyn Renderer>> {
-    Some(match format {
-        "sarif" => Box::new(sarif::Sarif),
-        "junit" => Box::new(junit::Junit),
-        "markdown" => Box::new(markdown::Markdown),
-        "csv" => Box::new(csv::Csv),
-        "html" => Box::new(html::Html::default()),
-        "ocsf" => Box::new(ocsf::Ocsf),
-        _ => return None,
+/// How the formats that can vary are drawn.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct RenderOptions<'a> {
+    /// A folder holding the user's `report.html.j2` / `report.md.j2` in place of the
+    /// built-in ones.
+    pub templates: Option<&'a std::path::Path>,
+    /// Colour in the terminal table.
+    pub colour: bool,
+}
+
+/// The renderer of `format`.
+pub fn renderer(
+    format: Format,
+    options: RenderOptions<'_>,
+) -> Result<Box<dyn Renderer>, RenderError> {
+    let template = |name: &str| -> Result<Option<String>, RenderError> {
+        let Some(dir) = options.templates else {
+            return Ok(None);
+        };
+        let path = dir.join(name);
+        std::fs::read_to_string(&path)
+            .map(Some)
+            .map_err(|e| RenderError::Template(format!("{}: {e}", path.display())))
+    };
+    Ok(match format {
+        Format::Table => Box::new(table::Table {
+            colour: options.colour,
+        }),
+        Format::Json => Box::new(json::Json),
+        Format::Ndjson => Box::new(ndjson::Ndjson),
+        Format::Sarif => Box::new(sarif::Sarif),
+        Format::Junit => Box::new(junit::Junit),
+        Format::Csv => Box::new(csv::Csv),
+        Format::Ocsf => Box::new(ocsf::Ocsf),
+        Format::Html => Box::new(match template(html::TEMPLATE_NAME)? {
+            Some(template) => html::Html { template },
+            None => html::Html::default(),
+        }),
+        Format::Markdown => Box::new(match template(markdown::TEMPLATE_NAME)? {
+            Some(template) => markdown::Markdown { template },
+            None => markdown::Markdown::default(),
+        }),
     })
+}
+
+/// `report` as `format`, whole.
+pub fn render(
+    format: Format,
+    report: &Report,
+    options: RenderOptions<'_>,
+) -> Result<Vec<u8>, RenderError> {
+    let mut out = Vec::new();
+    renderer(format, options)?.render(report, &mut out)?;
+    Ok(out)
 }
 
 #[cfg(test)]
@@ -271,54 +417,69 @@ pub(crate) mod tests {
     /// A report holding hostile strings in every field that comes from AWS or logs.
     pub fn hostile_report() -> Report {
         let evil = "<script>alert(1)</script> | `x` \u{1b}[2J & \"q\" 'a' =cmd|' /C calc'!A0\nnext";
-        Report {
-            source: Source::Hunt,
-            scope: "all of the lake".into(),
-            rules: vec![Rule {
-                id: "root-activity".into(),
-                title: "The root user was used".into(),
-                severity: Severity::High,
-                description: "d".into(),
-                remediation: String::new(),
-                tags: vec!["T1078.004".into()],
-                source: "queries/initial-access/root-activity.sql".into(),
-            }],
-            items: vec![Item {
-                rule_id: "root-activity".into(),
-                outcome: Outcome::Finding,
-                subject: format!("arn:aws:iam::1:user/{evil}"),
-                account_id: Some("111111111111".into()),
-                region: Some(evil.into()),
-                reason: format!("called with user agent {evil}"),
-                time: Some("2024-03-10T10:00:00Z".into()),
-                evidence: vec!["e1".into()],
-                source_ip_address: Some("203.0.113.7".into()),
-            }],
-        }
+        let mut report = Report::from_hunt("all of the lake", &[], &[]);
+        report.rules = vec![Rule {
+            id: "root-activity".into(),
+            title: "The root user was used".into(),
+            severity: Severity::High,
+            description: "d".into(),
+            remediation: String::new(),
+            tags: vec!["T1078.004".into()],
+            source: "queries/initial-access/root-activity.sql".into(),
+        }];
+        report.items = vec![Item {
+            rule_id: "root-activity".into(),
+            outcome: Outcome::Finding,
+            subject: format!("arn:aws:iam::1:user/{evil}"),
+            account_id: Some("111111111111".into()),
+            region: Some(evil.into()),
+            reason: format!("called with user agent {evil}"),
+            time: Some("2024-03-10T10:00:00Z".into()),
+            evidence: vec!["e1".into()],
+            source_ip_address: Some("203.0.113.7".into()),
+        }];
+        report
+    }
+
+    fn text(format: Format, report: &Report) -> String {
+        String::from_utf8(render(format, report, RenderOptions::default()).unwrap()).unwrap()
     }
 
     #[test]
     fn every_format_renders_hostile_strings_inert() {
+        use Format::*;
         let report = hostile_report();
-        for format in ["sarif", "junit", "markdown", "csv", "html", "ocsf"] {
-            let out = renderer(format).unwrap().render(&report);
-            assert!(!out.contains('\u{1b}'), "{format}: a raw escape sequence");
-            assert!(out.contains("root-activity"), "{format}");
+        for format in [Sarif, Junit, Markdown, Csv, Html, Ocsf] {
+            let out = text(format, &report);
+            assert!(!out.contains('\u{1b}'), "{format:?}: a raw escape sequence");
+            assert!(out.contains("root-activity"), "{format:?}");
         }
         // Markup formats carry no markup from the data.
-        for format in ["junit", "markdown", "html"] {
-            let out = renderer(format).unwrap().render(&report);
-            assert!(!out.contains("<script>alert"), "{format}: raw HTML");
+        for format in [Junit, Markdown, Html] {
+            let out = text(format, &report);
+            assert!(!out.contains("<script>alert"), "{format:?}: raw HTML");
         }
         // JSON carries the exact text, escaped by JSON.
-        let sarif: serde_json::Value =
-            serde_json::from_str(&renderer("sarif").unwrap().render(&report)).unwrap();
+        let sarif: serde_json::Value = serde_json::from_str(&text(Sarif, &report)).unwrap();
         assert_eq!(
             sarif["runs"][0]["results"][0]["message"]["text"],
             report.items[0].reason.as_str()
         );
         // CSV cells that a spreadsheet would run as a formula are defused.
-        let csv = renderer("csv").unwrap().render(&report);
+        let csv = text(Csv, &report);
         assert!(!csv.contains(",=cmd"), "{csv}");
+    }
+
+    #[test]
+    fn a_template_folder_without_the_template_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let options = RenderOptions {
+            templates: Some(dir.path()),
+            colour: false,
+        };
+        let err = render(Format::Html, &hostile_report(), options)
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("report.html.j2"), "{err}");
     }
 }

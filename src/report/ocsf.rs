@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::{Item, Outcome, Renderer, Report, Rule, Source};
+use super::{Item, Outcome, RenderError, Renderer, Report, Rule, Source};
 use crate::rules::Severity;
 
 pub struct Ocsf;
@@ -69,7 +69,15 @@ fn common(rule: &Rule, item: &Item, class_uid: u32, class_name: &str) -> Value {
 }
 
 impl Renderer for Ocsf {
-    fn render(&self, report: &Report) -> String {
+    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
+        out.write_all(self.text(report).as_bytes())?;
+        Ok(())
+    }
+}
+
+impl Ocsf {
+    /// The whole document.
+    pub fn text(&self, report: &Report) -> String {
         let mut out = String::new();
         for item in &report.items {
             let Some(rule) = report.rule(&item.rule_id) else {

@@ -4,7 +4,7 @@
 
 use serde_json::{json, Value};
 
-use super::{Outcome, Renderer, Report};
+use super::{Outcome, RenderError, Renderer, Report};
 use crate::rules::Severity;
 
 pub struct Sarif;
@@ -42,7 +42,15 @@ fn fingerprint(parts: &[&str]) -> String {
 }
 
 impl Renderer for Sarif {
-    fn render(&self, report: &Report) -> String {
+    fn render(&self, report: &Report, out: &mut dyn std::io::Write) -> Result<(), RenderError> {
+        out.write_all(self.text(report).as_bytes())?;
+        Ok(())
+    }
+}
+
+impl Sarif {
+    /// The whole document.
+    pub fn text(&self, report: &Report) -> String {
         let rules: Vec<Value> = report
             .rules
             .iter()

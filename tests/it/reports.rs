@@ -10,13 +10,25 @@
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use govscan::report::{render, Item, Outcome, Report, Rule, Source};
+use govscan::report::{render, Format, Item, Outcome, RenderOptions, Report, Rule, Source};
 use govscan::rules::Severity;
 use serde_json::Value;
 
 use crate::common::{self, govscan_local, manifest_dir};
 
-const FORMATS: [&str; 6] = ["sarif", "junit", "markdown", "csv", "html", "ocsf"];
+const FORMATS: [Format; 6] = [
+    Format::Sarif,
+    Format::Junit,
+    Format::Markdown,
+    Format::Csv,
+    Format::Html,
+    Format::Ocsf,
+];
+
+/// `report` as `format`, as text.
+fn rendered(format: Format, report: &Report) -> String {
+    String::from_utf8(render(format, report, RenderOptions::default()).unwrap()).unwrap()
+}
 
 /// Text from the data that each format must keep inert: markup, a script that would mark the
 /// page if it ran, a terminal escape, a Markdown table break, a spreadsheet formula.
@@ -56,6 +68,8 @@ fn item(rule_id: &str, outcome: Outcome, subject: &str, reason: &str) -> Item {
 /// A check report with every outcome, one hostile bucket name among them.
 fn check_report() -> Report {
     Report {
+        // The generic formats read rules and items only.
+        detail: Report::from_checks("20240310T100000Z", &[], &[]).detail,
         source: Source::Check,
         scope: "snapshot 20240310T100000Z".into(),
         rules: vec![
@@ -110,6 +124,7 @@ fn hunt_report() -> Report {
         ..item("root-activity", Outcome::Finding, subject, reason)
     };
     Report {
+        detail: Report::from_hunt("", &[], &[]).detail,
         source: Source::Hunt,
         scope: "2024-03-01T00:00:00Z to 2024-04-01T00:00:00Z".into(),
         rules: vec![
@@ -185,8 +200,8 @@ fn regex_escape(text: &str) -> String {
 fn every_format_matches_its_snapshot() {
     for (name, report) in reports() {
         for format in FORMATS {
-            let rendered = render(format, &report, None).unwrap();
-            let settings = snapshot_settings(&format!("{name}-{format}"));
+            let rendered = rendered(format, &report);
+            let settings = snapshot_settings(&format!("{name}-{}", format.name()));
             settings.bind(|| insta::assert_snapshot!(rendered));
         }
     }
@@ -250,7 +265,7 @@ for path in sys.argv[2:]:
 fn sarif_is_valid_against_the_sarif_2_1_0_schema() {
     let mut documents: Vec<(String, String)> = reports()
         .into_iter()
-        .map(|(name, r)| (name.to_owned(), render("sarif", &r, None).unwrap()))
+        .map(|(name, r)| (name.to_owned(), rendered(Format::Sarif, &r)))
         .collect();
     // Real output too: every built-in check over the demo organization, every detection
     // over the demo's real CloudTrail logs.
@@ -337,7 +352,7 @@ fn html_reports_render_in_headless_chromium_and_run_no_script_from_the_data() {
     let work = tempfile::tempdir().unwrap();
     for (name, report) in reports() {
         let page = work.path().join(format!("{name}.html"));
-        std::fs::write(&page, render("html", &report, None).unwrap()).unwrap();
+        std::fs::write(&page, rendered(Format::Html, &report)).unwrap();
         let (dom, log) = rendered_in_chromium(&browser, &page, &work.path().join("profile"));
 
         // Every non-passing item is a row of the results table.

@@ -1,11 +1,26 @@
-//! Colour in the terminal tables: only when standard output is a terminal that the report
-//! goes to, and NO_COLOR (https://no-color.org) is unset or empty. Only words govscan wrote
-//! itself (statuses, severities) are painted; data is escaped, never painted.
+//! What a terminal is shown: text from AWS and logs with its control characters made
+//! visible ([`escape_for_terminal`]: a user agent must not move the cursor or clear the
+//! screen), and colour, only when standard output is a terminal that the report goes to and
+//! NO_COLOR (https://no-color.org) is unset or empty. Only words govscan wrote itself
+//! (statuses, severities) are painted; data is escaped, never painted.
 
 use std::io::IsTerminal;
 use std::path::Path;
 
-use govscan::rules::Severity;
+use crate::rules::Severity;
+
+/// `text` with every control character but the newline shown as `\u{..}`.
+pub fn escape_for_terminal(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for c in text.chars() {
+        if c.is_control() && c != '\n' {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
 
 /// Whether to colour a table written to `output` (None: standard output).
 pub fn wanted(output: Option<&Path>) -> bool {
