@@ -7,7 +7,8 @@
 use std::time::Duration;
 
 use super::parse::one_by_one;
-use super::{IngestError, IngestOptions, IngestSummary, LakeWriter};
+use super::writer::LakeWriter;
+use super::{IngestError, IngestOptions, IngestSummary};
 use aws_config::Region;
 use aws_sdk_cloudtrail as ct;
 use chrono::{DateTime, Utc};

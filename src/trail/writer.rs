@@ -1,0 +1,280 @@
+//! Writing a run into the lake: rows kept per partition day (new event ids only), written
+//! to Parquet on a thread of their own into a staging folder, then published file by file.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap, HashSet};
+use std::fs::File;
+use std::path::PathBuf;
+
+use datafusion::arrow::array::{Array, AsArray, BooleanArray, RecordBatch};
+use datafusion::arrow::compute::filter_record_batch;
+use datafusion::arrow::datatypes::SchemaRef;
+use datafusion::parquet::arrow::ArrowWriter;
+use datafusion::parquet::basic::{Compression, ZstdLevel};
+use datafusion::parquet::file::properties::WriterProperties;
+
+use super::lake::{date_to_day, day_to_date, EventId, LakeTarget};
+use super::parse::ParsedFile;
+use super::schema;
+use super::{io, IngestError, IngestOptions, IngestSummary, FLUSH_ROWS};
+
+/// A Parquet file to write: where, and its rows.
+pub(super) struct ParquetJob {
+    pub(super) path: PathBuf,
+    pub(super) batches: Vec<RecordBatch>,
+}
+
+/// Writes Parquet files on its own thread, so encoding overlaps parsing. The channel holds
+/// one job: memory stays bounded when the disk is slower than the parsers.
+pub(super) struct ParquetThread {
+    pub(super) jobs: Option<std::sync::mpsc::SyncSender<ParquetJob>>,
+    pub(super) thread: Option<std::thread::JoinHandle<Result<(), IngestError>>>,
+}
+
+impl ParquetThread {
+    pub(super) fn start(schema: SchemaRef) -> Self {
+        let (jobs, receiver) = std::sync::mpsc::sync_channel::<ParquetJob>(1);
+        let thread = std::thread::spawn(move || {
+            for job in receiver {
+                write_parquet(&schema, &job)?;
+            }
+            Ok(())
+        });
+        Self {
+            jobs: Some(jobs),
+            thread: Some(thread),
+        }
+    }
+
+    pub(super) fn send(&mut self, job: ParquetJob) -> Result<(), IngestError> {
+        let sent = self.jobs.as_ref().map(|jobs| jobs.send(job));
+        match sent {
+            Some(Ok(())) => Ok(()),
+            // The thread stopped on an error: that error is the one to report.
+            _ => self.join(),
+        }
+    }
+
+    /// Waits for every job; the first write error, if any.
+    pub(super) fn join(&mut self) -> Result<(), IngestError> {
+        self.jobs = None;
+        match self.thread.take() {
+            Some(thread) => thread.join().expect("the Parquet writer does not panic"),
+            None => Ok(()),
+        }
+    }
+}
+
+pub(super) fn write_parquet(schema: &SchemaRef, job: &ParquetJob) -> Result<(), IngestError> {
+    let path = &job.path;
+    let bad = |e: &dyn std::fmt::Display| IngestError::Write {
+        path: path.clone(),
+        message: e.to_string(),
+    };
+    let dir = path.parent().expect("a partition directory");
+    std::fs::create_dir_all(dir).map_err(io(dir))?;
+    let props = WriterProperties::builder()
+        .set_compression(Compression::ZSTD(
+            ZstdLevel::try_new(3).expect("valid level"),
+        ))
+        .build();
+    let file = File::create(path).map_err(io(path))?;
+    let mut writer =
+        ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(|e| bad(&e))?;
+    for batch in &job.batches {
+        writer.write(batch).map_err(|e| bad(&e))?;
+    }
+    writer.close().map_err(|e| bad(&e))?;
+    Ok(())
+}
+
+/// One run's pending rows, dedup sets and staged files.
+pub(super) struct LakeWriter {
+    pub(super) schema: SchemaRef,
+    pub(super) target: LakeTarget,
+    /// Where files are written before they are published (removed when dropped).
+    pub(super) staging: tempfile::TempDir,
+    pub(super) run_id: String,
+    /// Rows waiting to be written, by partition day.
+    pub(super) pending: BTreeMap<i32, Vec<RecordBatch>>,
+    pub(super) pending_rows: usize,
+    pub(super) known_ids: HashMap<i32, HashSet<EventId>>,
+    pub(super) staged: Vec<(i32, PathBuf)>,
+    pub(super) seq: usize,
+    pub(super) parquet: ParquetThread,
+}
+
+impl LakeWriter {
+    pub(super) async fn open(data_dir: &crate::store::DataDir) -> Result<Self, IngestError> {
+        let run_id = format!(
+            "{}-{}",
+            chrono::Utc::now().format("%Y%m%dT%H%M%S%.6fZ"),
+            std::process::id()
+        );
+        let schema = schema::event_schema();
+        let target = LakeTarget::open(data_dir).await?;
+        let staging = target.store.staging("trail")?;
+        Ok(Self {
+            parquet: ParquetThread::start(schema.clone()),
+            schema,
+            target,
+            staging,
+            run_id,
+            pending: BTreeMap::new(),
+            pending_rows: 0,
+            known_ids: HashMap::new(),
+            staged: Vec::new(),
+            seq: 0,
+        })
+    }
+
+    /// Counts a parsed file's rows in the summary and keeps those that are neither filtered
+    /// out nor already in the lake or this run.
+    pub(super) fn take(
+        &mut self,
+        opts: &IngestOptions,
+        batch: RecordBatch,
+        days: &[i32],
+        summary: &mut IngestSummary,
+    ) -> Result<(), IngestError> {
+        let column = |name: &str| {
+            batch
+                .column_by_name(name)
+                .expect("the schema has it")
+                .as_string::<i32>()
+                .clone()
+        };
+        let (ids, accounts, regions) = (
+            column("event_id"),
+            column("recipient_account_id"),
+            column("aws_region"),
+        );
+        let since = opts.since.map(date_to_day);
+        let until = opts.until.map(date_to_day);
+        // Rows to keep, per partition day: almost always a file holds one day.
+        let mut keep: BTreeMap<i32, Vec<bool>> = BTreeMap::new();
+        for (row, &day) in days.iter().enumerate() {
+            let wanted = since.is_none_or(|d| day >= d)
+                && until.is_none_or(|d| day <= d)
+                && (opts.accounts.is_empty()
+                    || (!accounts.is_null(row)
+                        && opts.accounts.iter().any(|a| a == accounts.value(row))))
+                && (opts.regions.is_empty()
+                    || (!regions.is_null(row)
+                        && opts.regions.iter().any(|r| r == regions.value(row))));
+            if !wanted {
+                summary.filtered_out += 1;
+                continue;
+            }
+            let known = self
+                .known_ids
+                .get_mut(&day)
+                .expect("load_known read every wanted day");
+            if !known.insert(EventId::new(ids.value(row))) {
+                summary.duplicates_skipped += 1;
+                continue;
+            }
+            summary.records_written += 1;
+            keep.entry(day).or_insert_with(|| vec![false; days.len()])[row] = true;
+        }
+        for (day, mask) in keep {
+            summary.partitions.insert(day_to_date(day).to_string());
+            let rows = if mask.iter().all(|k| *k) {
+                batch.clone()
+            } else {
+                filter_record_batch(&batch, &BooleanArray::from(mask)).map_err(|e| {
+                    IngestError::Write {
+                        path: self.staging.path().to_path_buf(),
+                        message: e.to_string(),
+                    }
+                })?
+            };
+            self.pending_rows += rows.num_rows();
+            self.pending.entry(day).or_default().push(rows);
+        }
+        if self.pending_rows >= FLUSH_ROWS {
+            self.flush()?;
+        }
+        Ok(())
+    }
+
+    /// Reads the event ids already in the lake's partitions of `days` (once per partition
+    /// per run), for the days the filters let through.
+    pub(super) async fn load_known(
+        &mut self,
+        opts: &IngestOptions,
+        days: &[i32],
+    ) -> Result<(), IngestError> {
+        let since = opts.since.map(date_to_day);
+        let until = opts.until.map(date_to_day);
+        let wanted: BTreeSet<i32> = days
+            .iter()
+            .copied()
+            .filter(|&day| since.is_none_or(|d| day >= d) && until.is_none_or(|d| day <= d))
+            .collect();
+        for day in wanted {
+            if !self.known_ids.contains_key(&day) {
+                let ids = self.target.event_ids(day).await?;
+                self.known_ids.insert(day, ids);
+            }
+        }
+        Ok(())
+    }
+
+    /// Hands the pending rows to the Parquet thread, one file per partition.
+    pub(super) fn flush(&mut self) -> Result<(), IngestError> {
+        for (day, batches) in std::mem::take(&mut self.pending) {
+            self.seq += 1;
+            let path = self
+                .staging
+                .path()
+                .join(format!("event_date={}", day_to_date(day)))
+                .join(format!("part-{}-{:05}.parquet", self.run_id, self.seq));
+            self.staged.push((day, path.clone()));
+            self.parquet.send(ParquetJob { path, batches })?;
+        }
+        self.pending_rows = 0;
+        Ok(())
+    }
+
+    /// Waits for the staged files, then moves them into the lake, one rename (or PUT) each;
+    /// gives back the lake, for the checkpoint.
+    pub(super) async fn publish(mut self) -> Result<LakeTarget, IngestError> {
+        self.flush()?;
+        self.parquet.join()?;
+        let published = async {
+            for (day, staged) in &self.staged {
+                self.target.publish(*day, staged).await?;
+            }
+            Ok(())
+        }
+        .await;
+        published.map(|()| self.target)
+    }
+
+    /// Adds a parsed file's outcome to the summary and its rows to the lake.
+    pub(super) async fn take_parsed(
+        &mut self,
+        opts: &IngestOptions,
+        name: &str,
+        parsed: ParsedFile,
+        summary: &mut IngestSummary,
+    ) -> Result<(), IngestError> {
+        summary.files_read += 1;
+        if parsed.digest {
+            summary.digest_files += 1;
+        }
+        summary.insights_skipped += parsed.insights_skipped;
+        for (index, reason) in parsed.rejected {
+            summary
+                .rejected_records
+                .push((name.to_owned(), index, reason));
+        }
+        match parsed.batch {
+            Some(batch) => {
+                self.load_known(opts, &parsed.days).await?;
+                self.take(opts, batch, &parsed.days, summary)
+            }
+            None => Ok(()),
+        }
+    }
+}
