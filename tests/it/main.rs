@@ -12,4 +12,5 @@ mod layers;
 mod policy;
 mod reports;
 mod s3_data_dir;
+mod sql;
 mod trail;
