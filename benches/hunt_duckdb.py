@@ -1,6 +1,6 @@
 """DuckDB running three detections of queries/ (cloudtrail-tampering, enumeration-burst,
 access-denied-burst), translated to its dialect, over the same govscan trail lake, for the
-hunt comparison in the README. Usage: python hunt_duckdb.py DATA_DIR/trail/cloudtrail_events
+hunt comparison in docs/benchmarks.md. Usage: python hunt_duckdb.py DATA_DIR/trail/cloudtrail_events
 """
 import sys, time, duckdb
 lake = sys.argv[1]

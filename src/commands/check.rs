@@ -117,7 +117,7 @@ fn select(checks: Vec<Check>, args: &CheckArgs) -> Result<Vec<Check>, CommandErr
     Ok(selected)
 }
 
-/// The check reference embedded in the README; a test keeps the two identical.
+/// The check reference (`check --list`, docs/checks.md).
 pub fn render_check_list(checks: &[Check]) -> String {
     // One column per framework any check maps to, in name order.
     let frameworks: std::collections::BTreeSet<&str> = checks
@@ -149,26 +149,4 @@ pub fn render_check_list(checks: &[Check]) -> String {
         out.push('\n');
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The README's check list is generated; this fails when it is stale. Refresh it with
-    /// `govscan check --list` between the checks:start/end markers.
-    #[test]
-    fn readme_check_list_is_current() {
-        let readme =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-        let start = readme
-            .find("<!-- checks:start -->\n")
-            .expect("start marker")
-            + "<!-- checks:start -->\n".len();
-        let end = readme.find("<!-- checks:end -->").expect("end marker");
-        assert!(
-            readme[start..end] == render_check_list(&builtin_checks().unwrap()),
-            "README.md check list is stale: run `govscan check --list` and paste it between the markers"
-        );
-    }
 }

@@ -91,7 +91,7 @@ fn select(queries: Vec<Detection>, args: &HuntArgs) -> Result<Vec<Detection>, Co
     Ok(selected)
 }
 
-/// The detection list embedded in the README; a test keeps the two identical.
+/// The detection list (`hunt --list`, docs/detections.md).
 pub fn render_query_list(queries: &[Detection]) -> String {
     let mut out = String::from(
         "| id | title | severity | kind | ATT&CK |\n| --- | --- | --- | --- | --- |\n",
@@ -112,26 +112,4 @@ pub fn render_query_list(queries: &[Detection]) -> String {
         .expect("write");
     }
     out
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The README's detection list is generated; this fails when it is stale. Refresh it
-    /// with `govscan hunt --list` between the queries:start/end markers.
-    #[test]
-    fn readme_detection_list_is_current() {
-        let readme =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-        let start = readme
-            .find("<!-- queries:start -->\n")
-            .expect("start marker")
-            + "<!-- queries:start -->\n".len();
-        let end = readme.find("<!-- queries:end -->").expect("end marker");
-        assert!(
-            readme[start..end] == render_query_list(&builtin_detections().unwrap()),
-            "README.md detection list is stale: run `govscan hunt --list` and paste it between the markers"
-        );
-    }
 }

@@ -5,6 +5,9 @@ pub mod cluster;
 pub mod collect;
 pub mod demo;
 pub mod diff;
+// The generator of docs/ runs as a test: it writes or checks the pages.
+#[cfg(test)]
+mod docs;
 pub mod export;
 pub mod hunt;
 pub mod policy;

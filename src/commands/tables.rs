@@ -87,7 +87,7 @@ fn render_text(defs: &[&'static TableDef], rows: impl Fn(&TableDef) -> Option<u6
     out
 }
 
-/// The table reference embedded in the README; a test keeps the two identical.
+/// The table reference (`tables --format markdown`, docs/tables.md).
 pub fn render_markdown(defs: &[&'static TableDef]) -> String {
     let mut out = String::new();
     for def in defs {
@@ -115,23 +115,6 @@ pub fn render_markdown(defs: &[&'static TableDef]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    /// The README's table reference is generated; this fails when it is stale. Refresh it
-    /// with `govscan tables --format markdown` between the tables:start/end markers.
-    #[test]
-    fn readme_table_reference_is_current() {
-        let readme =
-            std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
-        let start = readme
-            .find("<!-- tables:start -->\n")
-            .expect("start marker")
-            + "<!-- tables:start -->\n".len();
-        let end = readme.find("<!-- tables:end -->").expect("end marker");
-        assert!(
-            readme[start..end] == render_markdown(&reference_defs()),
-            "README.md table reference is stale: run `govscan tables --format markdown` and paste it between the markers"
-        );
-    }
 
     #[test]
     fn text_reference_lists_every_column_with_its_type() {
