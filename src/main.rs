@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use clap::{CommandFactory, Parser};
 use cli::{Cli, ClusterCommand, Command, ExportCommand, PolicyCommand, TrailCommand};
 use commands::CommandError;
+use govscan::engine::{cluster, Sessions};
 use tracing_subscriber::EnvFilter;
 
 // The command line and the commands live with the binary: the library's API is what
@@ -84,30 +85,32 @@ async fn run(cli: &Cli) -> Result<Outcome, CommandError> {
         )));
     }
     // The SQL commands may run on a Ballista cluster; the others always run here.
-    if matches!(
+    let sessions = if matches!(
         cli.command,
         Command::Query(_) | Command::Check(_) | Command::Hunt(_) | Command::Report(_)
     ) {
-        govscan::engine::cluster::activate(&cli.global.engine, data_dir)
-            .map_err(CommandError::Usage)?;
-    }
-    let outcome = if govscan::engine::cluster::is_active() {
+        Sessions::new(&cli.global.engine, data_dir).map_err(CommandError::Usage)?
+    } else {
+        Sessions::local()
+    };
+    let outcome = if let Some(cluster) = sessions.cluster() {
         // Ballista's client cancels nothing when its process ends: the executors would go on
         // with an interrupted command's jobs for as long as those take. So on a cluster,
         // Ctrl-C and SIGTERM cancel this process's running jobs, and the staged tables are
         // still removed below.
-        tokio::select! {
-            outcome = run_command(cli) => outcome,
+        let outcome = tokio::select! {
+            outcome = run_command(cli, &sessions) => outcome,
             (signal, exit_code) = interrupted() => Err(CommandError::Interrupted {
                 signal,
                 exit_code,
-                cancelled_jobs: govscan::engine::cluster::cancel_running_jobs().await,
+                cancelled_jobs: cluster::cancel_running_jobs(cluster).await,
             }),
-        }
+        };
+        cluster::cleanup(cluster).await;
+        outcome
     } else {
-        run_command(cli).await
+        run_command(cli, &sessions).await
     };
-    govscan::engine::cluster::cleanup().await;
     outcome
 }
 
@@ -136,7 +139,7 @@ async fn interrupted() -> (&'static str, u8) {
     }
 }
 
-async fn run_command(cli: &Cli) -> Result<Outcome, CommandError> {
+async fn run_command(cli: &Cli, sessions: &Sessions) -> Result<Outcome, CommandError> {
     let data_dir = &cli.global.data_dir;
     let clean = |r: Result<(), CommandError>| r.map(|()| Outcome::Clean);
     let exit_1_if = |flag: bool| {
@@ -150,12 +153,18 @@ async fn run_command(cli: &Cli) -> Result<Outcome, CommandError> {
         Command::Collect(args) => clean(commands::collect::run(&cli.global, args).await),
         Command::Tables(args) => clean(commands::tables::run(data_dir, args).await),
         Command::Snapshots(args) => clean(commands::snapshots::run(data_dir, args).await),
-        Command::Query(args) => clean(commands::query::run(data_dir, args).await),
-        Command::Check(args) => commands::check::run(data_dir, args).await.map(exit_1_if),
-        Command::Report(args) => commands::report::run(data_dir, args).await.map(exit_1_if),
-        Command::Diff(args) => clean(commands::diff::run(data_dir, args).await),
+        Command::Query(args) => clean(commands::query::run(sessions, data_dir, args).await),
+        Command::Check(args) => commands::check::run(sessions, data_dir, args)
+            .await
+            .map(exit_1_if),
+        Command::Report(args) => commands::report::run(sessions, data_dir, args)
+            .await
+            .map(exit_1_if),
+        Command::Diff(args) => clean(commands::diff::run(sessions, data_dir, args).await),
         Command::Demo(args) => clean(commands::demo::run(args).await),
-        Command::Hunt(args) => commands::hunt::run(data_dir, args).await.map(exit_1_if),
+        Command::Hunt(args) => commands::hunt::run(sessions, data_dir, args)
+            .await
+            .map(exit_1_if),
         Command::Trail(TrailCommand::Ingest(args)) => commands::trail::ingest(&cli.global, args)
             .await
             .map(exit_1_if),

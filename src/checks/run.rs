@@ -80,10 +80,11 @@ pub enum RunError {
 /// A session over the snapshot `wanted` of the data directory (the latest when None), with
 /// `snapshot_info`, which checks measure ages from.
 pub async fn open(
+    sessions: &crate::engine::Sessions,
     data_dir: &crate::store::DataDir,
     wanted: Option<&str>,
 ) -> Result<crate::engine::Engine, RunError> {
-    let engine = crate::engine::open(data_dir, wanted).await?;
+    let engine = sessions.open(data_dir, wanted).await?;
     register_snapshot_info(
         &engine.ctx,
         &engine.manifest.snapshot_id,

@@ -14,7 +14,11 @@ use super::CommandError;
 use crate::cli::CheckArgs;
 
 /// Runs the checks; true when a check at or above `--fail-on` failed.
-pub async fn run(data_dir: &DataDir, args: &CheckArgs) -> Result<bool, CommandError> {
+pub async fn run(
+    sessions: &govscan::engine::Sessions,
+    data_dir: &DataDir,
+    args: &CheckArgs,
+) -> Result<bool, CommandError> {
     if args.select.list {
         let checks = match &args.checks {
             Some(dir) => load_dir(dir)?,
@@ -35,13 +39,16 @@ pub async fn run(data_dir: &DataDir, args: &CheckArgs) -> Result<bool, CommandEr
                  collected so far; accounts of other shards are not assessed",
                 manifest.accounts.len()
             );
-            let engine =
-                govscan::checks::run::open(&DataDir::Local(merged.path().to_path_buf()), Some(id))
-                    .await?;
+            let engine = govscan::checks::run::open(
+                sessions,
+                &DataDir::Local(merged.path().to_path_buf()),
+                Some(id),
+            )
+            .await?;
             _staged = Some(merged);
             engine
         }
-        _ => govscan::checks::run::open(data_dir, args.snapshot.as_deref()).await?,
+        _ => govscan::checks::run::open(sessions, data_dir, args.snapshot.as_deref()).await?,
     };
     let frameworks = builtin_frameworks()?;
     let all = match &args.checks {

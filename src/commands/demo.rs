@@ -64,7 +64,8 @@ pub async fn run(args: &DemoArgs) -> Result<(), CommandError> {
     .await?;
 
     // 3. The checks over the snapshot.
-    let engine = govscan::checks::run::open(&data_dir, None).await?;
+    let sessions = govscan::engine::Sessions::local();
+    let engine = govscan::checks::run::open(&sessions, &data_dir, None).await?;
     let checks = govscan::checks::builtin_checks()?;
     let results = run_all(&engine.ctx, &checks, 4).await?;
     let check_report = dir.join("check-report.html");
@@ -77,7 +78,13 @@ pub async fn run(args: &DemoArgs) -> Result<(), CommandError> {
 
     // 4. The detections over the trail lake.
     let config = govscan::hunt::HuntConfig::default();
-    let ctx = govscan::hunt::open(&data_dir, govscan::hunt::Window::default(), &config).await?;
+    let ctx = govscan::hunt::open(
+        &sessions,
+        &data_dir,
+        govscan::hunt::Window::default(),
+        &config,
+    )
+    .await?;
     let queries = govscan::hunt::builtin_detections()?;
     let findings = govscan::hunt::run(&ctx, &queries, 4).await?;
     let hunt_report = dir.join("hunt-report.html");

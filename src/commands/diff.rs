@@ -15,9 +15,13 @@ async fn check_results(engine: &govscan::engine::Engine) -> Result<Vec<CheckResu
     Ok(run_all(&engine.ctx, &govscan::checks::builtin_checks()?, 4).await?)
 }
 
-pub async fn run(data_dir: &govscan::store::DataDir, args: &DiffArgs) -> Result<(), CommandError> {
-    let from = govscan::checks::run::open(data_dir, Some(&args.from)).await?;
-    let to = govscan::checks::run::open(data_dir, Some(&args.to)).await?;
+pub async fn run(
+    sessions: &govscan::engine::Sessions,
+    data_dir: &govscan::store::DataDir,
+    args: &DiffArgs,
+) -> Result<(), CommandError> {
+    let from = govscan::checks::run::open(sessions, data_dir, Some(&args.from)).await?;
+    let to = govscan::checks::run::open(sessions, data_dir, Some(&args.to)).await?;
     let (from_id, to_id) = (
         from.manifest.snapshot_id.clone(),
         to.manifest.snapshot_id.clone(),

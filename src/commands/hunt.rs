@@ -10,6 +10,7 @@ use crate::cli::HuntArgs;
 
 /// Runs the hunt; true when a detection at or above `--fail-on` found something.
 pub async fn run(
+    sessions: &govscan::engine::Sessions,
     data_dir: &govscan::store::DataDir,
     args: &HuntArgs,
 ) -> Result<bool, CommandError> {
@@ -47,7 +48,7 @@ pub async fn run(
         start: time("--since", &args.since)?,
         end: time("--until", &args.until)?,
     };
-    let ctx = govscan::hunt::open(data_dir, window, &config).await?;
+    let ctx = govscan::hunt::open(sessions, data_dir, window, &config).await?;
     let mut findings = govscan::hunt::run(&ctx, &queries, args.select.concurrency.into()).await?;
     let expired_mutes = match &args.report.mutelist {
         Some(path) => super::check::apply_mutelist(&mut findings, path)?,

@@ -12,19 +12,23 @@ use govscan::store::DataDir;
 
 use super::{stdout_write, CommandError};
 
-pub async fn run(data_dir: &DataDir, args: &QueryArgs) -> Result<(), CommandError> {
+pub async fn run(
+    sessions: &govscan::engine::Sessions,
+    data_dir: &DataDir,
+    args: &QueryArgs,
+) -> Result<(), CommandError> {
     if args.format == QueryFormat::Parquet && args.output.is_none() {
         return Err(CommandError::Usage(
             "--format parquet needs --output FILE".into(),
         ));
     }
     // Without any snapshot, the trail lake alone can still be queried.
-    let ctx = match engine::open(data_dir, args.snapshot.as_deref()).await {
+    let ctx = match sessions.open(data_dir, args.snapshot.as_deref()).await {
         Ok(engine) => engine.ctx,
         Err(engine::EngineError::Store(govscan::store::StoreError::NoSnapshots { dir }))
             if args.snapshot.is_none() =>
         {
-            match engine::open_trail_only(data_dir).await? {
+            match sessions.open_trail_only(data_dir).await? {
                 Some(ctx) => ctx,
                 None => return Err(govscan::store::StoreError::NoSnapshots { dir }.into()),
             }

@@ -21,10 +21,11 @@ type TemplateRenderer = fn(&str, &str, minijinja::Value) -> Result<String, Strin
 
 /// Writes the audit; true when something at or above `--fail-on` failed or was found.
 pub async fn run(
+    sessions: &govscan::engine::Sessions,
     data_dir: &govscan::store::DataDir,
     args: &ReportArgs,
 ) -> Result<bool, CommandError> {
-    let engine = govscan::checks::run::open(data_dir, args.snapshot.as_deref()).await?;
+    let engine = govscan::checks::run::open(sessions, data_dir, args.snapshot.as_deref()).await?;
     let checks = govscan::checks::builtin_checks()?;
     let frameworks = builtin_frameworks()?;
     validate(&frameworks, &checks)?;
@@ -59,7 +60,7 @@ pub async fn run(
             })
             .transpose()?;
         let window = govscan::hunt::Window { start, end: None };
-        let ctx = govscan::hunt::open(data_dir, window, &config).await?;
+        let ctx = govscan::hunt::open(sessions, data_dir, window, &config).await?;
         let queries = govscan::hunt::builtin_detections()?;
         let mut findings = govscan::hunt::run(&ctx, &queries, 4).await?;
         if let Some(path) = &args.report.mutelist {

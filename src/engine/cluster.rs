@@ -11,7 +11,7 @@
 //! statement is planned. Views are created after the tables they read are prepared, so their
 //! plans refer to tables that travel.
 
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::{Arc, Mutex};
 
 use datafusion::error::DataFusionError;
 use datafusion::execution::SessionState;
@@ -19,8 +19,10 @@ use datafusion::prelude::SessionContext;
 
 use crate::store::DataDir;
 
-/// The cluster this process sends its queries to, and where it stages what must travel.
-struct Cluster {
+/// A cluster that sessions send their queries to, and where it stages what must travel. A
+/// session made for a cluster carries it in its config ([`prepare`] finds it there); the
+/// command that connected it cancels its jobs and removes what it staged.
+pub struct Cluster {
     /// `http://host:port` of the scheduler, as Ballista's client wants it.
     #[cfg_attr(not(feature = "cluster"), allow(dead_code))]
     scheduler_url: String,
@@ -35,8 +37,6 @@ struct Cluster {
     #[cfg(feature = "cluster")]
     plans: Mutex<Vec<Arc<dyn datafusion::physical_plan::ExecutionPlan>>>,
 }
-
-static CLUSTER: OnceLock<Cluster> = OnceLock::new();
 
 /// `local` or `ballista://HOST:PORT`, as given to `--engine`.
 #[derive(Debug, Clone, PartialEq)]
@@ -79,55 +79,65 @@ impl std::str::FromStr for EngineChoice {
     }
 }
 
-/// Sends every query of this process to the cluster. `data_dir` is where tables that exist
-/// only here are staged for the executors: an S3 data directory, or a local folder that the
-/// executors see at the same path (one machine, or a shared file system).
-pub fn activate(choice: &EngineChoice, data_dir: &DataDir) -> Result<(), String> {
-    let EngineChoice::Ballista { host, port } = choice else {
-        return Ok(());
-    };
-    if !cfg!(feature = "cluster") {
-        return Err(
-            "--engine ballista:// needs a govscan built with the cluster feature \
-             (cargo build --release --features cluster)"
-                .to_owned(),
-        );
+impl std::fmt::Debug for Cluster {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(
+            f,
+            "Cluster({}, staging in {})",
+            self.scheduler_url, self.scratch
+        )
     }
-    let session = format!(
-        "{}-{}",
-        chrono::Utc::now().format("%Y%m%dT%H%M%S"),
-        std::process::id()
-    );
-    let scratch = match data_dir {
-        DataDir::S3(dir) => format!("{}/", dir.url(&format!("scratch/{session}"))),
-        DataDir::Local(path) => {
-            let base = std::path::absolute(path).map_err(|e| e.to_string())?;
-            format!("{}/", base.join(".scratch").join(&session).display())
+}
+
+impl Cluster {
+    /// The cluster `choice` names (None for `local`). `data_dir` is where tables that exist
+    /// only here are staged for the executors: an S3 data directory, or a local folder that
+    /// the executors see at the same path (one machine, or a shared file system).
+    pub fn connect(
+        choice: &EngineChoice,
+        data_dir: &DataDir,
+    ) -> Result<Option<Arc<Cluster>>, String> {
+        let EngineChoice::Ballista { host, port } = choice else {
+            return Ok(None);
+        };
+        if !cfg!(feature = "cluster") {
+            return Err(
+                "--engine ballista:// needs a govscan built with the cluster feature \
+                 (cargo build --release --features cluster)"
+                    .to_owned(),
+            );
         }
-    };
-    let cluster = Cluster {
-        scheduler_url: format!("http://{host}:{port}"),
-        scratch,
-        staged: Mutex::new(Default::default()),
-        runtime: Mutex::new(None),
-        #[cfg(feature = "cluster")]
-        plans: Mutex::new(Vec::new()),
-    };
-    CLUSTER
-        .set(cluster)
-        .map_err(|_| "the engine was chosen twice".to_owned())
+        let session = format!(
+            "{}-{}",
+            chrono::Utc::now().format("%Y%m%dT%H%M%S"),
+            std::process::id()
+        );
+        let scratch = match data_dir {
+            DataDir::S3(dir) => format!("{}/", dir.url(&format!("scratch/{session}"))),
+            DataDir::Local(path) => {
+                let base = std::path::absolute(path).map_err(|e| e.to_string())?;
+                format!("{}/", base.join(".scratch").join(&session).display())
+            }
+        };
+        Ok(Some(Arc::new(Cluster {
+            scheduler_url: format!("http://{host}:{port}"),
+            scratch,
+            staged: Mutex::new(Default::default()),
+            runtime: Mutex::new(None),
+            #[cfg(feature = "cluster")]
+            plans: Mutex::new(Vec::new()),
+        })))
+    }
 }
 
-/// Whether queries go to a cluster.
-pub fn is_active() -> bool {
-    CLUSTER.get().is_some()
-}
-
-/// The session state for a new context: Ballista's planner when a cluster is active.
-/// govscan's functions are registered on the context afterwards (Ballista's upgrade resets
-/// the function list to DataFusion's).
-pub fn upgrade(state: SessionState) -> Result<SessionState, DataFusionError> {
-    match CLUSTER.get() {
+/// The session state for a new context: Ballista's planner for a cluster, which the state
+/// then carries. govscan's functions are registered on the context afterwards (Ballista's
+/// upgrade resets the function list to DataFusion's).
+pub fn upgrade(
+    state: SessionState,
+    cluster: Option<&Arc<Cluster>>,
+) -> Result<SessionState, DataFusionError> {
+    match cluster {
         #[cfg(feature = "cluster")]
         Some(cluster) => {
             use ballista_core::extension::{SessionConfigExt, SessionStateExt};
@@ -161,14 +171,17 @@ pub fn upgrade(state: SessionState) -> Result<SessionState, DataFusionError> {
             let state = state.upgrade_for_ballista(cluster.scheduler_url.clone())?;
             let planner = JobNotingPlanner {
                 ballista: Arc::clone(state.query_planner()),
+                cluster: Arc::clone(cluster),
             };
-            Ok(
-                datafusion::execution::SessionStateBuilder::new_from_existing(state)
-                    .with_query_planner(Arc::new(planner))
-                    .build(),
-            )
+            let mut state = datafusion::execution::SessionStateBuilder::new_from_existing(state)
+                .with_query_planner(Arc::new(planner))
+                .build();
+            state.config_mut().set_extension(Arc::clone(cluster));
+            Ok(state)
         }
-        _ => Ok(state),
+        #[cfg(not(feature = "cluster"))]
+        Some(_) => Ok(state),
+        None => Ok(state),
     }
 }
 
@@ -178,6 +191,7 @@ pub fn upgrade(state: SessionState) -> Result<SessionState, DataFusionError> {
 #[derive(Debug)]
 struct JobNotingPlanner {
     ballista: Arc<dyn datafusion::execution::context::QueryPlanner + Send + Sync>,
+    cluster: Arc<Cluster>,
 }
 
 #[cfg(feature = "cluster")]
@@ -192,13 +206,11 @@ impl datafusion::execution::context::QueryPlanner for JobNotingPlanner {
             .ballista
             .create_physical_plan(logical_plan, session)
             .await?;
-        if let Some(cluster) = CLUSTER.get() {
-            cluster
-                .plans
-                .lock()
-                .expect("not poisoned")
-                .push(Arc::clone(&plan));
-        }
+        self.cluster
+            .plans
+            .lock()
+            .expect("not poisoned")
+            .push(Arc::clone(&plan));
         Ok(plan)
     }
 }
@@ -223,10 +235,7 @@ fn started_jobs(plan: &Arc<dyn datafusion::physical_plan::ExecutionPlan>, ids: &
 /// nobody reads. The scheduler then launches none of the job's remaining tasks; a task
 /// already running runs to its end (Ballista 55's executor marks it aborted, but the thread
 /// computing its shuffle output goes on). A failure is only logged.
-pub async fn cancel_running_jobs() -> usize {
-    let Some(cluster) = CLUSTER.get() else {
-        return 0;
-    };
+pub async fn cancel_running_jobs(cluster: &Cluster) -> usize {
     #[cfg(feature = "cluster")]
     {
         use ballista_core::serde::protobuf::{
@@ -291,10 +300,10 @@ pub async fn cancel_running_jobs() -> usize {
 /// Makes every table `sql` reads able to travel to the cluster (see the module docs).
 /// Does nothing when queries run here.
 pub async fn prepare(ctx: &SessionContext, sql: &str) -> Result<(), DataFusionError> {
-    let Some(cluster) = CLUSTER.get() else {
+    let state = ctx.state();
+    let Some(cluster) = state.config().get_extension::<Cluster>() else {
         return Ok(());
     };
-    let state = ctx.state();
     let dialect = state.config().options().sql_parser.dialect;
     let statement = state.sql_to_statement(sql, &dialect)?;
     for reference in state.resolve_table_references(&statement)? {
@@ -311,7 +320,7 @@ pub async fn prepare(ctx: &SessionContext, sql: &str) -> Result<(), DataFusionEr
         if cluster.staged.lock().expect("not poisoned").contains(&name) {
             continue;
         }
-        stage(ctx, cluster, &reference, provider).await?;
+        stage(ctx, &cluster, &reference, provider).await?;
         cluster.staged.lock().expect("not poisoned").insert(name);
     }
     Ok(())
@@ -373,14 +382,11 @@ async fn stage(
         .await
 }
 
-/// Removes what this process staged; a failure is only logged (the prefix can be deleted
+/// Removes what the cluster's sessions staged; a failure is only logged (the prefix can be deleted
 /// by hand or by a lifecycle rule on `scratch/`).
-pub async fn cleanup() {
+pub async fn cleanup(cluster: &Cluster) {
     use futures::TryStreamExt;
     use object_store::ObjectStoreExt;
-    let Some(cluster) = CLUSTER.get() else {
-        return;
-    };
     let Some(runtime) = cluster.runtime.lock().expect("not poisoned").clone() else {
         return;
     };

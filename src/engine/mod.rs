@@ -37,13 +37,73 @@ pub struct Engine {
     pub manifest: Manifest,
 }
 
-/// Opens the snapshot `wanted` (id or path; the latest when None) for SQL, with the trail
-/// lake as `cloudtrail_events` when there is one. Tables are registered at their location
-/// in the data directory (a folder, or `s3://`) and read in place.
-pub async fn open(data_dir: &DataDir, wanted: Option<&str>) -> Result<Engine, EngineError> {
+/// Where a command's SQL runs: here, or planned here and run on a Ballista cluster. Every
+/// session a command makes comes from its `Sessions`, so a cluster is chosen once, per
+/// command, and not held in a global.
+#[derive(Debug, Clone, Default)]
+pub struct Sessions {
+    cluster: Option<Arc<cluster::Cluster>>,
+}
+
+impl Sessions {
+    /// Sessions that run their SQL in this process.
+    pub fn local() -> Self {
+        Self::default()
+    }
+
+    /// Sessions for `--engine`: local, or on the cluster it names (which stages what cannot
+    /// travel under `data_dir`).
+    pub fn new(choice: &cluster::EngineChoice, data_dir: &DataDir) -> Result<Self, String> {
+        Ok(Sessions {
+            cluster: cluster::Cluster::connect(choice, data_dir)?,
+        })
+    }
+
+    /// The cluster the sessions run on, if any: to cancel its jobs and remove what it
+    /// staged when the command ends.
+    pub fn cluster(&self) -> Option<&Arc<cluster::Cluster>> {
+        self.cluster.as_ref()
+    }
+
+    /// A session with govscan's functions and no tables.
+    pub fn new_context(&self) -> Result<SessionContext, EngineError> {
+        new_context_on(self.cluster.as_ref())
+    }
+
+    /// Opens the snapshot `wanted` (id or path; the latest when None) for SQL, with the
+    /// trail lake as `cloudtrail_events` when there is one. Tables are registered at their
+    /// location in the data directory (a folder, or `s3://`) and read in place.
+    pub async fn open(
+        &self,
+        data_dir: &DataDir,
+        wanted: Option<&str>,
+    ) -> Result<Engine, EngineError> {
+        open(self.new_context()?, data_dir, wanted).await
+    }
+
+    /// A session over the trail lake alone, for data directories without snapshots.
+    pub async fn open_trail_only(
+        &self,
+        data_dir: &DataDir,
+    ) -> Result<Option<SessionContext>, EngineError> {
+        let store = DataStore::open(data_dir).await?;
+        if !store.any_under(crate::store::LAKE).await {
+            return Ok(None);
+        }
+        let ctx = self.new_context()?;
+        register_store(&ctx, &store);
+        register_trail_at(&ctx, &store.location(&format!("{}/", crate::store::LAKE))).await?;
+        Ok(Some(ctx))
+    }
+}
+
+async fn open(
+    ctx: SessionContext,
+    data_dir: &DataDir,
+    wanted: Option<&str>,
+) -> Result<Engine, EngineError> {
     let store = DataStore::open(data_dir).await?;
     let (snapshot, manifest) = Snapshot::resolve(&store, wanted).await?;
-    let ctx = new_context()?;
     register_store(&ctx, &store);
     register_store(&ctx, &snapshot.store);
     if store.any_under(crate::store::LAKE).await {
@@ -107,18 +167,6 @@ pub async fn lake_exists(data_dir: &DataDir) -> Result<bool, EngineError> {
         .await)
 }
 
-/// A session over the trail lake alone, for data directories without snapshots.
-pub async fn open_trail_only(data_dir: &DataDir) -> Result<Option<SessionContext>, EngineError> {
-    let store = DataStore::open(data_dir).await?;
-    if !store.any_under(crate::store::LAKE).await {
-        return Ok(None);
-    }
-    let ctx = new_context()?;
-    register_store(&ctx, &store);
-    register_trail_at(&ctx, &store.location(&format!("{}/", crate::store::LAKE))).await?;
-    Ok(Some(ctx))
-}
-
 /// Registers `cloudtrail_events` over the lake at `location` (a folder path or URL ending
 /// in `/`), partitioned by `event_date`.
 async fn register_trail_at(ctx: &SessionContext, location: &str) -> Result<(), EngineError> {
@@ -138,8 +186,12 @@ async fn register_trail_at(ctx: &SessionContext, location: &str) -> Result<(), E
         })
 }
 
-/// A session with govscan's functions and no tables.
+/// A local session with govscan's functions and no tables.
 pub fn new_context() -> Result<SessionContext, EngineError> {
+    new_context_on(None)
+}
+
+fn new_context_on(cluster: Option<&Arc<cluster::Cluster>>) -> Result<SessionContext, EngineError> {
     // Identifiers are case-insensitive in the checks, as in most SQL engines users know.
     let mut config = SessionConfig::new().with_information_schema(true);
     // Spans let a planning error say where in the SQL it is (see `describe_sql_error`).
@@ -154,7 +206,7 @@ pub fn new_context() -> Result<SessionContext, EngineError> {
         .with_default_features()
         .build();
     // With --engine ballista:// the session plans here and executes on the cluster.
-    let state = cluster::upgrade(state).map_err(EngineError::Functions)?;
+    let state = cluster::upgrade(state, cluster).map_err(EngineError::Functions)?;
     let mut ctx = SessionContext::new_with_state(state);
     datafusion_functions_json::register_all(&mut ctx).map_err(EngineError::Functions)?;
     udf::register(&ctx);

@@ -153,11 +153,13 @@ pub struct Window {
 
 /// A session over the trail lake with the hunt's views and parameters.
 pub async fn open(
+    sessions: &crate::engine::Sessions,
     data_dir: &crate::store::DataDir,
     window: Window,
     config: &HuntConfig,
 ) -> Result<SessionContext, HuntError> {
-    let ctx = crate::engine::open_trail_only(data_dir)
+    let ctx = sessions
+        .open_trail_only(data_dir)
         .await?
         .ok_or_else(|| HuntError::NoLake(data_dir.to_string()))?;
     register_views(&ctx, window, config).await?;

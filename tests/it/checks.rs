@@ -48,12 +48,13 @@ async fn run_fixture(fixture: &Fixture, checks: &[Check], concurrency: usize) ->
         &fixture.tables,
         fixture.collected_at,
     );
-    let engine = govscan::engine::open(
-        &DataDir::Local(data.path().to_path_buf()),
-        Some(snap.to_str().unwrap()),
-    )
-    .await
-    .unwrap();
+    let engine = govscan::engine::Sessions::local()
+        .open(
+            &DataDir::Local(data.path().to_path_buf()),
+            Some(snap.to_str().unwrap()),
+        )
+        .await
+        .unwrap();
     register_snapshot_info(&engine.ctx, "fixture", fixture.collected_at).unwrap();
     run_all(&engine.ctx, checks, concurrency)
         .await

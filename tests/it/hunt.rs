@@ -8,6 +8,7 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use chrono::{DateTime, Duration, Utc};
+use govscan::engine::Sessions;
 use govscan::hunt::{builtin_detections, Detection, Finding, HuntConfig, Kind, Window};
 use govscan::store::DataDir;
 use serde_json::{json, Value};
@@ -46,9 +47,14 @@ async fn hunt(
     window: Window,
     config: &HuntConfig,
 ) -> Vec<Finding> {
-    let ctx = govscan::hunt::open(&DataDir::Local(data.to_path_buf()), window, config)
-        .await
-        .unwrap();
+    let ctx = govscan::hunt::open(
+        &Sessions::local(),
+        &DataDir::Local(data.to_path_buf()),
+        window,
+        config,
+    )
+    .await
+    .unwrap();
     govscan::hunt::run(&ctx, queries, 4).await.unwrap()
 }
 
@@ -188,7 +194,8 @@ async fn real_attack_simulation_logs_fire_the_detections_they_name() {
     // on the ordinary activity around them (console, boto3, AWS services). The simulation's
     // user agents carry "stratus-red-team", or Terraform's, which Stratus drives to build
     // and tear down each technique's targets (deleting a trail is tampering either way).
-    let ctx = govscan::engine::open_trail_only(&DataDir::Local(data.clone()))
+    let ctx = Sessions::local()
+        .open_trail_only(&DataDir::Local(data.clone()))
         .await
         .unwrap()
         .unwrap();
@@ -611,9 +618,14 @@ async fn sigma_rules_select_what_their_hand_written_sql_selects() {
     assert_eq!(rules.len(), 6);
 
     let data_dir = DataDir::Local(data.clone());
-    let ctx = govscan::hunt::open(&data_dir, Window::default(), &HuntConfig::default())
-        .await
-        .unwrap();
+    let ctx = govscan::hunt::open(
+        &Sessions::local(),
+        &data_dir,
+        Window::default(),
+        &HuntConfig::default(),
+    )
+    .await
+    .unwrap();
     let total = 2900;
     for rule in &rules {
         let text = std::fs::read_to_string(&rule.source).unwrap();
