@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use aws_config::SdkConfig;
 use aws_credential_types::provider::SharedCredentialsProvider;
-use chrono::Utc;
+use chrono::{DateTime, Utc};
 use futures::stream::StreamExt;
 
 use super::{all_collectors, all_tables, tables, Collector, Scope, Sink, Target};
@@ -87,327 +87,461 @@ struct PartResult {
     status: Status,
 }
 
+/// One collection run: find the accounts, enter each one, plan its parts, run them all
+/// concurrently, gather what they read, and write the snapshot (or shard).
 pub async fn collect(
     opts: &CollectOptions,
     progress: &dyn Progress,
 ) -> Result<CollectOutcome, CollectError> {
-    let started_at = Utc::now();
-    let collectors = select_collectors(&opts.services)?;
-    let base = load_sdk_config(&opts.aws).await;
-    let home_region = base
-        .region()
-        .map(|r| r.to_string())
-        .unwrap_or_else(|| crate::aws::DEFAULT_REGION.to_owned());
-    let setup_calls = ApiCallCounter::default();
-    let concurrency = opts.concurrency.max(1);
+    let run = Run::start(opts, progress).await?;
+    let mut accounts = run.plan_accounts().await?;
+    let entered = run
+        .enter_accounts(std::mem::take(&mut accounts.planned))
+        .await;
+    let parts = run.plan_parts(entered, &mut accounts);
+    let results = run.run_parts(parts).await;
+    let gathered = run.gather(results, &mut accounts)?;
+    run.write(accounts, gathered)
+}
 
-    let identity = client!(&base, setup_calls, aws_sdk_sts)
-        .get_caller_identity()
-        .send()
-        .await
-        .map_err(|e| CollectError::NoIdentity(error_info(&e)))?;
-    let caller = CallerIdentity {
-        account_id: identity.account.unwrap_or_default(),
-        arn: identity.arn.unwrap_or_default(),
-        user_id: identity.user_id.unwrap_or_default(),
-    };
-    let partition = caller
-        .arn
-        .split(':')
-        .nth(1)
-        .filter(|p| !p.is_empty())
-        .unwrap_or("aws")
-        .to_owned();
-    let caller_target =
-        |sdk: &SdkConfig, account: &str, region: &str, calls: &ApiCallCounter| Target {
+/// What every step of a run shares.
+struct Run<'a> {
+    opts: &'a CollectOptions,
+    progress: &'a dyn Progress,
+    started_at: DateTime<Utc>,
+    collectors: Vec<Box<dyn Collector>>,
+    /// The caller's configuration: its credentials, in its home region.
+    base: SdkConfig,
+    home_region: String,
+    /// The calls made before any part runs (identity, organization, AssumeRole, regions).
+    setup_calls: ApiCallCounter,
+    concurrency: usize,
+    caller: CallerIdentity,
+    /// `aws`, `aws-cn`, `aws-us-gov`: from the caller's ARN.
+    partition: String,
+}
+
+/// The accounts of a run: those to enter, and what is known of each.
+struct Accounts {
+    organization_id: Option<String>,
+    /// (id, name) of the accounts still to enter.
+    planned: Vec<(String, Option<String>)>,
+    /// Account-level errors (an account not in the organization, a failed AssumeRole).
+    errors: TableRows,
+    entries: BTreeMap<String, AccountEntry>,
+}
+
+/// One part to run: a collector, in an account, in a region (None for a global service).
+struct PlannedPart<'c> {
+    service_order: usize,
+    collector: &'c dyn Collector,
+    account_id: String,
+    region: Option<String>,
+    sdk: SdkConfig,
+    /// The region its clients are built for: the part's, or the home region.
+    client_region: String,
+}
+
+/// What the parts read, gathered into the snapshot's tables.
+struct Gathered {
+    tables: BTreeMap<&'static str, TableRows>,
+    parts: Vec<PartEntry>,
+    regions: Vec<String>,
+    api_calls: u64,
+    error_count: u64,
+}
+
+impl<'a> Run<'a> {
+    /// Who is calling: the one call every run needs to succeed.
+    async fn start(
+        opts: &'a CollectOptions,
+        progress: &'a dyn Progress,
+    ) -> Result<Self, CollectError> {
+        let started_at = Utc::now();
+        let collectors = select_collectors(&opts.services)?;
+        let base = load_sdk_config(&opts.aws).await;
+        let home_region = base
+            .region()
+            .map(|r| r.to_string())
+            .unwrap_or_else(|| crate::aws::DEFAULT_REGION.to_owned());
+        let setup_calls = ApiCallCounter::default();
+        let identity = client!(&base, setup_calls, aws_sdk_sts)
+            .get_caller_identity()
+            .send()
+            .await
+            .map_err(|e| CollectError::NoIdentity(error_info(&e)))?;
+        let caller = CallerIdentity {
+            account_id: identity.account.unwrap_or_default(),
+            arn: identity.arn.unwrap_or_default(),
+            user_id: identity.user_id.unwrap_or_default(),
+        };
+        let partition = caller
+            .arn
+            .split(':')
+            .nth(1)
+            .filter(|p| !p.is_empty())
+            .unwrap_or("aws")
+            .to_owned();
+        Ok(Run {
+            opts,
+            progress,
+            started_at,
+            collectors,
+            base,
+            home_region,
+            setup_calls,
+            concurrency: opts.concurrency.max(1),
+            caller,
+            partition,
+        })
+    }
+
+    /// A part's view of an account in a region.
+    fn target(
+        &self,
+        sdk: &SdkConfig,
+        account: &str,
+        region: &str,
+        calls: &ApiCallCounter,
+    ) -> Target {
+        Target {
             account_id: account.to_owned(),
-            partition: partition.clone(),
+            partition: self.partition.clone(),
             region: region.to_owned(),
             sdk: sdk.clone(),
-            fan_out: concurrency,
-            s3_path_style: opts.aws.endpoint_url.is_some(),
+            fan_out: self.concurrency,
+            s3_path_style: self.opts.aws.endpoint_url.is_some(),
             calls: calls.clone(),
-        };
+        }
+    }
 
-    // Which accounts, by whom.
-    let mut organization_id = None;
-    let mut planned: Vec<(String, Option<String>)> = vec![(caller.account_id.clone(), None)];
-    let mut account_errors = Sink::new(&caller.account_id, None, "sts");
-    let mut account_entries: BTreeMap<String, AccountEntry> = BTreeMap::new();
-    if opts.org {
-        let target = caller_target(&base, &caller.account_id, &home_region, &setup_calls);
-        let (org_id, accounts) =
-            super::org::list_active_accounts(&target)
-                .await
-                .map_err(|info| CollectError::Organization {
-                    account: caller.account_id.clone(),
-                    info,
-                })?;
-        organization_id = Some(org_id);
-        planned = accounts
+    /// Which accounts, by whom: the caller's own, or with `--org` the organization's active
+    /// accounts (those of `--accounts` only; one that is not in it is a recorded failure).
+    async fn plan_accounts(&self) -> Result<Accounts, CollectError> {
+        let mut accounts = Accounts {
+            organization_id: None,
+            planned: vec![(self.caller.account_id.clone(), None)],
+            errors: TableRows::new(&tables::COLLECTION_ERRORS),
+            entries: BTreeMap::new(),
+        };
+        if !self.opts.org {
+            return Ok(accounts);
+        }
+        let target = self.target(
+            &self.base,
+            &self.caller.account_id,
+            &self.home_region,
+            &self.setup_calls,
+        );
+        let (org_id, listed) = super::org::list_active_accounts(&target)
+            .await
+            .map_err(|info| CollectError::Organization {
+                account: self.caller.account_id.clone(),
+                info,
+            })?;
+        accounts.organization_id = Some(org_id);
+        accounts.planned = listed
             .into_iter()
             .map(|(id, name)| (id, Some(name)))
             .collect();
-        if let Some(wanted) = &opts.accounts {
+        if let Some(wanted) = &self.opts.accounts {
+            let mut sink = Sink::new(&self.caller.account_id, None, "sts");
             for id in wanted {
-                if !planned.iter().any(|(p, _)| p == id) {
+                if !accounts.planned.iter().any(|(p, _)| p == id) {
                     let info = ErrorInfo {
                         code: "AccountNotInOrganization".into(),
                         message: format!("{id} is not an active account of the organization"),
                     };
-                    account_errors.record_error("ListAccounts", Some(id), None, info.clone());
-                    account_entries.insert(
+                    sink.record_error("ListAccounts", Some(id), None, info.clone());
+                    accounts.entries.insert(
                         id.clone(),
                         failed_entry(id, None, AccountAccess::AssumedRole, &info),
                     );
                 }
             }
-            planned.retain(|(id, _)| wanted.contains(id));
+            accounts.errors.append(sink.into_parts().1);
+            accounts.planned.retain(|(id, _)| wanted.contains(id));
         }
+        Ok(accounts)
     }
 
-    // Enter every account: the caller's own with its credentials, the others by AssumeRole.
-    let sessions: Vec<EnteredAccount> = futures::stream::iter(planned)
-        .map(|(id, name)| {
-            let base = &base;
-            let home_region = &home_region;
-            let caller = &caller;
-            let partition = &partition;
-            let setup_calls = &setup_calls;
-            async move {
-                let session =
-                    enter_account(opts, base, caller, partition, &id, home_region, setup_calls)
-                        .await;
+    /// Enters every planned account: the caller's own with its credentials, the others by
+    /// AssumeRole.
+    async fn enter_accounts(&self, planned: Vec<(String, Option<String>)>) -> Vec<EnteredAccount> {
+        futures::stream::iter(planned)
+            .map(|(id, name)| async move {
+                let session = enter_account(
+                    self.opts,
+                    &self.base,
+                    &self.caller,
+                    &self.partition,
+                    &id,
+                    &self.home_region,
+                    &self.setup_calls,
+                )
+                .await;
                 (id, name, session)
-            }
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
+            })
+            .buffer_unordered(self.concurrency)
+            .collect()
+            .await
+    }
 
-    let mut errors = TableRows::new(&tables::COLLECTION_ERRORS);
-    let mut parts_to_run = Vec::new();
-    for (id, name, session) in sessions {
-        let access = if id == caller.account_id {
-            AccountAccess::Caller
-        } else {
-            AccountAccess::AssumedRole
-        };
-        let (session, account_sink) = session;
-        let (_, errs) = account_sink.into_parts();
-        errors.append(errs);
-        match session {
-            Ok(session) => {
-                let mut count = 0;
-                for (order, c) in collectors.iter().enumerate() {
-                    // The organization is read once, from the caller's (management) account.
-                    if c.service() == "org" && session.id != caller.account_id {
-                        continue;
-                    }
-                    match c.scope() {
-                        Scope::Global => {
-                            parts_to_run.push((
-                                order,
-                                c.as_ref(),
-                                session.id.clone(),
-                                None,
-                                session.sdk.clone(),
-                                home_region.clone(),
-                            ));
-                            count += 1;
-                        }
-                        Scope::Regional => {
-                            for r in &session.regions {
-                                let sdk = session
-                                    .sdk
-                                    .to_builder()
-                                    .region(aws_config::Region::new(r.clone()))
-                                    .build();
-                                parts_to_run.push((
-                                    order,
-                                    c.as_ref(),
-                                    session.id.clone(),
-                                    Some(r.clone()),
-                                    sdk,
-                                    r.clone(),
-                                ));
-                                count += 1;
-                            }
+    /// The parts of every entered account: each global collector once, each regional one per
+    /// region; the organization is read once, from the caller's (management) account. An
+    /// account that could not be entered is recorded as failed.
+    fn plan_parts(
+        &self,
+        entered: Vec<EnteredAccount>,
+        accounts: &mut Accounts,
+    ) -> Vec<PlannedPart<'_>> {
+        let mut parts = Vec::new();
+        for (id, name, (session, account_sink)) in entered {
+            let access = if id == self.caller.account_id {
+                AccountAccess::Caller
+            } else {
+                AccountAccess::AssumedRole
+            };
+            accounts.errors.append(account_sink.into_parts().1);
+            let session = match session {
+                Ok(session) => session,
+                Err(info) => {
+                    self.progress.account_failed(&id, &info.message);
+                    accounts
+                        .entries
+                        .insert(id.clone(), failed_entry(&id, name, access, &info));
+                    continue;
+                }
+            };
+            let before = parts.len();
+            for (order, c) in self.collectors.iter().enumerate() {
+                if c.service() == "org" && session.id != self.caller.account_id {
+                    continue;
+                }
+                let part =
+                    |region: Option<&String>, sdk: SdkConfig, client_region: &str| PlannedPart {
+                        service_order: order,
+                        collector: c.as_ref(),
+                        account_id: session.id.clone(),
+                        region: region.cloned(),
+                        sdk,
+                        client_region: client_region.to_owned(),
+                    };
+                match c.scope() {
+                    Scope::Global => parts.push(part(None, session.sdk.clone(), &self.home_region)),
+                    Scope::Regional => {
+                        for r in &session.regions {
+                            let sdk = session
+                                .sdk
+                                .to_builder()
+                                .region(aws_config::Region::new(r.clone()))
+                                .build();
+                            parts.push(part(Some(r), sdk, r));
                         }
                     }
                 }
-                progress.account_planned(&session.id, count);
-                account_entries.insert(
-                    id.clone(),
-                    AccountEntry {
-                        account_id: id,
-                        name,
-                        access,
-                        status: Status::Ok,
-                        error: None,
-                    },
-                );
             }
-            Err(info) => {
-                progress.account_failed(&id, &info.message);
-                account_entries.insert(id.clone(), failed_entry(&id, name, access, &info));
-            }
+            self.progress
+                .account_planned(&session.id, parts.len() - before);
+            accounts.entries.insert(
+                id.clone(),
+                AccountEntry {
+                    account_id: id,
+                    name,
+                    access,
+                    status: Status::Ok,
+                    error: None,
+                },
+            );
         }
+        parts
     }
 
-    let mut results: Vec<PartResult> = futures::stream::iter(parts_to_run)
-        .map(|(order, collector, account_id, region, sdk, client_region)| {
-            let calls = ApiCallCounter::default();
-            let target = caller_target(&sdk, &account_id, &client_region, &calls);
-            async move {
-                let mut sink = Sink::new(&account_id, region.as_deref(), collector.service());
-                tracing::debug!(account = %account_id, region = region.as_deref().unwrap_or("global"), service = collector.service(), "Collecting.");
-                collector.collect(&target, &mut sink).await;
-                let status = part_status(&sink, calls.successes());
-                progress.part_finished(&account_id, collector.service(), region.as_deref(), status);
-                PartResult { account_id, region, service: collector.service(), service_order: order, sink, api_calls: calls.get(), status }
-            }
-        })
-        .buffer_unordered(concurrency)
-        .collect()
-        .await;
-    progress.finished();
-    // Concurrency finishes parts in any order; the snapshot's row order must not depend on it.
-    results.sort_by(|a, b| {
-        (&a.account_id, a.service_order, &a.region).cmp(&(
-            &b.account_id,
-            b.service_order,
-            &b.region,
-        ))
-    });
-
-    let mut tables_out: BTreeMap<&'static str, TableRows> = all_tables()
-        .into_iter()
-        .map(|d| (d.name, TableRows::new(d)))
-        .collect();
-    let (_, setup_errors) = account_errors.into_parts();
-    let mut all_errors = setup_errors;
-    all_errors.append(errors);
-    let mut parts_table = TableRows::new(&tables::COLLECTION_PARTS);
-    let mut part_entries = Vec::new();
-    let mut api_calls = setup_calls.get();
-    for r in results {
-        let status = r.status;
-        let rows = r.sink.row_counts();
-        let errors = r.sink.error_count() as u64;
-        let total_rows: u64 = rows.values().sum();
-        parts_table
-            .row()
-            .set("account_id", &r.account_id)
-            .set("region", r.region.clone())
-            .set("service", r.service)
-            .set("status", status_name(status))
-            .set("rows", total_rows as i64)
-            .set("errors", errors as i64)
-            .set("api_calls", r.api_calls as i64);
-        api_calls += r.api_calls;
-        part_entries.push(PartEntry {
-            account_id: r.account_id,
-            region: r.region,
-            service: r.service.to_owned(),
-            status,
-            rows,
-            api_calls: r.api_calls,
-            errors,
+    /// Runs the parts, `concurrency` at a time; results in a stable order (account, service,
+    /// region), whatever order the parts finished in.
+    async fn run_parts(&self, parts: Vec<PlannedPart<'_>>) -> Vec<PartResult> {
+        let mut results: Vec<PartResult> = futures::stream::iter(parts)
+            .map(|part| {
+                let calls = ApiCallCounter::default();
+                let target = self.target(&part.sdk, &part.account_id, &part.client_region, &calls);
+                async move {
+                    let PlannedPart { service_order, collector, account_id, region, .. } = part;
+                    let mut sink = Sink::new(&account_id, region.as_deref(), collector.service());
+                    tracing::debug!(account = %account_id, region = region.as_deref().unwrap_or("global"), service = collector.service(), "Collecting.");
+                    collector.collect(&target, &mut sink).await;
+                    let status = part_status(&sink, calls.successes());
+                    self.progress.part_finished(&account_id, collector.service(), region.as_deref(), status);
+                    PartResult { account_id, region, service: collector.service(), service_order, sink, api_calls: calls.get(), status }
+                }
+            })
+            .buffer_unordered(self.concurrency)
+            .collect()
+            .await;
+        self.progress.finished();
+        results.sort_by(|a, b| {
+            (&a.account_id, a.service_order, &a.region).cmp(&(
+                &b.account_id,
+                b.service_order,
+                &b.region,
+            ))
         });
-        let (tables, errs) = r.sink.into_parts();
-        for (name, rows) in tables {
-            tables_out
-                .get_mut(name)
-                .expect("every collector table is registered")
-                .append(rows);
-        }
-        all_errors.append(errs);
+        results
     }
-    // Accounts that could not be entered are recorded as failed parts, so a check can say
-    // "not assessed" for them rather than find nothing and pass.
-    for entry in account_entries
-        .values()
-        .filter(|e| e.status == Status::Failed)
-    {
-        for c in collectors
-            .iter()
-            .filter(|c| c.service() != "org" || entry.account_id == caller.account_id)
-        {
+
+    /// The parts' rows into the snapshot's tables, with the bookkeeping tables: a row per
+    /// part, and per collector of an account that could not be entered (so a check can say
+    /// "not assessed" for it rather than find nothing and pass). A run that read nothing
+    /// but errors fails.
+    fn gather(
+        &self,
+        results: Vec<PartResult>,
+        accounts: &mut Accounts,
+    ) -> Result<Gathered, CollectError> {
+        let mut tables_out: BTreeMap<&'static str, TableRows> = all_tables()
+            .into_iter()
+            .map(|d| (d.name, TableRows::new(d)))
+            .collect();
+        let mut all_errors = std::mem::replace(
+            &mut accounts.errors,
+            TableRows::new(&tables::COLLECTION_ERRORS),
+        );
+        let mut parts_table = TableRows::new(&tables::COLLECTION_PARTS);
+        let mut part_entries = Vec::new();
+        let mut api_calls = self.setup_calls.get();
+        for r in results {
+            let status = r.status;
+            let rows = r.sink.row_counts();
+            let errors = r.sink.error_count() as u64;
+            let total_rows: u64 = rows.values().sum();
             parts_table
                 .row()
-                .set("account_id", &entry.account_id)
-                .set("service", c.service())
-                .set("status", status_name(Status::Failed))
-                .set("rows", 0)
-                .set("errors", 1)
-                .set("api_calls", 0);
+                .set("account_id", &r.account_id)
+                .set("region", r.region.clone())
+                .set("service", r.service)
+                .set("status", status_name(status))
+                .set("rows", total_rows as i64)
+                .set("errors", errors as i64)
+                .set("api_calls", r.api_calls as i64);
+            api_calls += r.api_calls;
+            part_entries.push(PartEntry {
+                account_id: r.account_id,
+                region: r.region,
+                service: r.service.to_owned(),
+                status,
+                rows,
+                api_calls: r.api_calls,
+                errors,
+            });
+            let (tables, errs) = r.sink.into_parts();
+            for (name, rows) in tables {
+                tables_out
+                    .get_mut(name)
+                    .expect("every collector table is registered")
+                    .append(rows);
+            }
+            all_errors.append(errs);
         }
+        for entry in accounts
+            .entries
+            .values()
+            .filter(|e| e.status == Status::Failed)
+        {
+            for c in self
+                .collectors
+                .iter()
+                .filter(|c| c.service() != "org" || entry.account_id == self.caller.account_id)
+            {
+                parts_table
+                    .row()
+                    .set("account_id", &entry.account_id)
+                    .set("service", c.service())
+                    .set("status", status_name(Status::Failed))
+                    .set("rows", 0)
+                    .set("errors", 1)
+                    .set("api_calls", 0);
+            }
+        }
+        let error_count = all_errors.len() as u64;
+        let nothing_read = part_entries
+            .iter()
+            .all(|p| p.rows.values().sum::<u64>() == 0);
+        if nothing_read && error_count > 0 {
+            return Err(CollectError::NothingCollected {
+                parts: part_entries.len().max(accounts.entries.len()),
+                first: first_error(&all_errors),
+            });
+        }
+        tables_out.insert(tables::COLLECTION_ERRORS.name, all_errors);
+        tables_out.insert(tables::COLLECTION_PARTS.name, parts_table);
+        let mut regions: Vec<String> = part_entries
+            .iter()
+            .filter_map(|p| p.region.clone())
+            .collect();
+        if let RegionSelection::List(list) = &self.opts.regions {
+            regions.extend(list.iter().cloned());
+        }
+        regions.sort();
+        regions.dedup();
+        Ok(Gathered {
+            tables: tables_out,
+            parts: part_entries,
+            regions,
+            api_calls,
+            error_count,
+        })
     }
 
-    let error_count = all_errors.len() as u64;
-    let nothing_read = part_entries
-        .iter()
-        .all(|p| p.rows.values().sum::<u64>() == 0);
-    if nothing_read && error_count > 0 {
-        let first = first_error(&all_errors);
-        return Err(CollectError::NothingCollected {
-            parts: part_entries.len().max(account_entries.len()),
-            first,
-        });
-    }
-    tables_out.insert(tables::COLLECTION_ERRORS.name, all_errors);
-    tables_out.insert(tables::COLLECTION_PARTS.name, parts_table);
-
-    let mut regions: Vec<String> = part_entries
-        .iter()
-        .filter_map(|p| p.region.clone())
-        .collect();
-    if let RegionSelection::List(list) = &opts.regions {
-        regions.extend(list.iter().cloned());
-    }
-    regions.sort();
-    regions.dedup();
-
-    let (id, mut writer) = match &opts.snapshot_id {
-        Some(target) => (
-            target.clone(),
-            SnapshotWriter::create_shard(&opts.data_dir, target, &new_snapshot_id(started_at))?,
-        ),
-        None => {
-            let id = new_snapshot_id(started_at);
-            let writer = SnapshotWriter::create(&opts.data_dir, &id)?;
-            (id, writer)
+    /// Writes the snapshot (or, with `--snapshot-id`, a shard of it) with its manifest.
+    fn write(self, accounts: Accounts, gathered: Gathered) -> Result<CollectOutcome, CollectError> {
+        let opts = self.opts;
+        let (id, mut writer) = match &opts.snapshot_id {
+            Some(target) => (
+                target.clone(),
+                SnapshotWriter::create_shard(
+                    &opts.data_dir,
+                    target,
+                    &new_snapshot_id(self.started_at),
+                )?,
+            ),
+            None => {
+                let id = new_snapshot_id(self.started_at);
+                let writer = SnapshotWriter::create(&opts.data_dir, &id)?;
+                (id, writer)
+            }
+        };
+        for rows in gathered.tables.values() {
+            if let Err(e) = writer.write_table(rows) {
+                writer.abandon();
+                return Err(e.into());
+            }
         }
-    };
-    for rows in tables_out.values() {
-        if let Err(e) = writer.write_table(rows) {
-            writer.abandon();
-            return Err(e.into());
-        }
+        let manifest = Manifest {
+            snapshot_id: id.clone(),
+            schema_version: SCHEMA_VERSION,
+            tool_version: env!("CARGO_PKG_VERSION").to_owned(),
+            started_at: self.started_at,
+            finished_at: Utc::now(),
+            caller: self.caller,
+            organization_id: accounts.organization_id,
+            accounts: accounts.entries.into_values().collect(),
+            regions: gathered.regions,
+            services: self
+                .collectors
+                .iter()
+                .map(|c| c.service().to_owned())
+                .collect(),
+            parts: gathered.parts,
+            tables: writer.tables().clone(),
+            api_calls: gathered.api_calls,
+            error_count: gathered.error_count,
+        };
+        let path = writer.finish(&manifest)?;
+        Ok(CollectOutcome {
+            snapshot_id: id,
+            path,
+            manifest,
+        })
     }
-    let manifest = Manifest {
-        snapshot_id: id.clone(),
-        schema_version: SCHEMA_VERSION,
-        tool_version: env!("CARGO_PKG_VERSION").to_owned(),
-        started_at,
-        finished_at: Utc::now(),
-        caller,
-        organization_id,
-        accounts: account_entries.into_values().collect(),
-        regions,
-        services: collectors.iter().map(|c| c.service().to_owned()).collect(),
-        parts: part_entries,
-        tables: writer.tables().clone(),
-        api_calls,
-        error_count,
-    };
-    let path = writer.finish(&manifest)?;
-    Ok(CollectOutcome {
-        snapshot_id: id,
-        path,
-        manifest,
-    })
 }
 
 fn select_collectors(services: &[String]) -> Result<Vec<Box<dyn Collector>>, CollectError> {
