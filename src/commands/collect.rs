@@ -52,14 +52,7 @@ pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> Result<(), CommandE
     }
     let progress = Bars::new(global.quiet || !std::io::stderr().is_terminal());
     let outcome = collect(&opts, &progress).await?;
-    let relative = outcome
-        .path
-        .strip_prefix(staging.path())
-        .expect("collected into the staging folder")
-        .components()
-        .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect::<Vec<_>>()
-        .join("/");
+    let relative = govscan::store::objects::relative_key(&outcome.path, staging.path());
     store.publish_folder(&outcome.path, &relative).await?;
     let published = store.display(&relative);
     let m = &outcome.manifest;

@@ -45,19 +45,25 @@ fn join(folder: &str, name: &str) -> String {
     }
 }
 
-/// The ids of the published snapshots, oldest first.
-pub async fn snapshot_ids(store: &DataStore) -> Result<Vec<String>, StoreError> {
-    let mut ids = Vec::new();
-    for id in store.children("snapshots").await? {
-        if !id.starts_with('.')
+/// The folders directly below `root` that are published: not hidden (work in progress),
+/// and holding their manifest. In name order.
+async fn published_below(store: &DataStore, root: &str) -> Result<Vec<String>, StoreError> {
+    let mut published = Vec::new();
+    for name in store.children(root).await? {
+        if !name.starts_with('.')
             && store
-                .exists(&format!("snapshots/{id}/{MANIFEST_FILE}"))
+                .exists(&format!("{root}/{name}/{MANIFEST_FILE}"))
                 .await
         {
-            ids.push(id);
+            published.push(name);
         }
     }
-    Ok(ids)
+    Ok(published)
+}
+
+/// The ids of the published snapshots, oldest first.
+pub async fn snapshot_ids(store: &DataStore) -> Result<Vec<String>, StoreError> {
+    published_below(store, "snapshots").await
 }
 
 /// A snapshot folder and its manifest, or why the manifest could not be read.
@@ -76,18 +82,7 @@ pub async fn list_snapshots(store: &DataStore) -> Result<Vec<ListedSnapshot>, St
 
 /// The published shards of snapshot `id` (their folder names), in name order.
 pub async fn complete_shards(store: &DataStore, id: &str) -> Result<Vec<String>, StoreError> {
-    let root = format!("snapshots/{SHARDS}/{id}");
-    let mut shards = Vec::new();
-    for shard in store.children(&root).await? {
-        if !shard.starts_with('.')
-            && store
-                .exists(&format!("{root}/{shard}/{MANIFEST_FILE}"))
-                .await
-        {
-            shards.push(shard);
-        }
-    }
-    Ok(shards)
+    published_below(store, &format!("snapshots/{SHARDS}/{id}")).await
 }
 
 /// Snapshot ids with shards waiting for `snapshots finalize`, and how many each has.

@@ -3,7 +3,7 @@
 //! parsed value and never looks at the text again.
 
 use std::fmt;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::str::FromStr;
 
 use object_store::path::Path as ObjectPath;
@@ -62,14 +62,6 @@ impl DataDir {
                 ..dir
             }),
             local => local,
-        }
-    }
-
-    /// The folder, for a local data directory.
-    pub fn local(&self) -> Option<&Path> {
-        match self {
-            DataDir::Local(path) => Some(path),
-            DataDir::S3(_) => None,
         }
     }
 

@@ -83,18 +83,6 @@ impl DataStore {
         })
     }
 
-    pub fn data_dir(&self) -> &DataDir {
-        &self.data_dir
-    }
-
-    /// The folder of a local data directory (absolute).
-    pub fn local_root(&self) -> Option<&Path> {
-        match &self.backend {
-            Backend::Local { root, .. } => Some(root),
-            Backend::S3 { .. } => None,
-        }
-    }
-
     /// The object store, for DataFusion to read S3 locations through; None for a local
     /// folder, which DataFusion reads on its own.
     pub fn s3_object_store(&self) -> Option<(url::Url, Arc<dyn ObjectStore>)> {
@@ -240,11 +228,6 @@ impl DataStore {
             .map(|parts| parts.map(|p| p.as_ref().to_owned()).collect())
     }
 
-    /// The object store itself, for readers that fetch by ranges (Parquet).
-    pub fn objects(&self) -> Arc<dyn ObjectStore> {
-        self.store.clone()
-    }
-
     /// Where the listed `key` is, as people read it.
     pub fn display_key(&self, key: &ObjectPath) -> String {
         match self.relative_of(key) {
@@ -282,11 +265,7 @@ impl DataStore {
     /// there before it.
     pub async fn publish_folder(&self, staged: &Path, relative: &str) -> Result<(), StoreError> {
         if let Backend::Local { root, .. } = &self.backend {
-            let target = root.join(relative);
-            if let Some(parent) = target.parent() {
-                std::fs::create_dir_all(parent).map_err(io_err(parent))?;
-            }
-            return std::fs::rename(staged, &target).map_err(io_err(&target));
+            return rename_into(staged, &root.join(relative));
         }
         let mut files: Vec<PathBuf> = walkdir::WalkDir::new(staged)
             .into_iter()
@@ -305,7 +284,7 @@ impl DataStore {
         // The manifest sorts last; everything else in a stable order.
         files.sort_by_key(|p| (p.file_name().is_some_and(|n| n == MANIFEST_FILE), p.clone()));
         for path in files {
-            let inside = relative_parts(&path, staged).join("/");
+            let inside = relative_key(&path, staged);
             let bytes = std::fs::read(&path).map_err(io_err(&path))?;
             self.put(&format!("{relative}/{inside}"), bytes).await?;
         }
@@ -315,13 +294,7 @@ impl DataStore {
     /// Publishes one staged file as `relative`: a rename on this machine, one PUT on S3.
     pub async fn publish_file(&self, staged: &Path, relative: &str) -> Result<(), StoreError> {
         match &self.backend {
-            Backend::Local { root, .. } => {
-                let target = root.join(relative);
-                if let Some(parent) = target.parent() {
-                    std::fs::create_dir_all(parent).map_err(io_err(parent))?;
-                }
-                std::fs::rename(staged, &target).map_err(io_err(&target))
-            }
+            Backend::Local { root, .. } => rename_into(staged, &root.join(relative)),
             Backend::S3 { .. } => {
                 let bytes = std::fs::read(staged).map_err(io_err(staged))?;
                 self.put(relative, bytes).await
@@ -398,13 +371,22 @@ impl DataStore {
     }
 }
 
-/// The parts of `path` below `base`.
-fn relative_parts(path: &Path, base: &Path) -> Vec<String> {
+/// Moves `staged` to `target` on this machine, creating `target`'s folder.
+fn rename_into(staged: &Path, target: &Path) -> Result<(), StoreError> {
+    if let Some(parent) = target.parent() {
+        std::fs::create_dir_all(parent).map_err(io_err(parent))?;
+    }
+    std::fs::rename(staged, target).map_err(io_err(target))
+}
+
+/// `path` below `base` as a `/`-separated relative key (`snapshots/<id>`).
+pub fn relative_key(path: &Path, base: &Path) -> String {
     path.strip_prefix(base)
         .expect("found below base")
         .components()
         .map(|c| c.as_os_str().to_string_lossy().into_owned())
-        .collect()
+        .collect::<Vec<_>>()
+        .join("/")
 }
 
 /// `path` made absolute, with `.` and `..` resolved by name (the folder may not exist yet,
