@@ -294,9 +294,14 @@ pub struct CheckArgs {
     /// Read checks from this folder instead of the built-in ones.
     #[arg(long)]
     pub checks: Option<PathBuf>,
-    /// Only checks mapped to this framework, e.g. cis-aws-5.0.
+    /// Only checks mapped to this framework (cis-aws-7.0, cis-aws-6.0, cis-aws-5.0), and a
+    /// verdict for each of its controls.
     #[arg(long)]
     pub framework: Option<String>,
+    /// With --framework: only the controls of this CIS profile level (1: Level 1; 2: Level 2,
+    /// which includes Level 1), and the checks that decide them.
+    #[arg(long, requires = "framework", value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub level: Option<u8>,
     #[command(flatten)]
     pub select: SelectArgs,
     #[arg(long, value_enum, default_value_t = Format::Table)]
@@ -353,9 +358,13 @@ pub struct ReportArgs {
     /// whole lake.
     #[arg(long)]
     pub since: Option<String>,
-    /// The framework whose sections the report lists.
-    #[arg(long, default_value = "cis-aws-5.0")]
+    /// The framework whose controls the report lists, each with its verdict.
+    #[arg(long, default_value = "cis-aws-7.0")]
     pub framework: String,
+    /// Only the controls of this CIS profile level (1: Level 1; 2: Level 2, which includes
+    /// Level 1).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub level: Option<u8>,
     #[arg(long, value_enum, default_value_t = ReportFormat::Html)]
     pub format: ReportFormat,
     /// Hunt parameters as YAML (see `hunt --config`).

@@ -3,7 +3,7 @@
 -- severity: low
 -- description: Access logs of the trail bucket show who read or deleted the audit trail. Trails whose bucket is in an account that was not collected are not listed.
 -- remediation: Enable server access logging on the trail's S3 bucket, to another bucket.
--- frameworks: { cis-aws-5.0: ["3.4"] }
+-- frameworks: { cis-aws-5.0: ["3.4"], cis-aws-6.0: ["4.4"], cis-aws-7.0: ["4.4"] }
 -- tables: [cloudtrail_trails, s3_buckets]
 -- requires: [DescribeTrails, GetBucketLogging]
 SELECT DISTINCT

@@ -3,7 +3,7 @@
 -- severity: medium
 -- description: SSE-KMS adds a key policy between the logs and anyone who can read the bucket.
 -- remediation: aws cloudtrail update-trail --name TRAIL --kms-key-id KEY
--- frameworks: { cis-aws-5.0: ["3.5"] }
+-- frameworks: { cis-aws-5.0: ["3.5"], cis-aws-6.0: ["4.5"], cis-aws-7.0: ["4.5"] }
 -- tables: [cloudtrail_trails]
 -- requires: [DescribeTrails]
 SELECT

@@ -3,7 +3,7 @@
 -- severity: medium
 -- description: Digest files let you prove that delivered logs were not changed or deleted.
 -- remediation: aws cloudtrail update-trail --name TRAIL --enable-log-file-validation
--- frameworks: { cis-aws-5.0: ["3.2"] }
+-- frameworks: { cis-aws-5.0: ["3.2"], cis-aws-6.0: ["4.2"], cis-aws-7.0: ["4.2"] }
 -- tables: [cloudtrail_trails]
 -- requires: [DescribeTrails]
 SELECT

@@ -3,7 +3,7 @@
 -- severity: medium
 -- description: The older a key, the more places it has been copied to. Age is measured at collection time.
 -- remediation: Create a new key, move its users to it, then deactivate and delete the old one.
--- frameworks: { cis-aws-5.0: ["1.13"] }
+-- frameworks: { cis-aws-5.0: ["1.13"], cis-aws-6.0: ["2.13"], cis-aws-7.0: ["2.12"] }
 -- tables: [iam_access_keys, snapshot_info]
 -- requires: [ListAccessKeys]
 SELECT

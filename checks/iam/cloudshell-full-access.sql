@@ -3,7 +3,7 @@
 -- severity: medium
 -- description: CloudShell full access allows uploading and downloading files, a path for data exfiltration.
 -- remediation: Detach AWSCloudShellFullAccess and grant a narrower CloudShell policy where needed.
--- frameworks: { cis-aws-5.0: ["1.21"] }
+-- frameworks: { cis-aws-5.0: ["1.21"], cis-aws-6.0: ["2.21"], cis-aws-7.0: ["2.20"] }
 -- tables: [iam_policy_attachments, collection_parts]
 -- requires: [GetAccountAuthorizationDetails]
 SELECT

@@ -3,7 +3,7 @@
 -- severity: high
 -- description: A console password without MFA is one phished secret away from the console.
 -- remediation: Assign an MFA device to the user, or remove its console password.
--- frameworks: { cis-aws-5.0: ["1.9"] }
+-- frameworks: { cis-aws-5.0: ["1.9"], cis-aws-6.0: ["2.9"], cis-aws-7.0: ["2.10"] }
 -- tables: [iam_users, iam_mfa_devices]
 -- requires: [ListUsers, GetLoginProfile, ListMFADevices]
 SELECT

@@ -3,7 +3,7 @@
 -- severity: medium
 -- description: An expired certificate can be deployed by mistake and breaks the service that uses it.
 -- remediation: Delete the expired certificate (aws iam delete-server-certificate).
--- frameworks: { cis-aws-5.0: ["1.18"] }
+-- frameworks: { cis-aws-5.0: ["1.18"], cis-aws-6.0: ["2.18"], cis-aws-7.0: ["2.17"] }
 -- tables: [iam_server_certificates, snapshot_info]
 -- requires: [ListServerCertificates]
 SELECT

@@ -3,7 +3,7 @@
 -- severity: medium
 -- description: A second active key doubles what can leak and is rarely needed outside a rotation.
 -- remediation: Deactivate and delete the access key that is not in use.
--- frameworks: { cis-aws-5.0: ["1.12"] }
+-- frameworks: { cis-aws-5.0: ["1.12"], cis-aws-6.0: ["2.12"] }
 -- tables: [iam_users, iam_access_keys]
 -- requires: [ListUsers, ListAccessKeys]
 SELECT

@@ -3,7 +3,7 @@
 -- severity: medium
 -- description: Short console passwords are guessed and cracked quickly.
 -- remediation: Set the account password policy's minimum length to 14 or more.
--- frameworks: { cis-aws-5.0: ["1.7"] }
+-- frameworks: { cis-aws-5.0: ["1.7"], cis-aws-6.0: ["2.7"], cis-aws-7.0: ["2.8"] }
 -- tables: [iam_password_policy]
 -- requires: [GetAccountPasswordPolicy]
 SELECT

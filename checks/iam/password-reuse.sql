@@ -3,7 +3,7 @@
 -- severity: medium
 -- description: Reused passwords undo rotation and revive leaked credentials.
 -- remediation: Set the account password policy's reuse prevention to 24.
--- frameworks: { cis-aws-5.0: ["1.8"] }
+-- frameworks: { cis-aws-5.0: ["1.8"], cis-aws-6.0: ["2.8"], cis-aws-7.0: ["2.9"] }
 -- tables: [iam_password_policy]
 -- requires: [GetAccountPasswordPolicy]
 SELECT

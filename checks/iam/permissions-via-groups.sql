@@ -3,7 +3,7 @@
 -- severity: low
 -- description: Policies attached to individual users are hard to review and drift apart.
 -- remediation: Move the user's attached and inline policies to a group and add the user to it.
--- frameworks: { cis-aws-5.0: ["1.14"] }
+-- frameworks: { cis-aws-5.0: ["1.14"], cis-aws-6.0: ["2.14"], cis-aws-7.0: ["2.13"] }
 -- tables: [iam_users, iam_policy_attachments, iam_inline_policies]
 -- requires: [GetAccountAuthorizationDetails]
 WITH direct AS (

@@ -5,6 +5,7 @@
 --   A trust policy that allows Principal "*" (or {"AWS": "*"}) without a condition lets any
 --   AWS account in the world assume the role.
 -- remediation: Name the accounts or roles that may assume the role, or add a condition such as aws:PrincipalOrgID.
+-- frameworks: { cis-aws-7.0: ["2.21"] }
 -- tables: [iam_roles]
 -- requires: [GetAccountAuthorizationDetails]
 WITH open_trust AS (

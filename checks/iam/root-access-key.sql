@@ -5,7 +5,7 @@
 --   Access keys of the root user give unrestricted, unattributable programmatic access to
 --   the account and cannot be limited by IAM or SCPs.
 -- remediation: Sign in as the root user and delete its access keys (Security credentials).
--- frameworks: { cis-aws-5.0: ["1.3"] }
+-- frameworks: { cis-aws-5.0: ["1.3"], cis-aws-6.0: ["2.3"], cis-aws-7.0: ["2.4"] }
 -- tables: [iam_account_summary]
 -- requires: [GetAccountSummary]
 SELECT

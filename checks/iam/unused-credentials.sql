@@ -6,7 +6,7 @@
 --   without a purpose. Ages are measured from the snapshot's collection time; a credential
 --   never used counts from its creation.
 -- remediation: Remove the console password or deactivate the access key that is not used.
--- frameworks: { cis-aws-5.0: ["1.11"] }
+-- frameworks: { cis-aws-5.0: ["1.11"], cis-aws-6.0: ["2.11"], cis-aws-7.0: ["2.11"] }
 -- tables: [iam_credential_report, snapshot_info]
 -- requires: [GenerateCredentialReport, GetCredentialReport]
 WITH ages AS (

@@ -4,7 +4,6 @@
 -- description: >
 --   Service control policies, resource control policies and delegated administration exist only in an organization with all features; one with consolidated billing only has no guardrails at all.
 -- remediation: In the management account, AWS Organizations > Settings > Enable all features, and have every member account approve.
--- frameworks: { cis-aws-7.0: ["2.1.1"] }
 -- tables: [org_organizations]
 -- requires: [DescribeOrganization]
 SELECT

@@ -4,7 +4,6 @@
 -- description: >
 --   Resources in a region nobody watches escape monitoring, and an attacker with stolen keys mines there first. A member passes when an SCP in effect for it denies requests whose aws:RequestedRegion is not in a list (a Deny with StringNotEquals, StringNotLike or their IfExists forms on aws:RequestedRegion).
 -- remediation: Attach to the root an SCP that denies everything except global services (NotAction) when aws:RequestedRegion is not one of your approved regions.
--- frameworks: { cis-aws-7.0: ["2.1.6"] }
 -- tables: [org_accounts, org_policies, org_policy_targets]
 -- requires: [ListAccounts, ListPolicies, DescribePolicy, ListTargetsForPolicy]
 WITH conditions AS (

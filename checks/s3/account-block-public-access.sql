@@ -1,9 +1,12 @@
 -- id: s3-account-block-public-access
 -- title: The account has all four S3 Block Public Access settings on
 -- severity: high
--- description: Account-level Block Public Access protects every bucket, including those created later.
+-- description: >
+--   Account-level Block Public Access protects every bucket, including those created later.
+--   It is not mapped to CIS 3.1.4: the benchmark accepts all four settings at the bucket
+--   level or at the account level (s3-block-public-access judges each bucket that way), so
+--   an account without them whose buckets each have them complies.
 -- remediation: aws s3control put-public-access-block --account-id ID --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
--- frameworks: { cis-aws-5.0: ["2.1.4"] }
 -- tables: [s3_account_public_access_block]
 -- requires: [GetPublicAccessBlock]
 SELECT

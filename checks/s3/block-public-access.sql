@@ -5,7 +5,7 @@
 --   Block Public Access overrides public policies and ACLs. A bucket passes when all four
 --   settings are on, at the bucket or at the account level.
 -- remediation: Turn on all four Block Public Access settings for the account, or for the bucket.
--- frameworks: { cis-aws-5.0: ["2.1.4"] }
+-- frameworks: { cis-aws-5.0: ["2.1.4"], cis-aws-6.0: ["3.1.4"], cis-aws-7.0: ["3.1.4"] }
 -- tables: [s3_buckets, s3_account_public_access_block]
 -- requires: [ListBuckets, GetBucketLocation, GetPublicAccessBlock]
 SELECT

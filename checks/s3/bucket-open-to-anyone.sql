@@ -8,6 +8,7 @@
 --   RestrictPublicBuckets) where it stops that. Read from the computed table
 --   s3_bucket_exposure.
 -- remediation: Remove the grant to Principal "*" (or make it conditional on your organization or VPC endpoint), and turn on Block Public Access for the bucket and the account.
+-- frameworks: { cis-aws-7.0: ["2.21"] }
 -- tables: [s3_buckets, s3_account_public_access_block]
 -- requires: [GetBucketPolicy]
 WITH open_to_anyone AS (

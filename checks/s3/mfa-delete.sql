@@ -3,7 +3,7 @@
 -- severity: low
 -- description: MFA delete stops a stolen key from permanently deleting object versions or suspending versioning.
 -- remediation: As the root user, enable versioning with MFA delete (aws s3api put-bucket-versioning --mfa ...).
--- frameworks: { cis-aws-5.0: ["2.1.2"] }
+-- frameworks: { cis-aws-5.0: ["2.1.2"], cis-aws-6.0: ["3.1.2"], cis-aws-7.0: ["3.1.2"] }
 -- tables: [s3_buckets]
 -- requires: [ListBuckets, GetBucketLocation, GetBucketVersioning]
 SELECT

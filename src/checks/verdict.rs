@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use super::framework::Framework;
+use super::framework::{Assessment, Decision, Framework};
 use super::run::{CheckResult, Status};
 use super::Check;
 
@@ -78,15 +78,22 @@ pub fn summarize<'a>(checks: &'a [Check], results: &'a [CheckResult]) -> Summary
     summary
 }
 
-/// A framework control's status.
+/// A framework control's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum ControlStatus {
+    /// A result of its checks fails.
     Fail,
+    /// A result of its checks could not be assessed (the data could not be read), or its
+    /// checks were not run.
     NotAssessed,
+    /// Every result of its checks passes.
     Pass,
-    /// The snapshot cannot decide it; the framework says why.
+    /// A human decides: the benchmark marks it manual and no check decides it (its checks,
+    /// if any, are evidence).
     Manual,
+    /// The benchmark automates it, but govscan does not collect the service yet.
+    NotCollected,
     /// Its checks evaluated nothing (no resource of the kind).
     NoResources,
 }
@@ -98,6 +105,7 @@ impl ControlStatus {
             ControlStatus::NotAssessed => "NOT_ASSESSED",
             ControlStatus::Pass => "PASS",
             ControlStatus::Manual => "MANUAL",
+            ControlStatus::NotCollected => "NOT_COLLECTED",
             ControlStatus::NoResources => "NO_RESOURCES",
         }
     }
@@ -110,47 +118,100 @@ pub struct ControlVerdict<'a> {
     pub section_title: &'a str,
     pub control: &'a str,
     pub title: &'a str,
+    /// The benchmark's profile level (1 or 2).
+    pub level: u8,
+    /// The benchmark's assessment status (Automated or Manual).
+    pub assessment: Assessment,
     pub status: ControlStatus,
     #[serde(flatten)]
     pub counts: Counts,
-    /// Why the control is manual.
-    pub manual: Option<&'a str>,
+    /// The checks that decide the control or give its evidence, among those run.
+    pub checks: Vec<&'a str>,
+    /// Why a human decides it (MANUAL), or what was not run (NOT_ASSESSED).
+    pub reason: Option<String>,
+    /// The APIs govscan would need to collect (NOT_COLLECTED).
+    pub needs: Option<&'a str>,
 }
 
-/// Each control of the framework with its verdict: FAIL if any result of its checks fails,
-/// NOT_ASSESSED if any could not be assessed, PASS if all pass, MANUAL or NO_RESOURCES.
+/// Each control of the framework with its verdict, from the checks that were run and their
+/// results: FAIL if any result fails, NOT_ASSESSED if any could not be assessed (or no check
+/// of the control was run), PASS if all pass, NO_RESOURCES if none was evaluated; MANUAL and
+/// NOT_COLLECTED as the framework defines the control.
 pub fn control_verdicts<'a>(
     framework: &'a Framework,
+    checks: &'a [Check],
     results: &[CheckResult],
 ) -> Vec<ControlVerdict<'a>> {
     framework
         .controls()
         .map(|(section, control)| {
+            let own: Vec<&'a str> = checks
+                .iter()
+                .filter(|c| {
+                    c.meta
+                        .frameworks
+                        .get(&framework.id)
+                        .is_some_and(|ids| ids.contains(&control.id))
+                })
+                .map(|c| c.meta.id.as_str())
+                .collect();
             let counts = Counts::of(results.iter().filter(|r| {
                 r.frameworks
                     .get(&framework.id)
                     .is_some_and(|c| c.contains(&control.id))
             }));
-            let status = match (&control.manual, counts) {
-                (Some(_), _) => ControlStatus::Manual,
-                (None, Counts { fail, .. }) if fail > 0 => ControlStatus::Fail,
-                (None, Counts { not_assessed, .. }) if not_assessed > 0 => {
-                    ControlStatus::NotAssessed
+            let (status, reason, needs) = match control.decision() {
+                Decision::Manual(why) | Decision::Evidence(why) => {
+                    (ControlStatus::Manual, Some(why.to_owned()), None)
                 }
-                (None, Counts { pass, .. }) if pass > 0 => ControlStatus::Pass,
-                _ => ControlStatus::NoResources,
+                Decision::NotCollected(apis) => (
+                    ControlStatus::NotCollected,
+                    Some(format!("not collected yet: needs {apis}")),
+                    Some(apis),
+                ),
+                Decision::Checks if own.is_empty() => (
+                    ControlStatus::NotAssessed,
+                    Some("none of its checks was run".to_owned()),
+                    None,
+                ),
+                Decision::Checks => (
+                    if counts.fail > 0 {
+                        ControlStatus::Fail
+                    } else if counts.not_assessed > 0 {
+                        ControlStatus::NotAssessed
+                    } else if counts.pass > 0 {
+                        ControlStatus::Pass
+                    } else {
+                        ControlStatus::NoResources
+                    },
+                    None,
+                    None,
+                ),
             };
             ControlVerdict {
                 section: &section.id,
                 section_title: &section.title,
                 control: &control.id,
                 title: &control.title,
+                level: control.level,
+                assessment: control.assessment,
                 status,
                 counts,
-                manual: control.manual.as_deref(),
+                checks: own,
+                reason,
+                needs,
             }
         })
         .collect()
+}
+
+/// How many controls have each verdict.
+pub fn verdict_counts(verdicts: &[ControlVerdict]) -> BTreeMap<&'static str, usize> {
+    let mut counts = BTreeMap::new();
+    for v in verdicts {
+        *counts.entry(v.status.as_str()).or_default() += 1;
+    }
+    counts
 }
 
 /// A result whose status changed between two runs.
@@ -203,4 +264,99 @@ pub fn result_changes(before: &[CheckResult], after: &[CheckResult]) -> ResultCh
         }
     }
     changes
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::parse_check;
+    use crate::rules::Severity;
+
+    const FRAMEWORK: &str = r#"
+id: f
+title: F
+sections:
+  - id: "1"
+    title: S
+    controls:
+      - {id: "1.1", title: decided, level: 1, assessment: automated}
+      - {id: "1.2", title: evidence, level: 2, assessment: manual, evidence: "a human reads the rows"}
+      - {id: "1.3", title: manual, level: 1, assessment: manual, manual: "a judgement"}
+      - {id: "1.4", title: not collected, level: 1, assessment: automated, not_collected: "ec2:DescribeInstances"}
+      - {id: "1.5", title: no check run, level: 1, assessment: automated}
+      - {id: "1.6", title: nothing evaluated, level: 1, assessment: automated}
+"#;
+
+    fn check(id: &str, controls: &str) -> Check {
+        let text = format!("-- id: {id}\n-- title: t\n-- severity: low\n-- description: d\n-- remediation: r\n-- frameworks: {{ f: [{controls}] }}\n-- tables: [iam_users]\nSELECT 1\n");
+        parse_check(std::path::Path::new("x.sql"), &text).unwrap()
+    }
+
+    fn result(check: &str, controls: &[&str], status: Status) -> CheckResult {
+        CheckResult {
+            check_id: check.into(),
+            title: "t".into(),
+            severity: Severity::Low,
+            frameworks: [(
+                "f".to_owned(),
+                controls.iter().map(|c| c.to_string()).collect(),
+            )]
+            .into(),
+            resource_id: "r".into(),
+            account_id: "1".into(),
+            region: None,
+            status,
+            reason: String::new(),
+        }
+    }
+
+    #[test]
+    fn each_way_of_deciding_gives_its_own_verdict() {
+        let framework: Framework = serde_norway::from_str(FRAMEWORK).unwrap();
+        let checks = [check("a", "\"1.1\", \"1.2\""), check("c", "\"1.6\"")];
+        let results = [
+            result("a", &["1.1", "1.2"], Status::Pass),
+            result("a", &["1.1", "1.2"], Status::Fail),
+        ];
+        let verdicts = control_verdicts(&framework, &checks, &results);
+        let status: Vec<(&str, &str)> = verdicts
+            .iter()
+            .map(|v| (v.control, v.status.as_str()))
+            .collect();
+        assert_eq!(
+            status,
+            [
+                ("1.1", "FAIL"),
+                // The failing row is evidence; a human decides.
+                ("1.2", "MANUAL"),
+                ("1.3", "MANUAL"),
+                ("1.4", "NOT_COLLECTED"),
+                ("1.5", "NOT_ASSESSED"),
+                ("1.6", "NO_RESOURCES"),
+            ]
+        );
+        assert_eq!(verdicts[1].counts.fail, 1, "evidence is shown");
+        assert_eq!(verdicts[3].needs, Some("ec2:DescribeInstances"));
+        assert_eq!(verdicts[1].level, 2);
+    }
+
+    #[test]
+    fn not_assessed_outranks_pass_and_fail_outranks_both() {
+        let framework: Framework = serde_norway::from_str(FRAMEWORK).unwrap();
+        let checks = [check("a", "\"1.1\"")];
+        let status = |statuses: &[Status]| {
+            let results: Vec<CheckResult> =
+                statuses.iter().map(|s| result("a", &["1.1"], *s)).collect();
+            control_verdicts(&framework, &checks, &results)[0].status
+        };
+        assert_eq!(status(&[Status::Pass]), ControlStatus::Pass);
+        assert_eq!(
+            status(&[Status::Pass, Status::NotAssessed]),
+            ControlStatus::NotAssessed
+        );
+        assert_eq!(
+            status(&[Status::NotAssessed, Status::Fail]),
+            ControlStatus::Fail
+        );
+    }
 }

@@ -6,6 +6,7 @@
 
 pub mod cloudtrail;
 pub mod config;
+pub mod event_selectors;
 pub mod iam;
 pub mod org;
 pub mod run;

@@ -167,6 +167,50 @@ pub static ORG_DELEGATED_ADMINS: TableDef = TableDef {
     ],
 };
 
+pub static ORG_SERVICE_ACCESS: TableDef = TableDef {
+    name: "org_service_access",
+    key: &["service_principal"],
+    doc: "AWS services with trusted access to the organization (ListAWSServiceAccessForOrganization): the services integrated with it.",
+    columns: &[
+        col("account_id", Text, "Account the list was read from"),
+        col("organization_id", Text, "o-xxxxxxxxxx"),
+        col(
+            "service_principal",
+            Text,
+            "The service, e.g. cloudtrail.amazonaws.com",
+        ),
+        col("enabled_at", Timestamp, "When trusted access was enabled"),
+    ],
+};
+
+pub static ORG_RESOURCE_POLICY: TableDef = TableDef {
+    name: "org_resource_policy",
+    key: &[],
+    doc: "The organization's resource-based delegation policy (DescribeResourcePolicy): which member accounts may manage Organizations policies and accounts. No row when there is none.",
+    columns: &[
+        col("account_id", Text, "Account the policy was read from"),
+        col("organization_id", Text, "o-xxxxxxxxxx"),
+        col("policy_id", Text, "Resource policy id"),
+        col("arn", Text, "Resource policy ARN"),
+        col("content", Json, "The policy document"),
+    ],
+};
+
+pub static ORG_IAM_FEATURES: TableDef = TableDef {
+    name: "org_iam_features",
+    key: &[],
+    doc: "Centralized root access (IAM ListOrganizationsFeatures, read in the management account): the IAM features enabled for the organization's member accounts. One row; an empty list when IAM's trusted access is not enabled.",
+    columns: &[
+        col("account_id", Text, "Account the features were read from"),
+        col("organization_id", Text, "o-xxxxxxxxxx"),
+        col(
+            "enabled_features",
+            TextList,
+            "RootCredentialsManagement and/or RootSessions",
+        ),
+    ],
+};
+
 /// Policy types govscan reads. Types the organization has not enabled answer with an error
 /// or nothing; either way the rest is read.
 const POLICY_TYPES: [PolicyType; 5] = [
@@ -184,6 +228,9 @@ static TABLES: &[&TableDef] = &[
     &ORG_POLICIES,
     &ORG_POLICY_TARGETS,
     &ORG_DELEGATED_ADMINS,
+    &ORG_SERVICE_ACCESS,
+    &ORG_RESOURCE_POLICY,
+    &ORG_IAM_FEATURES,
 ];
 
 /// Reads every page of a listing and flattens its items (the Organizations paginators have
@@ -391,6 +438,83 @@ async fn collect_org(target: &Target, sink: &mut Sink) {
 
     collect_policies(target, sink, &client, &org_id, &units, &account_names).await;
     collect_delegated_admins(target, sink, &client, &org_id).await;
+    collect_service_access(target, sink, &client, &org_id).await;
+    collect_resource_policy(target, sink, &client, &org_id).await;
+    collect_iam_features(target, sink, &org_id).await;
+}
+
+async fn collect_service_access(
+    target: &Target,
+    sink: &mut Sink,
+    client: &orgs::Client,
+    org_id: &str,
+) {
+    let services = match pages(
+        client
+            .list_aws_service_access_for_organization()
+            .into_paginator()
+            .send(),
+        |p| p.enabled_service_principals.unwrap_or_default(),
+    )
+    .await
+    {
+        Ok(s) => s,
+        Err(e) => return sink.error("ListAWSServiceAccessForOrganization", None, &e),
+    };
+    for service in services {
+        sink.table(&ORG_SERVICE_ACCESS)
+            .row()
+            .set("account_id", &target.account_id)
+            .set("organization_id", org_id)
+            .set("service_principal", service.service_principal)
+            .set("enabled_at", opt_utc(service.date_enabled.as_ref()));
+    }
+}
+
+async fn collect_resource_policy(
+    target: &Target,
+    sink: &mut Sink,
+    client: &orgs::Client,
+    org_id: &str,
+) {
+    let policy = match client.describe_resource_policy().send().await {
+        Ok(out) => out.resource_policy,
+        // No delegation policy is a fact about the organization (2.1.5 then fails).
+        Err(e) if error_code(&e) == Some("ResourcePolicyNotFoundException") => None,
+        Err(e) => return sink.error("DescribeResourcePolicy", None, &e),
+    };
+    let Some(policy) = policy else { return };
+    let summary = policy.resource_policy_summary;
+    sink.table(&ORG_RESOURCE_POLICY)
+        .row()
+        .set("account_id", &target.account_id)
+        .set("organization_id", org_id)
+        .set("policy_id", summary.as_ref().and_then(|s| s.id.clone()))
+        .set("arn", summary.and_then(|s| s.arn))
+        .set("content", policy.content);
+}
+
+/// IAM's organization features live in IAM, but only the management account (or IAM's
+/// delegated administrator) can read them, so they are read with the organization.
+async fn collect_iam_features(target: &Target, sink: &mut Sink, org_id: &str) {
+    let iam = client!(&target.sdk, target.calls, aws_sdk_iam);
+    let features: Vec<String> = match iam.list_organizations_features().send().await {
+        Ok(out) => out
+            .enabled_features
+            .unwrap_or_default()
+            .iter()
+            .map(|f| f.as_str().to_owned())
+            .collect(),
+        // IAM without trusted access in the organization has no feature enabled: a fact,
+        // not a failure (2.1.1 then fails).
+        Err(e) if error_code(&e) == Some("ServiceAccessNotEnabledException") => Vec::new(),
+        Err(e) => return sink.error("ListOrganizationsFeatures", None, &e),
+    };
+    sink.table(&ORG_IAM_FEATURES)
+        .row()
+        .set("account_id", &target.account_id)
+        .set("organization_id", org_id)
+        .set("enabled_features", features);
 }
 
 async fn collect_policies(

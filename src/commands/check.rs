@@ -3,7 +3,7 @@
 use std::fmt::Write;
 use std::path::Path;
 
-use govscan::checks::framework::{builtin_frameworks, validate};
+use govscan::checks::framework::{builtin_frameworks, validate, Framework};
 use govscan::checks::run::run_all;
 use govscan::checks::{builtin_checks, load_dir, Check};
 use govscan::report::mutelist::{Mutable, MuteRule, Mutelist};
@@ -57,23 +57,17 @@ pub async fn run(
     };
     validate(&frameworks, &all)?;
     let framework = match &args.framework {
-        Some(id) => Some(frameworks.iter().find(|f| &f.id == id).ok_or_else(|| {
-            let known: Vec<&str> = frameworks.iter().map(|f| f.id.as_str()).collect();
-            CommandError::Usage(format!(
-                "--framework: unknown framework {id:?}; known: {}",
-                known.join(", ")
-            ))
-        })?),
+        Some(id) => Some(find_framework(&frameworks, id, args.level)?),
         None => None,
     };
-    let checks = select(all, args)?;
+    let checks = select(all, framework.as_ref(), args)?;
     let mut results = run_all(&engine.ctx, &checks, args.select.concurrency.into()).await?;
     let expired_mutes = match &args.report.mutelist {
         Some(path) => apply_mutelist(&mut results, path)?,
         None => Vec::new(),
     };
     let report = Report::from_checks(&engine.manifest.snapshot_id, &checks, &results)
-        .with_framework(framework)
+        .with_framework(framework.as_ref())
         .with_expired_mutes(expired_mutes);
     super::write_report(args.format, &report, &args.report)?;
     Ok(govscan::checks::run::fails_at(
@@ -100,7 +94,30 @@ pub fn apply_mutelist<T: Mutable>(
     }
     Ok(expired)
 }
-fn select(checks: Vec<Check>, args: &CheckArgs) -> Result<Vec<Check>, CommandError> {
+/// The framework named `id`, with only the controls of `level` when one is given.
+pub fn find_framework(
+    frameworks: &[Framework],
+    id: &str,
+    level: Option<u8>,
+) -> Result<Framework, CommandError> {
+    let framework = frameworks.iter().find(|f| f.id == id).ok_or_else(|| {
+        let known: Vec<&str> = frameworks.iter().map(|f| f.id.as_str()).collect();
+        CommandError::Usage(format!(
+            "--framework: unknown framework {id:?}; known: {}",
+            known.join(", ")
+        ))
+    })?;
+    Ok(match level {
+        Some(level) => framework.at_level(level),
+        None => framework.clone(),
+    })
+}
+
+fn select(
+    checks: Vec<Check>,
+    framework: Option<&Framework>,
+    args: &CheckArgs,
+) -> Result<Vec<Check>, CommandError> {
     for id in &args.select.only {
         if !checks.iter().any(|c| &c.meta.id == id) {
             return Err(CommandError::Usage(format!("--only: no check {id:?}")));
@@ -109,16 +126,12 @@ fn select(checks: Vec<Check>, args: &CheckArgs) -> Result<Vec<Check>, CommandErr
     let selected: Vec<Check> = checks
         .into_iter()
         .filter(|c| args.select.only.is_empty() || args.select.only.contains(&c.meta.id))
-        .filter(|c| {
-            args.framework
-                .as_ref()
-                .is_none_or(|f| c.meta.frameworks.contains_key(f))
-        })
+        .filter(|c| framework.is_none_or(|f| f.covers(c)))
         .filter(|c| args.select.severity.is_none_or(|s| c.meta.severity >= s))
         .collect();
     if selected.is_empty() {
         return Err(CommandError::Usage(
-            "no check matches --only, --framework and --severity".into(),
+            "no check matches --only, --framework, --level and --severity".into(),
         ));
     }
     Ok(selected)

@@ -29,15 +29,7 @@ pub async fn run(
     let checks = govscan::checks::builtin_checks()?;
     let frameworks = builtin_frameworks()?;
     validate(&frameworks, &checks)?;
-    let framework = frameworks
-        .iter()
-        .find(|f| f.id == args.framework)
-        .ok_or_else(|| {
-            CommandError::Usage(format!(
-                "--framework: unknown framework {:?}",
-                args.framework
-            ))
-        })?;
+    let framework = super::check::find_framework(&frameworks, &args.framework, args.level)?;
     let config = match &args.config {
         Some(path) => govscan::hunt::HuntConfig::load(path).map_err(CommandError::Usage)?,
         None => govscan::hunt::HuntConfig::default(),
@@ -85,7 +77,8 @@ pub async fn run(
         .filter(|(name, _)| !name.starts_with("collection_"))
         .map(|(name, entry)| (name.clone(), entry.rows))
         .collect();
-    let controls = govscan::checks::verdict::control_verdicts(framework, &results);
+    let controls = govscan::checks::verdict::control_verdicts(&framework, &checks, &results);
+    let verdicts = govscan::checks::verdict::verdict_counts(&controls);
 
     let context = context! {
         snapshot_id => manifest.snapshot_id,
@@ -94,7 +87,7 @@ pub async fn run(
         accounts => manifest.accounts.len().max(1),
         regions => manifest.regions,
         inventory => inventory.iter().map(|(n, r)| context! { name => n, rows => r }).collect::<Vec<_>>(),
-        framework => context! { title => framework.title, controls => controls },
+        framework => context! { title => framework.title, verdicts => verdicts, controls => controls },
         checks => report_context(&check_report),
         hunt => hunt_report.as_ref().map(report_context),
         errors => errors,

@@ -1,5 +1,7 @@
-//! govscan's SQL functions: ARN parts, CIDR membership, policy statements, and the policy
-//! engine (`policy_allows`, `expand_actions`, `action_access_level`).
+//! govscan's SQL functions: ARN parts, CIDR membership, policy statements and their
+//! conditions (`condition_values`, `policy_denies`), what a trail records
+//! (`trail_records`), and the policy engine (`policy_allows`, `expand_actions`,
+//! `action_access_level`).
 //!
 //! Every function takes untrusted text: a value that is not an ARN, an address or a policy
 //! document gives NULL, never an error that would stop a whole check.
@@ -40,7 +42,166 @@ pub fn all() -> Vec<ScalarUDF> {
     functions.push(ScalarUDF::new_from_impl(ActionAccessLevel {
         signature: Signature::string(1, Volatility::Immutable),
     }));
+    functions.push(ScalarUDF::new_from_impl(PolicyDenies {
+        signature: Signature::string(2, Volatility::Immutable),
+    }));
+    functions.push(ScalarUDF::new_from_impl(ConditionValues {
+        signature: Signature::string(3, Volatility::Immutable),
+    }));
+    functions.push(ScalarUDF::new_from_impl(TrailRecords {
+        signature: Signature::string(3, Volatility::Immutable),
+    }));
     functions
+}
+
+/// `condition_values(condition, operator, key)`: the values a statement's Condition block
+/// (JSON text) gives `key` under `operator`, both matched case-insensitively as AWS does,
+/// as text (a single value, a list, booleans and numbers alike). NULL when the block has
+/// no such operator or key, or is not a Condition block.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct ConditionValues {
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for ConditionValues {
+    fn name(&self) -> &str {
+        "condition_values"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::List(Arc::new(Field::new(
+            "item",
+            DataType::Utf8,
+            true,
+        ))))
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        use datafusion::arrow::array::{ListBuilder, StringBuilder};
+        let a = string_args(&args)?;
+        let mut out = ListBuilder::new(StringBuilder::new());
+        for ((condition, operator), key) in a[0].iter().zip(a[1].iter()).zip(a[2].iter()) {
+            match (condition, operator, key) {
+                (Some(c), Some(o), Some(k)) => match condition_values(c, o, k) {
+                    Some(values) => {
+                        for v in values {
+                            out.values().append_value(v);
+                        }
+                        out.append(true);
+                    }
+                    None => out.append(false),
+                },
+                _ => out.append(false),
+            }
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
+}
+
+pub fn condition_values(condition: &str, operator: &str, key: &str) -> Option<Vec<String>> {
+    let block: Json = serde_json::from_str(condition).ok()?;
+    let (_, keys) = block
+        .as_object()?
+        .iter()
+        .find(|(op, _)| op.eq_ignore_ascii_case(operator))?;
+    let (_, values) = keys
+        .as_object()?
+        .iter()
+        .find(|(k, _)| k.eq_ignore_ascii_case(key))?;
+    let text = |v: &Json| {
+        v.as_str()
+            .map(str::to_owned)
+            .unwrap_or_else(|| v.to_string())
+    };
+    Some(match values {
+        Json::Array(items) => items.iter().map(text).collect(),
+        one => vec![text(one)],
+    })
+}
+
+/// `trail_records(event_selectors, advanced_event_selectors, what)`: whether a trail's
+/// selectors record `what`: 'management' (every management event, reads and writes),
+/// 's3_object_write' or 's3_object_read' (S3 object-level events of every bucket), each
+/// selector judged on its own (see `collect::event_selectors`). NULL for another `what`.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct TrailRecords {
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for TrailRecords {
+    fn name(&self) -> &str {
+        "trail_records"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Boolean)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        use crate::collect::event_selectors::{records, Records};
+        let a = string_args(&args)?;
+        let parse = |t: Option<&str>| t.and_then(|t| serde_json::from_str::<Json>(t).ok());
+        let out: BooleanArray = a[0]
+            .iter()
+            .zip(a[1].iter())
+            .zip(a[2].iter())
+            .map(|((basic, advanced), what)| {
+                let what = Records::parse(what?)?;
+                Some(records(
+                    parse(basic).as_ref(),
+                    parse(advanced).as_ref(),
+                    what,
+                ))
+            })
+            .collect();
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+}
+
+/// `policy_denies(document, action)`: whether the document denies `action` to every
+/// principal it governs, unconditionally or with conditions that only exempt named
+/// principals ("deny, except our security role"): the reading of an SCP guardrail (see
+/// `govscan_policy::condition::denies_every_principal`). NULL when the document does not
+/// parse.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct PolicyDenies {
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for PolicyDenies {
+    fn name(&self) -> &str {
+        "policy_denies"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Boolean)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let a = string_args(&args)?;
+        let mut parsed: std::collections::HashMap<&str, Option<govscan_policy::Policy>> =
+            Default::default();
+        let mut out = datafusion::arrow::array::BooleanBuilder::with_capacity(a[0].len());
+        for (doc, action) in a[0].iter().zip(a[1].iter()) {
+            let (Some(doc), Some(action)) = (doc, action) else {
+                out.append_null();
+                continue;
+            };
+            let policy = parsed
+                .entry(doc)
+                .or_insert_with(|| govscan_policy::Policy::parse(doc).ok());
+            match policy {
+                Some(p) => {
+                    out.append_value(govscan_policy::condition::denies_every_principal(p, action))
+                }
+                None => out.append_null(),
+            }
+        }
+        Ok(ColumnarValue::Array(Arc::new(out.finish())))
+    }
 }
 
 /// The arguments as UTF-8 string arrays of the batch's length.

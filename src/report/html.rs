@@ -115,7 +115,19 @@ pub fn report_context(report: &Report) -> minijinja::Value {
         severities => severities,
         rules => rules,
         items => items,
+        framework => framework_context(report),
     }
+}
+
+/// The framework's title, verdict counts and controls, for templates (None without one).
+pub fn framework_context(report: &Report) -> Option<minijinja::Value> {
+    report.control_verdicts().map(|(f, controls)| {
+        context! {
+            id => f.id, title => f.title,
+            verdicts => crate::checks::verdict::verdict_counts(&controls),
+            controls => minijinja::Value::from_serialize(&controls),
+        }
+    })
 }
 
 /// Renders `template` (named `name`) with `context`, escaping for HTML.

@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde_json::json;
 
 use super::{Detail, RenderError, Renderer, Report};
-use crate::checks::verdict::{control_verdicts, summarize};
+use crate::checks::verdict::{summarize, verdict_counts};
 use crate::hunt::{Detection, Finding};
 
 pub struct Json;
@@ -19,7 +19,12 @@ impl Renderer for Json {
                 "snapshot_id": d.snapshot_id,
                 "results": d.results,
                 "summary": summarize(&d.checks, &d.results),
-                "controls": d.framework.as_ref().map(|f| control_verdicts(f, &d.results)),
+                "framework": report.control_verdicts().map(|(f, controls)| json!({
+                    "id": f.id,
+                    "title": f.title,
+                    "verdicts": verdict_counts(&controls),
+                    "controls": controls,
+                })),
                 "expired_mutes": d.expired_mutes,
             }),
             Detail::Hunt(d) => json!({

@@ -22,6 +22,7 @@ use serde::Serialize;
 
 use crate::checks::framework::Framework;
 use crate::checks::run::{CheckResult, Status};
+use crate::checks::verdict::{control_verdicts, ControlVerdict};
 use crate::checks::Check;
 use crate::hunt::{Detection, Finding};
 use crate::rules::Severity;
@@ -242,12 +243,25 @@ impl Report {
         }
     }
 
-    /// The framework the checks were run for: its controls get verdicts (JSON, table).
+    /// The framework the checks were run for: its controls get verdicts (in every format).
     pub fn with_framework(mut self, framework: Option<&Framework>) -> Self {
         if let Detail::Checks(d) = &mut self.detail {
             d.framework = framework.cloned();
         }
         self
+    }
+
+    /// The framework's controls with their verdicts, when the checks were run for one.
+    pub fn control_verdicts(&self) -> Option<(&Framework, Vec<ControlVerdict<'_>>)> {
+        match &self.detail {
+            Detail::Checks(CheckDetail {
+                framework: Some(f),
+                checks,
+                results,
+                ..
+            }) => Some((f, control_verdicts(f, checks, results))),
+            _ => None,
+        }
     }
 
     /// Mutelist rules past their expiry, which the JSON report lists.

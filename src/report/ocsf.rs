@@ -4,6 +4,7 @@
 use serde_json::{json, Value};
 
 use super::{Item, Outcome, RenderError, Renderer, Report, Rule, Source};
+use crate::checks::verdict::{ControlStatus, ControlVerdict};
 use crate::rules::Severity;
 
 pub struct Ocsf;
@@ -137,6 +138,69 @@ impl Ocsf {
             out.push_str(&serde_json::to_string(&event).expect("json"));
             out.push('\n');
         }
+        if let Some((framework, controls)) = report.control_verdicts() {
+            for control in &controls {
+                out.push_str(
+                    &serde_json::to_string(&control_event(&framework.id, control)).expect("json"),
+                );
+                out.push('\n');
+            }
+        }
         out
     }
+}
+
+/// A Compliance Finding for one control of the framework. OCSF's compliance status has
+/// Pass (1), Fail (3), Unknown (0) and Other (99): NOT_ASSESSED is Unknown (never a pass),
+/// and MANUAL, NOT_COLLECTED and NO_RESOURCES are Other, with govscan's verdict as the
+/// status text so each stays distinct.
+fn control_event(framework_id: &str, control: &ControlVerdict) -> Value {
+    let (status, status_id) = match control.status {
+        ControlStatus::Pass => ("Pass", 1),
+        ControlStatus::Fail => ("Fail", 3),
+        ControlStatus::NotAssessed => ("Unknown", 0),
+        other => (other.as_str(), 99),
+    };
+    let message = control.reason.clone().unwrap_or_else(|| {
+        format!(
+            "{} pass, {} fail, {} not assessed",
+            control.counts.pass, control.counts.fail, control.counts.not_assessed
+        )
+    });
+    json!({
+        "activity_id": 1,
+        "activity_name": "Create",
+        "category_uid": 2,
+        "category_name": "Findings",
+        "class_uid": 2003,
+        "class_name": "Compliance Finding",
+        "type_uid": 200301,
+        "severity_id": 0,
+        "severity": "Unknown",
+        "time": chrono::Utc::now().timestamp_millis(),
+        "message": message,
+        "metadata": {
+            "version": OCSF_VERSION,
+            "product": {"name": "govscan", "vendor_name": "govscan", "version": env!("CARGO_PKG_VERSION")},
+        },
+        "cloud": {"provider": "AWS"},
+        "finding_info": {
+            "uid": format!("{framework_id}:{}", control.control),
+            "title": control.title,
+            "types": [framework_id],
+        },
+        "compliance": {
+            "control": control.control,
+            "standards": [framework_id],
+            "requirements": control.checks,
+            "status": status,
+            "status_id": status_id,
+            "status_detail": control.status.as_str(),
+        },
+        "unmapped": {
+            "level": control.level,
+            "assessment": control.assessment.as_str(),
+            "needs": control.needs,
+        },
+    })
 }

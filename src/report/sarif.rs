@@ -1,6 +1,7 @@
 //! SARIF 2.1.0, for GitHub code scanning and other SARIF viewers: one rule per check or
 //! detection with its metadata, one result per FAIL or finding, the resource (or principal)
 //! as a logical location and the rule's SQL file as the physical one (viewers need a file).
+//! With a framework, the run's properties carry each control's verdict.
 
 use serde_json::{json, Value};
 
@@ -119,6 +120,15 @@ impl Sarif {
             .iter()
             .filter(|i| i.outcome == Outcome::NotAssessed)
             .count();
+        let mut properties = json!({"scope": report.scope, "not_assessed": not_assessed});
+        if let Some((framework, controls)) = report.control_verdicts() {
+            properties["framework"] = json!({
+                "id": framework.id,
+                "title": framework.title,
+                "verdicts": crate::checks::verdict::verdict_counts(&controls),
+                "controls": controls,
+            });
+        }
         let sarif = json!({
             "$schema": "https://json.schemastore.org/sarif-2.1.0.json",
             "version": "2.1.0",
@@ -130,7 +140,7 @@ impl Sarif {
                     "rules": rules,
                 }},
                 "results": results,
-                "properties": {"scope": report.scope, "not_assessed": not_assessed},
+                "properties": properties,
             }],
         });
         serde_json::to_string_pretty(&sarif).expect("json") + "\n"

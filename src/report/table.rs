@@ -9,7 +9,7 @@ use super::terminal::{escape_for_terminal, Painter};
 use super::{Detail, RenderError, Renderer, Report};
 use crate::checks::framework::Framework;
 use crate::checks::run::{CheckResult, Status};
-use crate::checks::verdict::{control_verdicts, Counts};
+use crate::checks::verdict::{verdict_counts, ControlVerdict, Counts};
 use crate::checks::Check;
 use crate::hunt::{Detection, Finding};
 
@@ -24,8 +24,8 @@ impl Renderer for Table {
         let text = match &report.detail {
             Detail::Checks(d) => {
                 let mut text = checks(&d.checks, &d.results, paint);
-                if let Some(f) = &d.framework {
-                    text.push_str(&controls(f, &d.results));
+                if let Some((f, verdicts)) = report.control_verdicts() {
+                    text.push_str(&controls(f, &verdicts));
                 }
                 text
             }
@@ -57,7 +57,7 @@ fn checks(checks: &[Check], results: &[CheckResult], paint: Painter) -> String {
         } else if n.pass > 0 {
             "PASS"
         } else {
-            "NO RESOURCES"
+            "NO_RESOURCES"
         };
         let controls: Vec<String> = c.meta.frameworks.values().flatten().cloned().collect();
         let total = n.pass + n.fail + n.not_assessed;
@@ -109,30 +109,41 @@ fn checks(checks: &[Check], results: &[CheckResult], paint: Painter) -> String {
     out
 }
 
-fn controls(framework: &Framework, results: &[CheckResult]) -> String {
+/// The framework's controls under their sections: verdict, profile level, the benchmark's
+/// assessment status, and what decided the verdict.
+fn controls(framework: &Framework, verdicts: &[ControlVerdict]) -> String {
     let mut out = format!("\n{}\n", framework.title);
     let mut section = "";
-    for c in control_verdicts(framework, results) {
+    for c in verdicts {
         if c.section != section {
             section = c.section;
             writeln!(out, "  {} {}", section, c.section_title).expect("write");
         }
-        let detail = match c.manual {
-            Some(why) => format!("manual: {why}"),
-            None => format!(
+        let detail = match (&c.reason, c.checks.is_empty()) {
+            (Some(why), true) => why.clone(),
+            (Some(why), false) => format!(
+                "{why}; evidence: {} pass, {} fail, {} not assessed",
+                c.counts.pass, c.counts.fail, c.counts.not_assessed
+            ),
+            (None, _) => format!(
                 "{} pass, {} fail, {} not assessed",
                 c.counts.pass, c.counts.fail, c.counts.not_assessed
             ),
         };
         writeln!(
             out,
-            "    {:<7} {:<13} {}  ({detail})",
+            "    {:<7} {:<13} L{} {:<9} {}  ({detail})",
             c.control,
             c.status.as_str(),
+            c.level,
+            c.assessment.as_str(),
             c.title
         )
         .expect("write");
     }
+    let counts = verdict_counts(verdicts);
+    let summary: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+    writeln!(out, "\n{} controls: {}", verdicts.len(), summary.join(", ")).expect("write");
     out
 }
 

@@ -894,7 +894,7 @@ fn the_demo_runs_offline_on_bundled_data() {
     let audit = String::from_utf8(audit.stdout).unwrap();
     for part in [
         "<h2>Inventory</h2>",
-        "CIS Amazon Web Services Foundations Benchmark v5.0.0",
+        "CIS Amazon Web Services Foundations Benchmark v7.0.0",
         "<h2>Hunt findings</h2>",
         "<h2>Not collected</h2>",
     ] {
@@ -904,7 +904,7 @@ fn the_demo_runs_offline_on_bundled_data() {
     let markdown = govscan_local(&data, &["report", "--format", "markdown"]);
     let markdown = String::from_utf8(markdown.stdout).unwrap();
     assert!(
-        markdown.contains("\n## Hunt\n") && markdown.contains("| 1.4 | "),
+        markdown.contains("\n## Hunt\n") && markdown.contains("| 2.5 | `FAIL` | 1 | Automated |"),
         "{markdown}"
     );
 

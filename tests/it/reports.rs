@@ -164,8 +164,121 @@ fn hunt_report() -> Report {
     }
 }
 
-fn reports() -> [(&'static str, Report); 2] {
-    [("check", check_report()), ("hunt", hunt_report())]
+/// A check run for a framework whose six controls get the six verdicts: FAIL, PASS,
+/// NOT_ASSESSED (a result could not be assessed), MANUAL (evidence only), NOT_COLLECTED and
+/// NO_RESOURCES.
+fn framework_report() -> Report {
+    let framework: govscan::checks::framework::Framework = serde_norway::from_str(
+        r#"
+id: cis-test
+title: A test benchmark
+sections:
+  - id: "1"
+    title: Identity
+    controls:
+      - {id: "1.1", title: "Root has MFA", level: 1, assessment: automated}
+      - {id: "1.2", title: "Passwords are long", level: 1, assessment: automated}
+      - {id: "1.3", title: "Keys are rotated", level: 2, assessment: automated}
+      - {id: "1.4", title: "Accounts sit in OUs", level: 2, assessment: manual, evidence: "a reviewer judges the OU design"}
+      - {id: "1.5", title: "Instances use roles", level: 2, assessment: automated, not_collected: "ec2:DescribeInstances"}
+      - {id: "1.6", title: "Certificates are current", level: 1, assessment: automated}
+"#,
+    )
+    .unwrap();
+    let check = |id: &str, controls: &str| {
+        let text = format!("-- id: {id}\n-- title: {id}\n-- severity: high\n-- description: d\n-- remediation: r\n-- frameworks: {{ cis-test: [{controls}] }}\n-- tables: [iam_users]\nSELECT 1\n");
+        govscan::checks::parse_check(Path::new("checks/x.sql"), &text).unwrap()
+    };
+    let checks = vec![
+        check("root-mfa", "\"1.1\""),
+        check("password-length", "\"1.2\""),
+        check("key-rotation", "\"1.3\""),
+        check("accounts-in-ous", "\"1.4\""),
+        check("expired-certificates", "\"1.6\""),
+    ];
+    let result = |check: &str, control: &str, status: govscan::checks::run::Status| {
+        govscan::checks::run::CheckResult {
+            check_id: check.into(),
+            title: check.into(),
+            severity: Severity::High,
+            frameworks: [("cis-test".to_owned(), vec![control.to_owned()])].into(),
+            resource_id: format!("arn:aws:iam::111111111111:{check}"),
+            account_id: "111111111111".into(),
+            region: None,
+            status,
+            reason: format!("{check} says so"),
+        }
+    };
+    use govscan::checks::run::Status::*;
+    let results = vec![
+        result("root-mfa", "1.1", Fail),
+        result("password-length", "1.2", Pass),
+        result("key-rotation", "1.3", NotAssessed),
+        result("accounts-in-ous", "1.4", Fail),
+    ];
+    Report::from_checks("20240310T100000Z", &checks, &results).with_framework(Some(&framework))
+}
+
+fn reports() -> [(&'static str, Report); 3] {
+    [
+        ("check", check_report()),
+        ("hunt", hunt_report()),
+        ("framework", framework_report()),
+    ]
+}
+
+/// Each of the six control verdicts is told apart in every format that reports controls.
+#[test]
+fn control_verdicts_are_distinct_in_every_format() {
+    let report = framework_report();
+    for format in [
+        Format::Json,
+        Format::Table,
+        Format::Sarif,
+        Format::Junit,
+        Format::Markdown,
+        Format::Html,
+        Format::Ocsf,
+    ] {
+        let text = rendered(format, &report);
+        for verdict in [
+            "FAIL",
+            "PASS",
+            "NOT_ASSESSED",
+            "MANUAL",
+            "NOT_COLLECTED",
+            "NO_RESOURCES",
+        ] {
+            // A JUnit pass is a case without a failure, error or skip: no word for it.
+            if format == Format::Junit && verdict == "PASS" {
+                assert!(
+                    text.contains(
+                        r#"<testcase classname="cis-test" name="1.2 Passwords are long"/>"#
+                    ),
+                    "{text}"
+                );
+                continue;
+            }
+            assert!(text.contains(verdict), "{}: no {verdict}", format.name());
+        }
+        assert!(
+            text.contains("ec2:DescribeInstances"),
+            "{}: the API that is not collected",
+            format.name()
+        );
+    }
+    // JUnit's own vocabulary: a failure, an error (not assessed) and three skips.
+    let junit = rendered(Format::Junit, &report);
+    let suite = &junit[junit.find("<testsuite name=\"cis-test\"").unwrap()..];
+    assert!(
+        suite.contains(r#"failures="1" errors="1" skipped="3""#),
+        "{suite}"
+    );
+    for format in [Format::Json, Format::Table] {
+        let settings = snapshot_settings(&format!("framework-{}", format.name()));
+        let text = rendered(format, &report);
+        settings.bind(|| insta::assert_snapshot!(text));
+    }
 }
 
 /// Snapshot settings named `suffix`, blanking what changes from run to run or release to
@@ -350,7 +463,11 @@ fn html_reports_render_in_headless_chromium_and_run_no_script_from_the_data() {
         return;
     };
     let work = tempfile::tempdir().unwrap();
-    for (name, report) in reports() {
+    // The reports that carry hostile strings (the framework report has none).
+    for (name, report) in reports()
+        .into_iter()
+        .filter(|(name, _)| *name != "framework")
+    {
         let page = work.path().join(format!("{name}.html"));
         std::fs::write(&page, rendered(Format::Html, &report)).unwrap();
         let (dom, log) = rendered_in_chromium(&browser, &page, &work.path().join("profile"));

@@ -463,6 +463,10 @@ def main():
     )["Policy"]["PolicySummary"]["Id"]
     org.attach_policy(PolicyId=policies["deny-policy-rewrite"], TargetId=ous["Prod"])
     out["policies"] = policies
+    # Trusted access for GuardDuty (delegated to the security account) and CloudTrail (not
+    # delegated: CIS v7.0 2.1.6 fails it). The sandbox account stays directly under the root.
+    for service in ["guardduty.amazonaws.com", "cloudtrail.amazonaws.com"]:
+        org.enable_aws_service_access(ServicePrincipal=service)
     org.register_delegated_administrator(AccountId=accounts["security"], ServicePrincipal="guardduty.amazonaws.com")
 
     seed_management(c, out["management_account_id"], out)

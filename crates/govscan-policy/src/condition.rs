@@ -15,7 +15,7 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, NaiveDate, Utc};
 
-use super::document::{BaseOperator, Condition, SetOperator, Version};
+use super::document::{BaseOperator, Condition, Effect, Policy, SetOperator, Version};
 use super::pattern::{arn_like, glob};
 
 /// Context keys (lowercased: keys match case-insensitively) and their values.
@@ -185,6 +185,53 @@ fn value_matches(base: BaseOperator, request: &str, policy: &str) -> bool {
         // Negated forms are mapped to their positive one by the caller; Null is separate.
         _ => false,
     }
+}
+
+/// Keys that name the calling principal, so that a negated comparison of one of them
+/// exempts the principals it names (a role, a user, or principals with a tag).
+const PRINCIPAL_KEYS: [&str; 3] = ["aws:principalarn", "aws:userid", "aws:username"];
+
+/// Whether `conditions` only exempt named principals from their statement: each one is a
+/// negated string or ARN comparison (`StringNotEquals`, `StringNotLike`, `ArnNotEquals`,
+/// `ArnNotLike`, with or without `IfExists`, without a set operator) of a key naming the
+/// caller (`aws:PrincipalArn`, `aws:userid`, `aws:username`, `aws:PrincipalTag/...`). A deny
+/// with such conditions applies to every other principal, as "deny, except our security
+/// role" does; any other condition (a region, a time, a source address) narrows the deny to
+/// some requests. No condition at all exempts nobody, and gives false.
+pub fn only_exempts_principals(conditions: &[Condition]) -> bool {
+    !conditions.is_empty()
+        && conditions.iter().all(|c| {
+            let key = c.key.to_ascii_lowercase();
+            let negated = matches!(
+                c.operator.base,
+                BaseOperator::StringNotEquals
+                    | BaseOperator::StringNotEqualsIgnoreCase
+                    | BaseOperator::StringNotLike
+                    | BaseOperator::ArnNotEquals
+                    | BaseOperator::ArnNotLike
+            );
+            negated
+                && c.operator.set.is_none()
+                && (PRINCIPAL_KEYS.contains(&key.as_str()) || key.starts_with("aws:principaltag/"))
+        })
+}
+
+/// Whether `policy` denies `action` to every principal it governs: a Deny statement whose
+/// Action covers the action (or whose NotAction leaves it out), on any resource, for all
+/// principals (no Principal, as in SCPs, or `"*"`), unconditional or with conditions that
+/// only exempt named principals. This is the reading of an SCP guardrail such as "deny
+/// cloudtrail:StopLogging, except our security role".
+pub fn denies_every_principal(policy: &Policy, action: &str) -> bool {
+    // Actions match case-insensitively; the parsed patterns are compared in lower case.
+    let action = action.to_ascii_lowercase();
+    policy.statements.iter().any(|s| {
+        s.effect == Effect::Deny
+            && s.principal
+                .as_ref()
+                .is_none_or(|p| !p.negated && p.principals.any)
+            && s.actions.covers(&action)
+            && (s.conditions.is_empty() || only_exempts_principals(&s.conditions))
+    })
 }
 
 /// Whether `condition` holds in `context`.
@@ -486,5 +533,60 @@ mod tests {
             condition(r#"{"StringEquals": {"aws:PrincipalTag/team": "${aws:PrincipalTag/team}"}}"#);
         assert!(holds(&cond, &c, Version::V2012));
         assert!(!holds(&cond, &c, Version::V2008));
+    }
+
+    #[test]
+    fn only_principal_exemptions_are_recognised() {
+        let exempts = |block: &str| {
+            let value: serde_json::Value = serde_json::from_str(block).unwrap();
+            only_exempts_principals(&crate::document::conditions_from_json(&value).unwrap())
+        };
+        assert!(exempts(
+            r#"{"ArnNotLike": {"aws:PrincipalARN": "arn:aws:iam::*:role/SecurityAdmin"}}"#
+        ));
+        assert!(exempts(
+            r#"{"StringNotEquals": {"aws:PrincipalTag/team": "security"}}"#
+        ));
+        assert!(exempts(
+            r#"{"StringNotLikeIfExists": {"aws:userid": "AROA*:breakglass"}, "ArnNotEquals": {"aws:PrincipalArn": ["arn:aws:iam::1:role/a", "arn:aws:iam::1:role/b"]}}"#
+        ));
+        // Narrowing the deny to some requests is no exemption of principals.
+        assert!(!exempts(
+            r#"{"StringEquals": {"aws:RequestedRegion": "us-east-1"}}"#
+        ));
+        assert!(!exempts(
+            r#"{"StringNotEquals": {"aws:RequestedRegion": "us-east-1"}}"#
+        ));
+        assert!(!exempts(
+            r#"{"ArnLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Dev*"}}"#
+        ));
+        assert!(!exempts(
+            r#"{"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Sec"}, "Bool": {"aws:MultiFactorAuthPresent": "true"}}"#
+        ));
+        assert!(!exempts(
+            r#"{"ForAnyValue:StringNotLike": {"aws:PrincipalTag/team": "sec"}}"#
+        ));
+        assert!(!exempts("{}"));
+    }
+
+    #[test]
+    fn a_deny_for_every_principal_but_exempted_ones() {
+        let denies =
+            |doc: &str, action: &str| denies_every_principal(&Policy::parse(doc).unwrap(), action);
+        let wildcard =
+            r#"{"Statement": {"Effect": "Deny", "Action": "cloudtrail:Stop*", "Resource": "*"}}"#;
+        assert!(denies(wildcard, "cloudtrail:StopLogging"));
+        assert!(!denies(wildcard, "cloudtrail:DeleteTrail"));
+        let not_action = r#"{"Statement": {"Effect": "Deny", "NotAction": ["cloudtrail:Delete*"], "Resource": "*"}}"#;
+        assert!(denies(not_action, "cloudtrail:StopLogging"));
+        assert!(!denies(not_action, "cloudtrail:DeleteTrail"));
+        let exempt = r#"{"Statement": {"Effect": "Deny", "Action": "cloudtrail:StopLogging", "Resource": "*", "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Security"}}}}"#;
+        assert!(denies(exempt, "CloudTrail:StopLogging"));
+        let narrowed = r#"{"Statement": {"Effect": "Deny", "Action": "cloudtrail:StopLogging", "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}}}"#;
+        assert!(!denies(narrowed, "cloudtrail:StopLogging"));
+        let allow = r#"{"Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}"#;
+        assert!(!denies(allow, "cloudtrail:StopLogging"));
+        let one_principal = r#"{"Statement": {"Effect": "Deny", "Principal": {"AWS": "arn:aws:iam::1:root"}, "Action": "*", "Resource": "*"}}"#;
+        assert!(!denies(one_principal, "cloudtrail:StopLogging"));
     }
 }

@@ -36,3 +36,27 @@ FROM (VALUES
 SELECT expand_actions('iam:CreatePolicyVersion') AS one,
        cardinality(expand_actions('s3:*')) > 100 AS many,
        cardinality(expand_actions('nosuchservice:*')) AS none;
+
+-- Whether a policy denies an action to every principal: by a wildcard, a NotAction, or a
+-- deny whose condition only exempts named principals; not a deny narrowed to a region.
+SELECT
+  policy_denies('{"Statement": {"Effect": "Deny", "Action": "cloudtrail:Stop*", "Resource": "*"}}', 'cloudtrail:StopLogging') AS wildcard,
+  policy_denies('{"Statement": {"Effect": "Deny", "NotAction": "iam:*", "Resource": "*"}}', 'cloudtrail:DeleteTrail') AS not_action,
+  policy_denies('{"Statement": {"Effect": "Deny", "Action": "cloudtrail:StopLogging", "Resource": "*", "Condition": {"ArnNotLike": {"aws:PrincipalArn": "arn:aws:iam::*:role/Security"}}}}', 'cloudtrail:StopLogging') AS role_exempted,
+  policy_denies('{"Statement": {"Effect": "Deny", "Action": "cloudtrail:StopLogging", "Resource": "*", "Condition": {"StringEquals": {"aws:RequestedRegion": "us-east-1"}}}}', 'cloudtrail:StopLogging') AS region_narrowed,
+  policy_denies('not json', 'cloudtrail:StopLogging') AS not_a_policy;
+
+-- Condition values, operator and key matched case-insensitively, lists and scalars alike.
+SELECT
+  condition_values('{"Bool": {"aws:SecureTransport": "false"}}', 'bool', 'AWS:SECURETRANSPORT') AS one,
+  condition_values('{"bool": {"aws:securetransport": [false]}}', 'Bool', 'aws:SecureTransport') AS boolean_list,
+  condition_values('{"NumericLessThan": {"s3:TlsVersion": 1.2}}', 'NumericLessThan', 's3:TlsVersion') AS number,
+  condition_values('{"Bool": {"aws:SecureTransport": "false"}}', 'StringEquals', 'aws:SecureTransport') AS other_operator,
+  condition_values('[1]', 'Bool', 'aws:SecureTransport') AS not_a_block;
+
+-- What a trail records, from its basic or advanced event selectors.
+SELECT
+  trail_records('[{"read_write_type": "WriteOnly", "include_management_events": true}, {"read_write_type": "All", "include_management_events": true}]', NULL, 'management') AS second_selector_counts,
+  trail_records(NULL, '[{"field_selectors": [{"field": "eventCategory", "equals": ["Management"]}, {"field": "readOnly", "equals": ["false"]}]}]', 'management') AS writes_only,
+  trail_records('[{"read_write_type": "ReadOnly", "data_resources": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}]}]', NULL, 's3_object_read') AS reads_of_all_buckets,
+  trail_records(NULL, NULL, 'nonsense') AS unknown_question;
