@@ -62,6 +62,21 @@ pub struct Control {
     pub not_collected: Option<String>,
 }
 
+/// A framework's controls counted by how govscan decides them.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq)]
+pub struct Coverage {
+    pub decided: usize,
+    pub evidence: usize,
+    pub manual: usize,
+    pub not_collected: usize,
+}
+
+impl Coverage {
+    pub fn total(&self) -> usize {
+        self.decided + self.evidence + self.manual + self.not_collected
+    }
+}
+
 /// How govscan arrives at a control's verdict.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Decision<'a> {
@@ -116,6 +131,21 @@ impl Framework {
             .frameworks
             .get(&self.id)
             .is_some_and(|ids| self.controls().any(|(_, c)| ids.contains(&c.id)))
+    }
+
+    /// How many of its controls govscan decides with checks, gives evidence for, leaves to a
+    /// human, or does not collect yet.
+    pub fn coverage(&self) -> Coverage {
+        let mut c = Coverage::default();
+        for (_, control) in self.controls() {
+            match control.decision() {
+                Decision::Checks => c.decided += 1,
+                Decision::Evidence(_) => c.evidence += 1,
+                Decision::Manual(_) => c.manual += 1,
+                Decision::NotCollected(_) => c.not_collected += 1,
+            }
+        }
+        c
     }
 
     /// A control names one way of deciding it, a level the benchmark has, and

@@ -170,3 +170,66 @@ pub fn render_check_list(checks: &[Check]) -> String {
     }
     out
 }
+
+/// The framework reference (docs/frameworks.md): each framework's controls with their level,
+/// the benchmark's assessment status, how govscan decides them and with which checks.
+pub fn render_framework_reference(frameworks: &[Framework], checks: &[Check]) -> String {
+    use govscan::checks::framework::Decision;
+    let mut out = String::new();
+    let mut sorted: Vec<&Framework> = frameworks.iter().collect();
+    sorted.sort_by(|a, b| b.id.cmp(&a.id));
+    for f in sorted {
+        writeln!(out, "## {} (`{}`)\n", f.title, f.id).expect("write");
+        writeln!(out, "{}\n", coverage_sentence(f)).expect("write");
+        out.push_str("| control | level | CIS status | govscan | checks |\n| --- | --- | --- | --- | --- |\n");
+        for (_, control) in f.controls() {
+            let mut names: Vec<&str> = checks
+                .iter()
+                .filter(|k| {
+                    k.meta
+                        .frameworks
+                        .get(&f.id)
+                        .is_some_and(|ids| ids.contains(&control.id))
+                })
+                .map(|k| k.meta.id.as_str())
+                .collect();
+            names.sort();
+            let how = match control.decision() {
+                Decision::Checks => "decided by checks".to_owned(),
+                Decision::Evidence(why) => format!("MANUAL, with evidence: {why}"),
+                Decision::Manual(why) => format!("MANUAL: {why}"),
+                Decision::NotCollected(apis) => format!("NOT_COLLECTED: needs {apis}"),
+            };
+            let names: Vec<String> = names.iter().map(|n| format!("`{n}`")).collect();
+            writeln!(
+                out,
+                "| {} {} | {} | {} | {} | {} |",
+                control.id,
+                control.title.replace('|', "\\|"),
+                control.level,
+                control.assessment.as_str(),
+                how.replace('|', "\\|"),
+                names.join(", ")
+            )
+            .expect("write");
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// "Of CIS v7.0's 70 recommendations, ..." as the README and the reference say it.
+pub fn coverage_sentence(framework: &Framework) -> String {
+    let c = framework.coverage();
+    format!(
+        "Of the {} recommendations of `{}`, govscan decides {} with checks, gives evidence for {} \
+         (their verdict stays MANUAL), leaves {} to a reviewer (MANUAL), and does not collect \
+         what {} need yet (NOT_COLLECTED).",
+        c.total(),
+        framework.id,
+        c.decided,
+        c.evidence,
+        c.manual,
+        c.not_collected
+    )
+}

@@ -1,7 +1,9 @@
 //! The generated references in `docs/`, each page from the declarations that also run:
 //! the snapshot tables and views (`govscan tables --format markdown`), the checks
-//! (`govscan check --list`) and the detections (`govscan hunt --list`). A test fails when a
-//! page is stale; `GOVSCAN_UPDATE_DOCS=1 scripts/test docs` writes them anew.
+//! (`govscan check --list`), the frameworks' controls and the detections (`govscan hunt
+//! --list`). A test fails when a page is stale, or when the README's sentence on what the
+//! default framework covers is; `GOVSCAN_UPDATE_DOCS=1 scripts/test docs` writes the pages
+//! anew.
 
 use super::CommandError;
 
@@ -10,6 +12,10 @@ pub fn pages() -> Result<Vec<(&'static str, String)>, CommandError> {
     let tables = super::tables::render_markdown(&super::tables::reference_defs());
     let checks = super::check::render_check_list(&govscan::checks::builtin_checks()?);
     let detections = super::hunt::render_query_list(&govscan::hunt::builtin_detections()?);
+    let frameworks = super::check::render_framework_reference(
+        &govscan::checks::framework::builtin_frameworks()?,
+        &govscan::checks::builtin_checks()?,
+    );
     Ok(vec![
         (
             "docs/tables.md",
@@ -28,6 +34,17 @@ pub fn pages() -> Result<Vec<(&'static str, String)>, CommandError> {
                 "Every built-in check (`checks/<service>/*.sql`) with the framework controls it \
                  decides. `govscan check --list` prints the same.",
                 &checks,
+            ),
+        ),
+        (
+            "docs/frameworks.md",
+            page(
+                "Frameworks",
+                "Every control of the built-in frameworks (`checks/frameworks/*.yaml`): its CIS \
+                 profile level, the benchmark's assessment status, and how govscan decides it. \
+                 A control decided by checks is PASS, FAIL, NOT_ASSESSED or NO_RESOURCES from \
+                 their results; MANUAL and NOT_COLLECTED say why.",
+                &frameworks,
             ),
         ),
         (
@@ -69,5 +86,18 @@ mod tests {
             stale.is_empty(),
             "stale: {stale:?}; run `GOVSCAN_UPDATE_DOCS=1 scripts/test docs` and commit them"
         );
+    }
+
+    #[test]
+    fn the_readme_says_what_each_framework_covers() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+        for f in govscan::checks::framework::builtin_frameworks().unwrap() {
+            let sentence = super::super::check::coverage_sentence(&f);
+            assert!(
+                readme.contains(&sentence),
+                "README.md should say: {sentence}"
+            );
+        }
     }
 }
