@@ -124,6 +124,20 @@ impl Framework {
         framework
     }
 
+    /// The ids of the checks, among `checks`, that name `control` of this framework.
+    pub fn checks_of<'a>(&self, control: &Control, checks: &'a [Check]) -> Vec<&'a str> {
+        checks
+            .iter()
+            .filter(|c| {
+                c.meta
+                    .frameworks
+                    .get(&self.id)
+                    .is_some_and(|ids| ids.contains(&control.id))
+            })
+            .map(|c| c.meta.id.as_str())
+            .collect()
+    }
+
     /// Whether a check maps to a control this framework lists.
     pub fn covers(&self, check: &Check) -> bool {
         check

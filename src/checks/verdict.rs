@@ -145,16 +145,7 @@ pub fn control_verdicts<'a>(
     framework
         .controls()
         .map(|(section, control)| {
-            let own: Vec<&'a str> = checks
-                .iter()
-                .filter(|c| {
-                    c.meta
-                        .frameworks
-                        .get(&framework.id)
-                        .is_some_and(|ids| ids.contains(&control.id))
-                })
-                .map(|c| c.meta.id.as_str())
-                .collect();
+            let own = framework.checks_of(control, checks);
             let counts = Counts::of(results.iter().filter(|r| {
                 r.frameworks
                     .get(&framework.id)

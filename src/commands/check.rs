@@ -183,16 +183,7 @@ pub fn render_framework_reference(frameworks: &[Framework], checks: &[Check]) ->
         writeln!(out, "{}\n", coverage_sentence(f)).expect("write");
         out.push_str("| control | level | CIS status | govscan | checks |\n| --- | --- | --- | --- | --- |\n");
         for (_, control) in f.controls() {
-            let mut names: Vec<&str> = checks
-                .iter()
-                .filter(|k| {
-                    k.meta
-                        .frameworks
-                        .get(&f.id)
-                        .is_some_and(|ids| ids.contains(&control.id))
-                })
-                .map(|k| k.meta.id.as_str())
-                .collect();
+            let mut names = f.checks_of(control, checks);
             names.sort();
             let how = match control.decision() {
                 Decision::Checks => "decided by checks".to_owned(),
