@@ -274,6 +274,58 @@ mod tests {
         assert_eq!(count("cis-aws-7.0"), 70);
     }
 
+    /// The benchmarks' numbering: v7.0 as published; v5.0 as published, and v6.0 is v5.0
+    /// with every section one higher (IAM became section 2) and the same titles.
+    #[test]
+    fn each_cis_framework_numbers_its_recommendations_as_the_benchmark() {
+        let frameworks = builtin_frameworks().unwrap();
+        let controls = |id: &str| -> Vec<(String, String)> {
+            frameworks
+                .iter()
+                .find(|f| f.id == id)
+                .unwrap()
+                .controls()
+                .map(|(_, c)| (c.id.clone(), c.title.clone()))
+                .collect()
+        };
+        let ids = |id: &str| controls(id).into_iter().map(|(i, _)| i).collect::<Vec<_>>();
+        fn run(prefix: &'static str, from: u32, to: u32) -> impl Iterator<Item = String> {
+            (from..=to).map(move |n| format!("{prefix}{n}"))
+        }
+        let v7: Vec<String> = run("2.1.", 1, 6)
+            .chain(run("2.", 2, 21))
+            .chain(run("3.1.", 1, 4))
+            .chain(run("3.2.", 1, 4))
+            .chain(run("3.3.", 1, 1))
+            .chain(run("4.", 1, 10))
+            .chain(run("5.", 1, 16))
+            .chain(run("6.1.", 1, 2))
+            .chain(run("6.", 2, 8))
+            .collect();
+        assert_eq!(ids("cis-aws-7.0"), v7);
+        let v5: Vec<String> = run("1.", 1, 21)
+            .chain(run("2.1.", 1, 4))
+            .chain(run("2.2.", 1, 4))
+            .chain(run("2.3.", 1, 1))
+            .chain(run("3.", 1, 9))
+            .chain(run("4.", 1, 16))
+            .chain(run("5.1.", 1, 2))
+            .chain(run("5.", 2, 7))
+            .collect();
+        assert_eq!(ids("cis-aws-5.0"), v5);
+        let renumbered: Vec<(String, String)> = controls("cis-aws-5.0")
+            .into_iter()
+            .map(|(id, title)| {
+                let (section, rest) = id.split_once('.').unwrap();
+                (
+                    format!("{}.{rest}", section.parse::<u32>().unwrap() + 1),
+                    title,
+                )
+            })
+            .collect();
+        assert_eq!(controls("cis-aws-6.0"), renumbered);
+    }
+
     #[test]
     fn every_control_decided_by_checks_has_one() {
         let frameworks = builtin_frameworks().unwrap();
