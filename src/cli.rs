@@ -320,7 +320,8 @@ pub struct SelectArgs {
     #[arg(long, value_enum)]
     pub severity: Option<govscan::rules::Severity>,
     /// Print the rules (id, title, severity, and framework controls or kind and ATT&CK) as
-    /// Markdown and exit.
+    /// Markdown and exit; `check --list --framework F` prints F's controls, how each is
+    /// decided and by which checks.
     #[arg(long)]
     pub list: bool,
     /// Rules run at once.

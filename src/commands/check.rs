@@ -24,7 +24,15 @@ pub async fn run(
             Some(dir) => load_dir(dir)?,
             None => builtin_checks()?,
         };
-        super::stdout_write(&render_check_list(&checks))?;
+        // With --framework: its controls, how each is decided and by which checks.
+        let text = match &args.framework {
+            Some(id) => render_framework_reference(
+                &[find_framework(&builtin_frameworks()?, id, args.level)?],
+                &checks,
+            ),
+            None => render_check_list(&checks),
+        };
+        super::stdout_write(&text)?;
         return Ok(false);
     }
     // Held until the checks are done: the merged shards live there.

@@ -5,7 +5,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::terminal::{escape_for_terminal, Painter};
+use super::terminal::{columns, escape_for_terminal, Painter};
 use super::{Detail, RenderError, Renderer, Report};
 use crate::checks::framework::Framework;
 use crate::checks::run::{CheckResult, Status};
@@ -25,7 +25,7 @@ impl Renderer for Table {
             Detail::Checks(d) => {
                 let mut text = checks(&d.checks, &d.results, paint);
                 if let Some((f, verdicts)) = report.control_verdicts() {
-                    text.push_str(&controls(f, &verdicts));
+                    text.push_str(&controls(f, &verdicts, paint));
                 }
                 text
             }
@@ -37,63 +37,62 @@ impl Renderer for Table {
 }
 
 fn checks(checks: &[Check], results: &[CheckResult], paint: Painter) -> String {
-    let mut out = String::new();
     let mut counts: BTreeMap<&str, Counts> = BTreeMap::new();
     for r in results {
         counts.entry(&r.check_id).or_default().add(r.status);
     }
-    writeln!(
-        out,
-        "{:<13} {:<9} {:<40} {:<14} RESULT",
-        "STATUS", "SEVERITY", "CHECK", "CONTROLS"
-    )
-    .expect("write");
-    for c in checks {
-        let n = counts.get(c.meta.id.as_str()).copied().unwrap_or_default();
-        let status = if n.fail > 0 {
-            "FAIL"
-        } else if n.not_assessed > 0 {
-            "NOT_ASSESSED"
-        } else if n.pass > 0 {
-            "PASS"
-        } else {
-            "NO_RESOURCES"
-        };
-        let controls: Vec<String> = c.meta.frameworks.values().flatten().cloned().collect();
-        let total = n.pass + n.fail + n.not_assessed;
-        let mut result = format!("{} of {total} fail", n.fail);
-        if n.not_assessed > 0 {
-            write!(result, ", {} not assessed", n.not_assessed).expect("write");
-        }
-        writeln!(
-            out,
-            "{} {} {:<40} {:<14} {result}",
-            paint.status(&format!("{status:<13}")),
-            paint.severity(c.meta.severity, &format!("{:<9}", c.meta.severity.as_str())),
-            escape_for_terminal(&c.meta.id),
-            escape_for_terminal(&controls.join(","))
-        )
-        .expect("write");
-    }
-    let failing: Vec<&CheckResult> = results
+    let rows = checks
+        .iter()
+        .map(|c| {
+            let n = counts.get(c.meta.id.as_str()).copied().unwrap_or_default();
+            let status = if n.fail > 0 {
+                "FAIL"
+            } else if n.not_assessed > 0 {
+                "NOT_ASSESSED"
+            } else if n.pass > 0 {
+                "PASS"
+            } else {
+                "NO_RESOURCES"
+            };
+            let controls: Vec<String> = c.meta.frameworks.values().flatten().cloned().collect();
+            let total = n.pass + n.fail + n.not_assessed;
+            let mut result = format!("{} of {total} fail", n.fail);
+            if n.not_assessed > 0 {
+                write!(result, ", {} not assessed", n.not_assessed).expect("write");
+            }
+            vec![
+                paint.status(status),
+                paint.severity(c.meta.severity, c.meta.severity.as_str()),
+                escape_for_terminal(&c.meta.id),
+                escape_for_terminal(&controls.join(",")),
+                result,
+            ]
+        })
+        .collect();
+    let mut out = columns(&["STATUS", "SEVERITY", "CHECK", "CONTROLS", "RESULT"], rows);
+    let failing: Vec<Vec<String>> = results
         .iter()
         .filter(|r| r.status != Status::Pass)
-        .collect();
-    if !failing.is_empty() {
-        out.push_str("\nFAIL and NOT_ASSESSED resources:\n");
-        for r in failing {
-            writeln!(
-                out,
-                "  {} {:<40} {} {} {}: {}",
-                paint.status(&format!("{:<12}", r.status.as_str())),
+        .map(|r| {
+            vec![
+                paint.status(r.status.as_str()),
                 escape_for_terminal(&r.check_id),
                 escape_for_terminal(&r.account_id),
                 escape_for_terminal(r.region.as_deref().unwrap_or("-")),
-                escape_for_terminal(&r.resource_id),
-                escape_for_terminal(&r.reason)
-            )
-            .expect("write");
-        }
+                format!(
+                    "{}: {}",
+                    escape_for_terminal(&r.resource_id),
+                    escape_for_terminal(&r.reason)
+                ),
+            ]
+        })
+        .collect();
+    if !failing.is_empty() {
+        out.push_str("\nFAIL and NOT_ASSESSED resources:\n");
+        out.push_str(&columns(
+            &["STATUS", "CHECK", "ACCOUNT", "REGION", "RESOURCE: REASON"],
+            failing,
+        ));
     }
     let mut total = Counts::default();
     results.iter().for_each(|r| total.add(r.status));
@@ -109,40 +108,41 @@ fn checks(checks: &[Check], results: &[CheckResult], paint: Painter) -> String {
     out
 }
 
-/// The framework's controls under their sections: verdict, profile level, the benchmark's
-/// assessment status, and what decided the verdict.
-fn controls(framework: &Framework, verdicts: &[ControlVerdict]) -> String {
+/// The framework's controls: verdict, profile level, the benchmark's assessment status,
+/// and what decided the verdict.
+fn controls(framework: &Framework, verdicts: &[ControlVerdict], paint: Painter) -> String {
+    let rows = verdicts
+        .iter()
+        .map(|c| {
+            let detail = match (&c.reason, c.checks.is_empty()) {
+                (Some(why), true) => why.clone(),
+                (Some(why), false) => format!(
+                    "{why}; evidence: {} pass, {} fail, {} not assessed",
+                    c.counts.pass, c.counts.fail, c.counts.not_assessed
+                ),
+                (None, _) => format!(
+                    "{} pass, {} fail, {} not assessed",
+                    c.counts.pass, c.counts.fail, c.counts.not_assessed
+                ),
+            };
+            vec![
+                c.control.to_owned(),
+                paint.status(c.status.as_str()),
+                format!("L{}", c.level),
+                c.assessment.as_str().to_owned(),
+                format!("{} ({detail})", c.title),
+            ]
+        })
+        .collect();
     let mut out = format!("\n{}\n", framework.title);
-    let mut section = "";
-    for c in verdicts {
-        if c.section != section {
-            section = c.section;
-            writeln!(out, "  {} {}", section, c.section_title).expect("write");
-        }
-        let detail = match (&c.reason, c.checks.is_empty()) {
-            (Some(why), true) => why.clone(),
-            (Some(why), false) => format!(
-                "{why}; evidence: {} pass, {} fail, {} not assessed",
-                c.counts.pass, c.counts.fail, c.counts.not_assessed
-            ),
-            (None, _) => format!(
-                "{} pass, {} fail, {} not assessed",
-                c.counts.pass, c.counts.fail, c.counts.not_assessed
-            ),
-        };
-        writeln!(
-            out,
-            "    {:<7} {:<13} L{} {:<9} {}  ({detail})",
-            c.control,
-            c.status.as_str(),
-            c.level,
-            c.assessment.as_str(),
-            c.title
-        )
-        .expect("write");
-    }
-    let counts = verdict_counts(verdicts);
-    let summary: Vec<String> = counts.iter().map(|(s, n)| format!("{n} {s}")).collect();
+    out.push_str(&columns(
+        &["CONTROL", "VERDICT", "LEVEL", "CIS", "TITLE (WHY)"],
+        rows,
+    ));
+    let summary: Vec<String> = verdict_counts(verdicts)
+        .iter()
+        .map(|(s, n)| format!("{n} {s}"))
+        .collect();
     writeln!(out, "\n{} controls: {}", verdicts.len(), summary.join(", ")).expect("write");
     out
 }

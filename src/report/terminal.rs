@@ -7,6 +7,9 @@
 use std::io::IsTerminal;
 use std::path::Path;
 
+use tabled::builder::Builder;
+use tabled::settings::{Padding, Style};
+
 use crate::rules::Severity;
 
 /// `text` with every control character but the newline shown as `\u{..}`.
@@ -20,6 +23,25 @@ pub fn escape_for_terminal(text: &str) -> String {
         }
     }
     out
+}
+
+/// Rows under a header as aligned columns, two spaces apart, without borders; the cells
+/// are escaped or painted already (painting does not count towards a column's width).
+pub fn columns(header: &[&str], rows: Vec<Vec<String>>) -> String {
+    let mut builder = Builder::default();
+    builder.push_record(header.iter().map(|h| h.to_string()));
+    for row in rows {
+        builder.push_record(row);
+    }
+    let mut table = builder.build();
+    table.with(Style::empty()).with(Padding::new(0, 2, 0, 0));
+    // The last column is padded to its width too; lines end at their text.
+    let mut text = String::new();
+    for line in table.to_string().lines() {
+        text.push_str(line.trim_end());
+        text.push('\n');
+    }
+    text
 }
 
 /// Whether to colour a table written to `output` (None: standard output).
@@ -83,6 +105,30 @@ mod tests {
         assert!(decide(true, Some("".as_ref())));
         assert!(!decide(true, Some("1".as_ref())));
         assert!(!decide(false, None));
+    }
+
+    #[test]
+    fn columns_align_on_the_visible_width_of_painted_cells() {
+        let paint = Painter { on: true };
+        let text = columns(
+            &["STATUS", "CHECK"],
+            vec![
+                vec![paint.status("FAIL"), "a".into()],
+                vec![paint.status("NOT_ASSESSED"), "b".into()],
+            ],
+        );
+        let plain: Vec<String> = text
+            .lines()
+            .map(|l| {
+                l.replace("\x1b[1;31m", "")
+                    .replace("\x1b[33m", "")
+                    .replace("\x1b[0m", "")
+            })
+            .collect();
+        assert_eq!(
+            plain,
+            ["STATUS        CHECK", "FAIL          a", "NOT_ASSESSED  b"]
+        );
     }
 
     #[test]
