@@ -124,9 +124,16 @@ impl Collector for ConfigCollector {
 
 async fn collect_config(target: &Target, sink: &mut Sink) {
     let client = client!(&target.sdk, target.calls, cfg);
+    collect_recorders(&client, target, sink).await;
+    collect_delivery_channels(&client, target, sink).await;
+    collect_rules(&client, target, sink).await;
+    collect_rule_compliance(&client, target, sink).await;
+}
+
+/// The configuration recorders with their status.
+async fn collect_recorders(client: &cfg::Client, target: &Target, sink: &mut Sink) {
     let account = &target.account_id;
     let region = &target.region;
-
     let statuses = match client.describe_configuration_recorder_status().send().await {
         Ok(out) => out.configuration_recorders_status.unwrap_or_default(),
         Err(e) => {
@@ -187,7 +194,12 @@ async fn collect_config(target: &Target, sink: &mut Sink) {
         }
         Err(e) => sink.error("DescribeConfigurationRecorders", None, &e),
     }
+}
 
+/// The delivery channels with their last delivery.
+async fn collect_delivery_channels(client: &cfg::Client, target: &Target, sink: &mut Sink) {
+    let account = &target.account_id;
+    let region = &target.region;
     let channel_statuses = match client.describe_delivery_channel_status().send().await {
         Ok(out) => out.delivery_channels_status.unwrap_or_default(),
         Err(e) => {
@@ -225,7 +237,12 @@ async fn collect_config(target: &Target, sink: &mut Sink) {
         }
         Err(e) => sink.error("DescribeDeliveryChannels", None, &e),
     }
+}
 
+/// Config rules, page by page.
+async fn collect_rules(client: &cfg::Client, target: &Target, sink: &mut Sink) {
+    let account = &target.account_id;
+    let region = &target.region;
     let mut token: Option<String> = None;
     loop {
         match client
@@ -285,7 +302,12 @@ async fn collect_config(target: &Target, sink: &mut Sink) {
             }
         }
     }
+}
 
+/// Each rule's compliance, page by page.
+async fn collect_rule_compliance(client: &cfg::Client, target: &Target, sink: &mut Sink) {
+    let account = &target.account_id;
+    let region = &target.region;
     let mut token: Option<String> = None;
     loop {
         match client

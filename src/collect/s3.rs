@@ -230,9 +230,26 @@ async fn collect_s3(target: &Target, sink: &mut Sink) {
     }
 }
 
+/// Everything govscan reads of one bucket, one named step per configuration: a failed
+/// call is recorded and the other steps still run.
 async fn read_bucket(client: &s3::Client, name: &str) -> BucketRead {
     let mut r = BucketRead::default();
+    read_policy(&mut r, client, name).await;
+    read_public_access_block(&mut r, client, name).await;
+    read_encryption(&mut r, client, name).await;
+    read_versioning(&mut r, client, name).await;
+    read_logging(&mut r, client, name).await;
+    read_object_lock(&mut r, client, name).await;
+    read_ownership(&mut r, client, name).await;
+    read_acl(&mut r, client, name).await;
+    read_replication(&mut r, client, name).await;
+    read_lifecycle(&mut r, client, name).await;
+    read_tags(&mut r, client, name).await;
+    r
+}
 
+/// The bucket policy, and whether AWS judges it public.
+async fn read_policy(r: &mut BucketRead, client: &s3::Client, name: &str) {
     let policy = optional(
         &["NoSuchBucketPolicy"],
         client.get_bucket_policy().bucket(name).send(),
@@ -257,7 +274,10 @@ async fn read_bucket(client: &s3::Client, name: &str) -> BucketRead {
     } else {
         r.set("policy_is_public", false);
     }
+}
 
+/// The bucket's four Block Public Access settings.
+async fn read_public_access_block(r: &mut BucketRead, client: &s3::Client, name: &str) {
     let pab = optional(
         &["NoSuchPublicAccessBlockConfiguration"],
         client.get_public_access_block().bucket(name).send(),
@@ -294,7 +314,10 @@ async fn read_bucket(client: &s3::Client, name: &str) -> BucketRead {
         }
         Err(info) => r.errors.push(("GetPublicAccessBlock", info)),
     }
+}
 
+/// Default encryption.
+async fn read_encryption(r: &mut BucketRead, client: &s3::Client, name: &str) {
     let enc = optional(
         &["ServerSideEncryptionConfigurationNotFoundError"],
         client.get_bucket_encryption().bucket(name).send(),
@@ -315,7 +338,10 @@ async fn read_bucket(client: &s3::Client, name: &str) -> BucketRead {
         r.set("kms_key_id", default.and_then(|d| d.kms_master_key_id));
         r.set("bucket_key_enabled", rule.bucket_key_enabled);
     }
+}
 
+/// Versioning and MFA delete.
+async fn read_versioning(r: &mut BucketRead, client: &s3::Client, name: &str) {
     match client.get_bucket_versioning().bucket(name).send().await {
         Ok(v) => {
             r.set("versioning_status", v.status.map(|s| s.as_str().to_owned()));
@@ -323,7 +349,10 @@ async fn read_bucket(client: &s3::Client, name: &str) -> BucketRead {
         }
         Err(e) => r.errors.push(("GetBucketVersioning", error_info(&e))),
     }
+}
 
+/// Server access logging.
+async fn read_logging(r: &mut BucketRead, client: &s3::Client, name: &str) {
     match client.get_bucket_logging().bucket(name).send().await {
         Ok(l) => {
             let enabled = l.logging_enabled;
@@ -335,7 +364,10 @@ async fn read_bucket(client: &s3::Client, name: &str) -> BucketRead {
         }
         Err(e) => r.errors.push(("GetBucketLogging", error_info(&e))),
     }
+}
 
+/// Object Lock and its default retention.
+async fn read_object_lock(r: &mut BucketRead, client: &s3::Client, name: &str) {
     let lock = optional(
         &["ObjectLockConfigurationNotFoundError"],
         client.get_object_lock_configuration().bucket(name).send(),
@@ -366,7 +398,10 @@ async fn read_bucket(client: &s3::Client, name: &str) -> BucketRead {
         }
         Err(info) => r.errors.push(("GetObjectLockConfiguration", info)),
     }
+}
 
+/// Object ownership.
+async fn read_ownership(r: &mut BucketRead, client: &s3::Client, name: &str) {
     let ownership = optional(
         &["OwnershipControlsNotFoundError"],
         client.get_bucket_ownership_controls().bucket(name).send(),
@@ -378,7 +413,10 @@ async fn read_bucket(client: &s3::Client, name: &str) -> BucketRead {
         .and_then(|c| c.rules.into_iter().next())
         .map(|rule| rule.object_ownership.as_str().to_owned());
     r.set("object_ownership", ownership);
+}
 
+/// The ACL's grants, and whether one is to a public group.
+async fn read_acl(r: &mut BucketRead, client: &s3::Client, name: &str) {
     match client.get_bucket_acl().bucket(name).send().await {
         Ok(acl) => {
             r.set("acl_owner_id", acl.owner.and_then(|o| o.id));
@@ -405,7 +443,10 @@ async fn read_bucket(client: &s3::Client, name: &str) -> BucketRead {
         }
         Err(e) => r.errors.push(("GetBucketAcl", error_info(&e))),
     }
+}
 
+/// Whether replication is configured.
+async fn read_replication(r: &mut BucketRead, client: &s3::Client, name: &str) {
     let replication = optional(
         &["ReplicationConfigurationNotFoundError"],
         client.get_bucket_replication().bucket(name).send(),
@@ -420,7 +461,10 @@ async fn read_bucket(client: &s3::Client, name: &str) -> BucketRead {
         );
     }
     r.take("GetBucketReplication", replication);
+}
 
+/// How many lifecycle rules.
+async fn read_lifecycle(r: &mut BucketRead, client: &s3::Client, name: &str) {
     let lifecycle = optional(
         &["NoSuchLifecycleConfiguration"],
         client
@@ -436,7 +480,10 @@ async fn read_bucket(client: &s3::Client, name: &str) -> BucketRead {
         );
     }
     r.take("GetBucketLifecycleConfiguration", lifecycle);
+}
 
+/// Tags.
+async fn read_tags(r: &mut BucketRead, client: &s3::Client, name: &str) {
     let tags = optional(
         &["NoSuchTagSet"],
         client.get_bucket_tagging().bucket(name).send(),
@@ -451,7 +498,6 @@ async fn read_bucket(client: &s3::Client, name: &str) -> BucketRead {
         )
     });
     r.set("tags", tags);
-    r
 }
 
 fn is_public_group_uri(uri: &str) -> bool {
