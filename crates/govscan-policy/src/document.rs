@@ -443,14 +443,12 @@ fn strings(value: &Value, path: &str) -> Result<Vec<String>, PolicyError> {
 fn parse_actions(value: &Value, path: &str) -> Result<Vec<String>, PolicyError> {
     let actions = strings(value, path)?;
     for (i, a) in actions.iter().enumerate() {
+        // IAM rejects an action without a service prefix ("Actions/Conditions must be
+        // prefaced by a vendor"); one with an empty name or stray whitespace ("s3:",
+        // " s3:GetObject") it accepts and matches as written, which is to say never.
         let valid = a == "*"
-            || a.split_once(':').is_some_and(|(service, name)| {
-                !service.is_empty()
-                    && !name.is_empty()
-                    && service
-                        .chars()
-                        .all(|c| c.is_ascii_alphanumeric() || c == '-')
-            });
+            || a.split_once(':')
+                .is_some_and(|(service, _)| !service.trim().is_empty());
         if !valid {
             let at = if actions.len() == 1 && value.is_string() {
                 path.to_owned()

@@ -307,8 +307,88 @@ fn resource_policy_required(action: &str) -> bool {
         )
 }
 
+/// IAM writes that AWS refuses on AWS managed policies, whatever the caller's policies say:
+/// "You cannot change the permissions defined in AWS managed policies" (IAM User Guide,
+/// Managed policies and inline policies).
+const AWS_MANAGED_POLICY_WRITES: [&str; 6] = [
+    "iam:createpolicyversion",
+    "iam:deletepolicy",
+    "iam:deletepolicyversion",
+    "iam:setdefaultpolicyversion",
+    "iam:tagpolicy",
+    "iam:untagpolicy",
+];
+
+/// IAM writes that AWS refuses on service-linked roles (`/aws-service-role/`: "the linked
+/// service defines the permissions of its service-linked roles, and unless defined
+/// otherwise, only that service can assume the roles"; they are edited and deleted only
+/// through the service or iam:DeleteServiceLinkedRole, IAM User Guide, Service-linked
+/// roles) and on AWS-reserved roles (`/aws-reserved/`, the roles IAM Identity Center
+/// creates: "you can't modify or delete them", IAM Identity Center User Guide).
+const PROTECTED_ROLE_WRITES: [&str; 11] = [
+    "iam:attachrolepolicy",
+    "iam:detachrolepolicy",
+    "iam:putrolepolicy",
+    "iam:deleterolepolicy",
+    "iam:updateassumerolepolicy",
+    "iam:deleterole",
+    "iam:tagrole",
+    "iam:untagrole",
+    "iam:updaterole",
+    "iam:putrolepermissionsboundary",
+    "iam:deleterolepermissionsboundary",
+];
+
+/// Why AWS refuses `action` on `resource` before reading any policy, if it does.
+fn refused_by_aws(action: &str, resource: &str) -> Option<&'static str> {
+    let iam_resource = resource.splitn(6, ':').collect::<Vec<_>>();
+    let (account, path) = match iam_resource.as_slice() {
+        ["arn", _, "iam", _, account, path] => (*account, *path),
+        _ => return None,
+    };
+    if account == "aws"
+        && path.starts_with("policy/")
+        && AWS_MANAGED_POLICY_WRITES.contains(&action)
+    {
+        return Some("AWS managed policies cannot be changed");
+    }
+    let reserved = path.starts_with("role/aws-reserved/");
+    let service_linked = path.starts_with("role/aws-service-role/");
+    if (reserved || service_linked) && PROTECTED_ROLE_WRITES.contains(&action) {
+        return Some(if reserved {
+            "AWS-reserved roles cannot be changed"
+        } else {
+            "service-linked roles are changed only by their service"
+        });
+    }
+    // Identity Center's roles are for its users' sessions; no one passes them to a service.
+    if reserved && matches!(action, "iam:passrole" | "iam:updateroledescription") {
+        return Some("AWS-reserved roles cannot be passed or changed");
+    }
+    None
+}
+
 /// Decides `request` under `policies`.
 pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
+    let action = request.action.to_ascii_lowercase();
+    // "No permissions are required to perform this operation. If an administrator attaches
+    // a policy to your identity that explicitly denies access to the sts:GetCallerIdentity
+    // action, you can still perform this operation" (STS API Reference, GetCallerIdentity).
+    // It is a signed request: an anonymous caller has no identity to ask about.
+    if action == "sts:getcalleridentity" && request.principal != "*" {
+        return Decision {
+            decision: DecisionKind::Allowed,
+            blocked_by: Vec::new(),
+            matched: vec!["sts:GetCallerIdentity needs no permission".to_owned()],
+        };
+    }
+    if let Some(why) = refused_by_aws(&action, &request.resource) {
+        return Decision {
+            decision: DecisionKind::ExplicitlyDenied,
+            blocked_by: vec!["aws"],
+            matched: vec![why.to_owned()],
+        };
+    }
     let who = who(&request.principal);
     let mut context = request.context.clone();
     // What AWS puts in every request context, unless the caller gave it.
@@ -322,7 +402,7 @@ pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
     let r = Prepared {
         principal: &request.principal,
         who,
-        action: request.action.to_ascii_lowercase(),
+        action,
         resource: &request.resource,
         context: &context,
     };
@@ -339,7 +419,13 @@ pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
         .or_else(|| principal_account.clone());
     let cross_account = principal_account.is_some() && resource_account != principal_account;
     let exempt_from_org_policies = r.who.is_service_linked_role(&request.principal);
-    let scps = policies.scps.filter(|_| !exempt_from_org_policies);
+    // "SCPs affect only IAM users and roles that are managed by accounts that are part of
+    // the organization" (Organizations User Guide, SCPs): an anonymous caller has none.
+    // RCPs are about the resource, and apply to anonymous requests too.
+    let anonymous = request.principal == "*";
+    let scps = policies
+        .scps
+        .filter(|_| !exempt_from_org_policies && !anonymous);
     let rcps = policies.rcps.filter(|_| !exempt_from_org_policies);
 
     let mut sets: Vec<(&'static str, String, &Policy, bool)> = Vec::new();
@@ -374,6 +460,23 @@ pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
             matched.push(reference(kind, index, s));
             if !denied_by.contains(kind) {
                 denied_by.push(*kind);
+            }
+        }
+    }
+    // "Resource-based policy statements that include a NotPrincipal policy element with a
+    // Deny effect ... always deny IAM principals that have a permissions boundary", whoever
+    // NotPrincipal names (IAM User Guide, AWS JSON policy elements: NotPrincipal).
+    if let (Some(policy), false) = (policies.resource, policies.boundaries.is_empty()) {
+        for s in policy.statements.iter() {
+            let not_principal = s.principal.as_ref().is_some_and(|b| b.negated);
+            if s.effect == Effect::Deny && not_principal && covers(s, policy.version, &r) {
+                let named = reference("resource", "", s);
+                if !matched.contains(&named) {
+                    matched.push(named);
+                }
+                if !denied_by.contains(&"resource") {
+                    denied_by.push("resource");
+                }
             }
         }
     }
