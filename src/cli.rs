@@ -203,6 +203,36 @@ pub enum PolicyCommand {
     /// (inline, attached, groups, boundary, the SCP and RCP chain, the bucket policy or the
     /// role's trust policy), and show the statements that decided it. Exit 1 if denied.
     Explain(PolicyExplainArgs),
+    /// Every principal that may do ACTION on RESOURCE: the snapshot's users and roles (a
+    /// role stands for its sessions) across every collected account, each decided with all
+    /// the policies that apply (identity, boundary, SCPs, the resource's policy, RCPs), and
+    /// the accounts, services and anyone the resource's policy names; with the statements
+    /// that grant it and their conditions.
+    WhoCan(PolicyWhoCanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyWhoCanArgs {
+    /// service:Action.
+    pub action: String,
+    /// The resource ARN (`*` for actions without resource-level permissions).
+    #[arg(default_value = "*")]
+    pub resource: String,
+    /// Snapshot id or path (default: the latest).
+    #[arg(long)]
+    pub snapshot: Option<String>,
+    /// A request context key, as KEY=VALUE (repeatable), e.g. --context
+    /// aws:MultiFactorAuthPresent=true: grants conditioned on it count then.
+    #[arg(long = "context", value_name = "KEY=VALUE")]
+    pub context: Vec<String>,
+    #[arg(long, value_enum, default_value_t = WhoCanFormat::Table)]
+    pub format: WhoCanFormat,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum WhoCanFormat {
+    Table,
+    Json,
 }
 
 #[derive(Debug, Args)]

@@ -178,6 +178,9 @@ async fn run_command(cli: &Cli, sessions: &Sessions) -> Result<Outcome, CommandE
         Command::Policy(PolicyCommand::Explain(args)) => commands::policy::explain(data_dir, args)
             .await
             .map(exit_1_if),
+        Command::Policy(PolicyCommand::WhoCan(args)) => {
+            clean(commands::policy::who_can(data_dir, args).await)
+        }
         Command::Cluster(ClusterCommand::Scheduler(args)) => {
             clean(commands::cluster::scheduler(args).await)
         }

@@ -1,10 +1,14 @@
-//! `govscan policy eval`: requests in as JSON lines, decisions out as JSON lines.
+//! `govscan policy eval` (requests in as JSON lines, decisions out as JSON lines), `policy
+//! explain` (one request of a snapshot's principal) and `policy who-can` (every principal
+//! that may do one thing).
 
 use std::io::{BufRead, BufWriter, Write};
 
 use serde_json::json;
 
-use crate::cli::{ExplainFormat, PolicyEvalArgs, PolicyExplainArgs};
+use crate::cli::{
+    ExplainFormat, PolicyEvalArgs, PolicyExplainArgs, PolicyWhoCanArgs, WhoCanFormat,
+};
 use govscan::policy::request_line::{eval_line, Documents};
 use govscan::policy::Context;
 
@@ -48,29 +52,8 @@ pub async fn explain(
     data_dir: &govscan::store::DataDir,
     args: &PolicyExplainArgs,
 ) -> Result<bool, CommandError> {
-    let store = govscan::store::DataStore::open(data_dir).await?;
-    let (snapshot, _) = govscan::store::Snapshot::resolve(&store, args.snapshot.as_deref()).await?;
-    let auth = govscan::policy::snapshot::Authorization::load(&snapshot).await?;
-    for problem in &auth.problems {
-        eprintln!("warning: {problem}");
-    }
-    let mut context = Context::new();
-    let mut multi: std::collections::BTreeMap<String, Vec<String>> = Default::default();
-    for pair in &args.context {
-        let (key, value) = pair.split_once('=').ok_or_else(|| {
-            CommandError::Usage(format!("--context {pair:?}: expected KEY=VALUE"))
-        })?;
-        multi
-            .entry(key.to_owned())
-            .or_default()
-            .push(value.to_owned());
-    }
-    for (key, values) in multi {
-        match values.as_slice() {
-            [one] => context.set(&key, one.clone()),
-            _ => context.set_many(&key, values),
-        }
-    }
+    let auth = load_authorization(data_dir, args.snapshot.as_deref()).await?;
+    let context = parse_context(&args.context)?;
     let explanation = auth
         .explain(&args.principal, &args.action, &args.resource, &context)
         .map_err(CommandError::Usage)?;
@@ -117,4 +100,101 @@ pub async fn explain(
     };
     super::stdout_write(&text)?;
     Ok(explanation.decision.decision != govscan::policy::DecisionKind::Allowed)
+}
+
+/// `--context KEY=VALUE` options as a request context (a repeated key is multivalued).
+fn parse_context(pairs: &[String]) -> Result<Context, CommandError> {
+    let mut context = Context::new();
+    let mut multi: std::collections::BTreeMap<String, Vec<String>> = Default::default();
+    for pair in pairs {
+        let (key, value) = pair.split_once('=').ok_or_else(|| {
+            CommandError::Usage(format!("--context {pair:?}: expected KEY=VALUE"))
+        })?;
+        multi
+            .entry(key.to_owned())
+            .or_default()
+            .push(value.to_owned());
+    }
+    for (key, values) in multi {
+        match values.as_slice() {
+            [one] => context.set(&key, one.clone()),
+            _ => context.set_many(&key, values),
+        }
+    }
+    Ok(context)
+}
+
+/// `govscan policy who-can`.
+pub async fn who_can(
+    data_dir: &govscan::store::DataDir,
+    args: &PolicyWhoCanArgs,
+) -> Result<(), CommandError> {
+    let auth = load_authorization(data_dir, args.snapshot.as_deref()).await?;
+    let context = parse_context(&args.context)?;
+    let grantees = auth.who_can(&args.action, &args.resource, &context);
+    let text = match args.format {
+        WhoCanFormat::Json => {
+            serde_json::to_string_pretty(&json!({
+                "action": args.action,
+                "resource": args.resource,
+                "context": context.entries(),
+                "grantees": grantees,
+            }))
+            .expect("json")
+                + "\n"
+        }
+        WhoCanFormat::Table => {
+            use govscan::report::terminal::{columns, escape_for_terminal};
+            let rows = grantees
+                .iter()
+                .map(|g| {
+                    vec![
+                        escape_for_terminal(&g.principal),
+                        g.kind.to_owned(),
+                        escape_for_terminal(g.account_id.as_deref().unwrap_or("-")),
+                        escape_for_terminal(&g.granted_by.join("; ")),
+                        escape_for_terminal(&g.conditions.join("; ")),
+                    ]
+                })
+                .collect();
+            let mut out = format!(
+                "{} principal(s) may {} on {}\n",
+                grantees.len(),
+                escape_for_terminal(&args.action),
+                escape_for_terminal(&args.resource)
+            );
+            if !grantees.is_empty() {
+                out.push_str(&columns(
+                    &["PRINCIPAL", "KIND", "ACCOUNT", "GRANTED BY", "CONDITIONS"],
+                    rows,
+                ));
+            }
+            for g in grantees.iter().filter(|g| !g.notes.is_empty()) {
+                for note in &g.notes {
+                    out.push_str(&format!(
+                        "note: {}: {}\n",
+                        escape_for_terminal(&g.principal),
+                        escape_for_terminal(note)
+                    ));
+                }
+            }
+            out
+        }
+    };
+    super::stdout_write(&text)?;
+    Ok(())
+}
+
+/// The engine's view of a snapshot, its problems (a document that does not parse) warned.
+async fn load_authorization(
+    data_dir: &govscan::store::DataDir,
+    snapshot: Option<&str>,
+) -> Result<govscan::policy::snapshot::Authorization, CommandError> {
+    let store = govscan::store::DataStore::open(data_dir).await?;
+    let (snapshot, _) = govscan::store::Snapshot::resolve(&store, snapshot).await?;
+    let auth = govscan::policy::snapshot::Authorization::load(&snapshot).await?;
+    for problem in &auth.problems {
+        eprintln!("warning: {problem}");
+    }
+    Ok(auth)
 }

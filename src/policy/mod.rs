@@ -8,6 +8,7 @@ pub use govscan_policy::{catalog, condition, document, eval, net, pattern, reque
 pub mod privesc;
 pub mod snapshot;
 pub mod tables;
+pub mod who_can;
 
 pub use govscan_policy::{
     evaluate, Context, Decision, DecisionKind, Policies, Policy, PolicyError, Request,

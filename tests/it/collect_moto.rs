@@ -971,6 +971,46 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         ],
     );
     let bob: Value = serde_json::from_str(&stdout(&root_user)).unwrap();
+    // who-can agrees with explain on every user and role of the five accounts: reading the
+    // private bucket, rewriting the engineers' own policy (the escalation the Prod SCP
+    // closes), and assuming the vendor's audit role (its trust names an outside account).
+    let answers = crate::policy::who_can_agrees_with_explain(
+        &data,
+        &[
+            ("s3:GetObject", "arn:aws:s3:::private-data/report.csv"),
+            (
+                "iam:PutUserPolicy",
+                &format!("arn:aws:iam::{}:user/prod-engineer", acct("prod")),
+            ),
+            (
+                "sts:AssumeRole",
+                &format!("arn:aws:iam::{mgmt}:role/vendor-audit"),
+            ),
+        ],
+    );
+    let principals = |answer: &[Value]| -> Vec<String> {
+        answer
+            .iter()
+            .map(|g| g["principal"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    // bob's s3-read-custom policy reads the private bucket.
+    assert!(
+        principals(&answers[0]).contains(&format!("arn:aws:iam::{mgmt}:user/engineering/bob")),
+        "{:?}",
+        answers[0]
+    );
+    // The vendor's account may assume its audit role, under the external id the trust
+    // policy asks for, if the vendor's own policies allow it.
+    let vendor = answers[2]
+        .iter()
+        .find(|g| g["principal"] == "arn:aws:iam::999988887777:root")
+        .unwrap_or_else(|| panic!("{:?}", answers[2]));
+    assert_eq!(vendor["kind"], "account");
+    assert_eq!(
+        vendor["conditions"],
+        json!(["StringEquals sts:ExternalId [\"vendor-7f3a\"]"])
+    );
     // What the snapshot cannot hold is said, not silently decided.
     let kms = govscan(
         &data,

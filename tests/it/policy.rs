@@ -424,3 +424,101 @@ fn explain_a_role_session_found_through_its_role() {
         .unwrap_err()
         .contains("not a user, role or role session"));
 }
+
+/// `policy who-can` answers each question with exactly the snapshot principals that
+/// `explain` allows (asked, as who-can asks, whether some request could: an Allow's
+/// condition on a key the request does not give counts as met), and every principal it
+/// names from outside the snapshot comes from the resource's own policy. Answers the
+/// grantees of each question, as who-can printed them. Run on the demo organization here
+/// and on the moto organization in collect_moto.
+pub fn who_can_agrees_with_explain(
+    data: &std::path::Path,
+    questions: &[(&str, &str)],
+) -> Vec<Vec<Value>> {
+    use govscan::policy::snapshot::Authorization;
+    use govscan::policy::{Context, DecisionKind};
+
+    let runtime = tokio::runtime::Runtime::new().unwrap();
+    let auth = runtime.block_on(async {
+        let store =
+            govscan::store::DataStore::open(&govscan::store::DataDir::Local(data.to_path_buf()))
+                .await
+                .unwrap();
+        let (snapshot, _) = govscan::store::Snapshot::resolve(&store, None)
+            .await
+            .unwrap();
+        Authorization::load(&snapshot).await.unwrap()
+    });
+    let mut could = Context::new();
+    could.assume_unknown_allow_conditions = true;
+    let mut answers = Vec::new();
+    for (action, resource) in questions {
+        let out = crate::common::govscan_local(
+            data,
+            &["policy", "who-can", action, resource, "--format", "json"],
+        );
+        assert!(out.status.success(), "{}", crate::common::stderr(&out));
+        let answer: Value = serde_json::from_str(&crate::common::stdout(&out)).unwrap();
+        let named: Vec<&str> = answer["grantees"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| g["principal"].as_str().unwrap())
+            .collect();
+        let mut allowed = 0;
+        for p in &auth.principals {
+            let explained = auth
+                .explain(&p.arn, action, resource, &Context::new())
+                .unwrap();
+            let may = explained.decision.decision == DecisionKind::Allowed;
+            allowed += usize::from(may);
+            assert_eq!(
+                named.contains(&p.arn.as_str()),
+                may,
+                "{action} on {resource}: who-can and explain disagree on {}",
+                p.arn
+            );
+        }
+        let outside = named.len() - allowed;
+        let (policy, _) = auth.resource_policy(action, resource);
+        assert!(
+            outside == 0 || policy.is_some(),
+            "{action} on {resource}: outside principals without a resource policy: {named:?}"
+        );
+        answers.push(answer["grantees"].as_array().unwrap().clone());
+    }
+    answers
+}
+
+#[test]
+fn who_can_agrees_with_explain_on_the_demo_organization() {
+    let work = tempfile::tempdir().unwrap();
+    let data = crate::common::demo_data(work.path());
+    who_can_agrees_with_explain(
+        &data,
+        &[
+            ("s3:GetObject", "arn:aws:s3:::sandbox-website/index.html"),
+            ("s3:PutObject", "arn:aws:s3:::demo-org-trail-logs/AWSLogs/x"),
+            (
+                "iam:CreateAccessKey",
+                "arn:aws:iam::222222222222:user/deploy",
+            ),
+            ("sts:GetCallerIdentity", "*"),
+        ],
+    );
+    // The public website's bucket policy lets anyone read it: who-can says "anyone".
+    let out = crate::common::govscan_local(
+        &data,
+        &[
+            "policy",
+            "who-can",
+            "s3:GetObject",
+            "arn:aws:s3:::sandbox-website/index.html",
+        ],
+    );
+    let text = crate::common::stdout(&out);
+    assert!(
+        text.contains("anyone") && text.contains("bucket policy of sandbox-website"),
+        "{text}"
+    );
+}

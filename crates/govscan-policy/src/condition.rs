@@ -22,6 +22,10 @@ use super::pattern::{arn_like, glob};
 #[derive(Debug, Clone, Default)]
 pub struct Context {
     values: HashMap<String, Vec<String>>,
+    /// Whether an Allow's condition on a key the context does not hold is taken to hold:
+    /// the question "who could, under some request" rather than "who can, with this one".
+    /// Deny conditions are judged as always.
+    pub assume_unknown_allow_conditions: bool,
 }
 
 impl Context {

@@ -257,10 +257,15 @@ fn covers(statement: &Statement, version: Version, r: &Prepared) -> bool {
             return false;
         }
     }
-    statement
-        .conditions
-        .iter()
-        .all(|c| holds(c, r.context, version))
+    statement.conditions.iter().all(|c| {
+        // "Who could" questions: an Allow whose condition names a key the request did not
+        // give is a grant under that condition (reported with it), not a refusal.
+        (statement.effect == Effect::Allow
+            && r.context.assume_unknown_allow_conditions
+            && r.context.get(&c.key).is_none()
+            && !c.key.contains("${"))
+            || holds(c, r.context, version)
+    })
 }
 
 fn reference(kind: &str, index: &str, statement: &Statement) -> String {
