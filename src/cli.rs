@@ -209,6 +209,50 @@ pub enum PolicyCommand {
     /// the accounts, services and anyone the resource's policy names; with the statements
     /// that grant it and their conditions.
     WhoCan(PolicyWhoCanArgs),
+    /// What PRINCIPAL (a user or role ARN of the snapshot, or a role session) can do, by
+    /// service and access level, with the resource patterns: each action its Allow
+    /// statements name, decided with its SCPs and boundary, so what they cancel is not
+    /// listed.
+    Can(PolicyCanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct PolicyCanArgs {
+    pub principal: String,
+    /// Snapshot id or path (default: the latest).
+    #[arg(long)]
+    pub snapshot: Option<String>,
+    /// Only this service's actions (its prefix, e.g. s3).
+    #[arg(long)]
+    pub service: Option<String>,
+    /// Only actions of this access level.
+    #[arg(long, value_enum)]
+    pub level: Option<AccessLevelArg>,
+    #[arg(long, value_enum, default_value_t = WhoCanFormat::Table)]
+    pub format: WhoCanFormat,
+}
+
+/// The action catalog's access levels.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum AccessLevelArg {
+    List,
+    Read,
+    Write,
+    PermissionsManagement,
+    Tagging,
+}
+
+impl AccessLevelArg {
+    /// As the catalog names it.
+    pub fn catalog_name(self) -> &'static str {
+        match self {
+            AccessLevelArg::List => "List",
+            AccessLevelArg::Read => "Read",
+            AccessLevelArg::Write => "Write",
+            AccessLevelArg::PermissionsManagement => "Permissions management",
+            AccessLevelArg::Tagging => "Tagging",
+        }
+    }
 }
 
 #[derive(Debug, Args)]

@@ -181,6 +181,9 @@ async fn run_command(cli: &Cli, sessions: &Sessions) -> Result<Outcome, CommandE
         Command::Policy(PolicyCommand::WhoCan(args)) => {
             clean(commands::policy::who_can(data_dir, args).await)
         }
+        Command::Policy(PolicyCommand::Can(args)) => {
+            clean(commands::policy::can(data_dir, args).await)
+        }
         Command::Cluster(ClusterCommand::Scheduler(args)) => {
             clean(commands::cluster::scheduler(args).await)
         }

@@ -1,13 +1,13 @@
 //! `govscan policy eval` (requests in as JSON lines, decisions out as JSON lines), `policy
-//! explain` (one request of a snapshot's principal) and `policy who-can` (every principal
-//! that may do one thing).
+//! explain` (one request of a snapshot's principal), `policy who-can` (every principal that
+//! may do one thing) and `policy can` (everything one principal may do).
 
 use std::io::{BufRead, BufWriter, Write};
 
 use serde_json::json;
 
 use crate::cli::{
-    ExplainFormat, PolicyEvalArgs, PolicyExplainArgs, PolicyWhoCanArgs, WhoCanFormat,
+    ExplainFormat, PolicyCanArgs, PolicyEvalArgs, PolicyExplainArgs, PolicyWhoCanArgs, WhoCanFormat,
 };
 use govscan::policy::request_line::{eval_line, Documents};
 use govscan::policy::Context;
@@ -197,4 +197,75 @@ async fn load_authorization(
         eprintln!("warning: {problem}");
     }
     Ok(auth)
+}
+
+/// `govscan policy can`.
+pub async fn can(
+    data_dir: &govscan::store::DataDir,
+    args: &PolicyCanArgs,
+) -> Result<(), CommandError> {
+    let auth = load_authorization(data_dir, args.snapshot.as_deref()).await?;
+    let p = auth.principal_or_session(&args.principal).ok_or_else(|| {
+        CommandError::Usage(format!(
+            "{} is not a user, role or role session of the snapshot (see iam_users, iam_roles)",
+            args.principal
+        ))
+    })?;
+    let actions: Vec<String> = auth
+        .actions_named(p)
+        .into_iter()
+        .filter(|a| {
+            args.service.as_deref().is_none_or(|s| {
+                a.split(':')
+                    .next()
+                    .is_some_and(|x| x.eq_ignore_ascii_case(s))
+            })
+        })
+        .collect();
+    let wanted_level = args.level.map(|l| l.catalog_name());
+    let permissions: Vec<_> = auth
+        .permissions(p, &actions)
+        .into_iter()
+        .filter(|p| wanted_level.is_none_or(|w| p.access_level == Some(w)))
+        .collect();
+    let (groups, cancelled) = govscan::policy::can::group_allowed(&permissions);
+    let text = match args.format {
+        WhoCanFormat::Json => {
+            serde_json::to_string_pretty(&json!({
+                "principal": args.principal,
+                "groups": groups,
+                "denied_by_guardrails": cancelled,
+            }))
+            .expect("json")
+                + "\n"
+        }
+        WhoCanFormat::Table => {
+            use govscan::report::terminal::{columns, escape_for_terminal};
+            let rows = groups
+                .iter()
+                .map(|g| {
+                    vec![
+                        escape_for_terminal(&g.service),
+                        g.access_level.clone(),
+                        g.actions.len().to_string(),
+                        escape_for_terminal(&g.resources.join(", ")),
+                        if g.conditional { "yes" } else { "" }.to_owned(),
+                    ]
+                })
+                .collect();
+            let mut out = format!("{} can:\n", escape_for_terminal(&args.principal));
+            out.push_str(&columns(
+                &["SERVICE", "LEVEL", "ACTIONS", "RESOURCES", "CONDITIONAL"],
+                rows,
+            ));
+            if cancelled > 0 {
+                out.push_str(&format!(
+                    "{cancelled} action-resource pair(s) its policies allow are denied by its SCPs, boundary or an explicit deny\n"
+                ));
+            }
+            out
+        }
+    };
+    super::stdout_write(&text)?;
+    Ok(())
 }

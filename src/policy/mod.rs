@@ -5,6 +5,7 @@
 
 pub use govscan_policy::{catalog, condition, document, eval, net, pattern, request_line};
 
+pub mod can;
 pub mod privesc;
 pub mod snapshot;
 pub mod tables;

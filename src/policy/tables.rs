@@ -210,80 +210,31 @@ pub fn compute(auth: &Authorization) -> Result<Vec<(&'static TableDef, RecordBat
 }
 
 fn effective_permissions(auth: &Authorization) -> TableRows {
-    let catalog = super::catalog::catalog();
     let mut actions: Vec<String> = SENSITIVE.iter().map(|s| s.to_string()).collect();
     actions.extend(path_permissions());
     actions.sort_by_key(|a| a.to_ascii_lowercase());
     actions.dedup_by_key(|a| a.to_ascii_lowercase());
     let mut rows = TableRows::new(&IAM_EFFECTIVE_PERMISSIONS);
     for p in &auth.principals {
-        let assembled = auth.assemble(p);
-        for action in &actions {
-            let lower = action.to_ascii_lowercase();
-            // The resource patterns its Allow statements name for this action.
-            let mut patterns: Vec<String> = Vec::new();
-            let mut conditional = false;
-            for n in &p.identity {
-                for s in n
-                    .policy
-                    .statements
-                    .iter()
-                    .filter(|s| s.effect == Effect::Allow)
-                {
-                    let covers = s.actions.covers(&lower);
-                    if !covers {
-                        continue;
-                    }
-                    conditional |= !s.conditions.is_empty();
-                    match &s.resources {
-                        Some(r) if !r.negated => {
-                            for pattern in &r.patterns {
-                                if !patterns.contains(pattern) {
-                                    patterns.push(pattern.clone());
-                                }
-                            }
-                        }
-                        _ => {
-                            if !patterns.iter().any(|x| x == "*") {
-                                patterns.push("*".into());
-                            }
-                        }
-                    }
-                }
-            }
-            if patterns.is_empty() {
-                continue;
-            }
-            let level = catalog
-                .action(action)
-                .and_then(|a| a.levels.first())
-                .map(|l| l.as_str());
-            for pattern in patterns {
-                let context = auth.default_context(p, &pattern, &Context::new());
-                // `home/${aws:username}/*` is this principal's `home/alice/*`; a variable it
-                // has no value for names nothing.
-                let Some(pattern) = super::condition::substitute(&pattern, &context) else {
-                    continue;
-                };
-                let d = auth.decide(&assembled, action, &pattern, &context);
-                rows.row()
-                    .set("account_id", p.account_id.clone())
-                    .set("principal_arn", p.arn.clone())
-                    .set("principal_type", kind(p.kind))
-                    .set("action", action.clone())
-                    .set("access_level", level)
-                    .set("resource", pattern)
-                    .set("decision", format!("{:?}", d.decision))
-                    .set(
-                        "blocked_by",
-                        d.blocked_by
-                            .iter()
-                            .map(|s| s.to_string())
-                            .collect::<Vec<_>>(),
-                    )
-                    .set("via", d.matched)
-                    .set("conditional", conditional);
-            }
+        for permission in auth.permissions(p, &actions) {
+            let d = permission.decision;
+            rows.row()
+                .set("account_id", p.account_id.clone())
+                .set("principal_arn", p.arn.clone())
+                .set("principal_type", kind(p.kind))
+                .set("action", permission.action)
+                .set("access_level", permission.access_level)
+                .set("resource", permission.resource)
+                .set("decision", format!("{:?}", d.decision))
+                .set(
+                    "blocked_by",
+                    d.blocked_by
+                        .iter()
+                        .map(|s| s.to_string())
+                        .collect::<Vec<_>>(),
+                )
+                .set("via", d.matched)
+                .set("conditional", permission.conditional);
         }
     }
     rows

@@ -1011,6 +1011,26 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         vendor["conditions"],
         json!(["StringEquals sts:ExternalId [\"vendor-7f3a\"]"])
     );
+    // policy can: every pair it lists is allowed by explain; the Prod OU's
+    // deny-policy-rewrite SCP takes iam:CreatePolicyVersion (Permissions management) from
+    // the prod engineer and leaves it to the dev one.
+    let levels = |principal: &str| -> Vec<(String, String)> {
+        crate::policy::can_agrees_with_explain(&data, principal)
+            .iter()
+            .map(|g| {
+                (
+                    g["service"].as_str().unwrap().to_owned(),
+                    g["access_level"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let management = ("iam".to_owned(), "Permissions management".to_owned());
+    let dev_engineer = format!("arn:aws:iam::{}:user/dev-engineer", acct("dev"));
+    let prod_engineer = format!("arn:aws:iam::{}:user/prod-engineer", acct("prod"));
+    assert!(levels(&dev_engineer).contains(&management));
+    assert!(!levels(&prod_engineer).contains(&management));
+    assert!(levels(&prod_engineer).contains(&("iam".to_owned(), "Read".to_owned())));
     // What the snapshot cannot hold is said, not silently decided.
     let kms = govscan(
         &data,

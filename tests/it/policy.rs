@@ -435,20 +435,9 @@ pub fn who_can_agrees_with_explain(
     data: &std::path::Path,
     questions: &[(&str, &str)],
 ) -> Vec<Vec<Value>> {
-    use govscan::policy::snapshot::Authorization;
     use govscan::policy::{Context, DecisionKind};
 
-    let runtime = tokio::runtime::Runtime::new().unwrap();
-    let auth = runtime.block_on(async {
-        let store =
-            govscan::store::DataStore::open(&govscan::store::DataDir::Local(data.to_path_buf()))
-                .await
-                .unwrap();
-        let (snapshot, _) = govscan::store::Snapshot::resolve(&store, None)
-            .await
-            .unwrap();
-        Authorization::load(&snapshot).await.unwrap()
-    });
+    let auth = load_authorization(data);
     let mut could = Context::new();
     could.assume_unknown_allow_conditions = true;
     let mut answers = Vec::new();
@@ -521,4 +510,57 @@ fn who_can_agrees_with_explain_on_the_demo_organization() {
         text.contains("anyone") && text.contains("bucket policy of sandbox-website"),
         "{text}"
     );
+}
+
+/// `policy can PRINCIPAL`: every action-resource pair it lists is one `explain` allows.
+/// Answers its groups.
+pub fn can_agrees_with_explain(data: &std::path::Path, principal: &str) -> Vec<Value> {
+    use govscan::policy::{Context, DecisionKind};
+
+    let auth = load_authorization(data);
+    let out = crate::common::govscan_local(data, &["policy", "can", principal, "--format", "json"]);
+    assert!(out.status.success(), "{}", crate::common::stderr(&out));
+    let answer: Value = serde_json::from_str(&crate::common::stdout(&out)).unwrap();
+    let groups = answer["groups"].as_array().unwrap().clone();
+    for g in &groups {
+        for action in g["actions"].as_array().unwrap() {
+            for resource in g["resources"].as_array().unwrap() {
+                let (action, resource) = (action.as_str().unwrap(), resource.as_str().unwrap());
+                let explained = auth
+                    .explain(principal, action, resource, &Context::new())
+                    .unwrap();
+                // A pair is listed when the action is allowed on one of the patterns its
+                // group names; explain must allow at least one pattern of the group.
+                if explained.decision.decision == DecisionKind::Allowed {
+                    continue;
+                }
+                let any = g["resources"].as_array().unwrap().iter().any(|r| {
+                    auth.explain(principal, action, r.as_str().unwrap(), &Context::new())
+                        .unwrap()
+                        .decision
+                        .decision
+                        == DecisionKind::Allowed
+                });
+                assert!(
+                    any,
+                    "{principal}: can lists {action} on {resource}; explain denies it"
+                );
+            }
+        }
+    }
+    groups
+}
+
+/// The engine's view of the latest snapshot in `data`, loaded in this process.
+fn load_authorization(data: &std::path::Path) -> govscan::policy::snapshot::Authorization {
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        let dir = govscan::store::DataDir::Local(data.to_path_buf());
+        let store = govscan::store::DataStore::open(&dir).await.unwrap();
+        let (snapshot, _) = govscan::store::Snapshot::resolve(&store, None)
+            .await
+            .unwrap();
+        govscan::policy::snapshot::Authorization::load(&snapshot)
+            .await
+            .unwrap()
+    })
 }
