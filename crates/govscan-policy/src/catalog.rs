@@ -4,7 +4,6 @@
 //! `*`), classifies access levels, and knows each action's resource types and condition keys.
 //! Parsed once, on first use, borrowing the compiled-in text.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use super::pattern::glob;
@@ -72,7 +71,7 @@ pub struct Service {
 #[derive(Debug)]
 pub struct Catalog {
     pub services: Vec<Service>,
-    by_key: HashMap<String, (usize, usize)>,
+    by_key: crate::fast_hash::FastMap<String, (usize, usize)>,
 }
 
 /// The compiled-in catalog.
@@ -133,7 +132,7 @@ impl Catalog {
                 _ => {}
             }
         }
-        let mut by_key = HashMap::new();
+        let mut by_key = crate::fast_hash::FastMap::default();
         for (s, service) in services.iter().enumerate() {
             for (a, action) in service.actions.iter().enumerate() {
                 by_key.insert(action.key.clone(), (s, a));

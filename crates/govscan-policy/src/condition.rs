@@ -11,8 +11,6 @@
 //!   is true; `ForAllValues` is true (no value fails); `ForAnyValue` is false; `Null: true`
 //!   is true.
 
-use std::collections::HashMap;
-
 use chrono::{DateTime, NaiveDate, Utc};
 
 use super::document::{BaseOperator, Condition, Effect, Policy, SetOperator, Version};
@@ -21,7 +19,7 @@ use super::pattern::{arn_like, glob};
 /// Context keys (lowercased: keys match case-insensitively) and their values.
 #[derive(Debug, Clone, Default)]
 pub struct Context {
-    values: HashMap<String, Vec<String>>,
+    values: crate::fast_hash::FastMap<String, Vec<String>>,
     /// Whether an Allow's condition on a key the context does not hold is taken to hold:
     /// the question "who could, under some request" rather than "who can, with this one".
     /// Deny conditions are judged as always.
@@ -60,8 +58,14 @@ impl Context {
     }
 
     pub fn get(&self, key: &str) -> Option<&[String]> {
-        let key = key.to_ascii_lowercase();
-        self.values.get(&key).map(Vec::as_slice)
+        // Keys are stored lowercased; lowercase the asked one only when it needs it.
+        if key.bytes().any(|b| b.is_ascii_uppercase()) {
+            self.values
+                .get(&key.to_ascii_lowercase())
+                .map(Vec::as_slice)
+        } else {
+            self.values.get(key).map(Vec::as_slice)
+        }
     }
 }
 
@@ -243,16 +247,20 @@ pub fn holds(condition: &Condition, context: &Context, version: Version) -> bool
     let op = condition.operator;
     // Policy variables work in condition values under Version 2012-10-17; a value whose
     // variable has no value matches nothing.
-    let values: Vec<String> = if version == Version::V2012 {
-        condition
-            .values
-            .iter()
-            .filter_map(|v| substitute(v, context))
-            .collect()
-    } else {
-        condition.values.clone()
-    };
-    let request = context.get(&condition.key);
+    // Most values hold no variable: compare those as they are, without copying them.
+    let substituted: Vec<String>;
+    let values: &[String] =
+        if version == Version::V2012 && condition.values.iter().any(|v| v.contains("${")) {
+            substituted = condition
+                .values
+                .iter()
+                .filter_map(|v| substitute(v, context))
+                .collect();
+            &substituted
+        } else {
+            &condition.values
+        };
+    let request = context.get(&condition.key_lower);
     if op.base == BaseOperator::Null {
         // "Null": "true" means the key must be absent, "false" that it must be present.
         let absent = request.is_none_or(|v| v.is_empty());

@@ -69,14 +69,14 @@ pub struct Actions {
     pub patterns: Vec<String>,
     /// The patterns by service prefix, so an action is compared only with its service's
     /// patterns (ReadOnlyAccess alone lists hundreds).
-    by_service: std::collections::HashMap<String, Vec<String>>,
+    by_service: crate::fast_hash::FastMap<String, Vec<String>>,
     /// Patterns whose service part has a wildcard (`*`, `*:Get*`), compared whole.
     any_service: Vec<String>,
 }
 
 impl Actions {
     pub fn new(negated: bool, patterns: Vec<String>) -> Self {
-        let mut by_service: std::collections::HashMap<String, Vec<String>> = Default::default();
+        let mut by_service: crate::fast_hash::FastMap<String, Vec<String>> = Default::default();
         let mut any_service = Vec::new();
         for p in &patterns {
             match p.split_once(':') {
@@ -127,6 +127,8 @@ pub struct Condition {
     pub operator: Operator,
     /// The key as written (`aws:PrincipalTag/Team`); matched case-insensitively.
     pub key: String,
+    /// The key lowercased, as the request context stores its keys.
+    pub key_lower: String,
     /// Values as text: numbers and booleans as JSON writes them.
     pub values: Vec<String>,
 }
@@ -544,6 +546,7 @@ fn parse_conditions(value: &Value, path: &str) -> Result<Vec<Condition>, PolicyE
                 operator_text: op_text.clone(),
                 operator,
                 key: key.clone(),
+                key_lower: key.to_ascii_lowercase(),
                 values,
             });
         }

@@ -269,12 +269,33 @@ fn covers(statement: &Statement, version: Version, r: &Prepared) -> bool {
 }
 
 fn reference(kind: &str, index: &str, statement: &Statement) -> String {
-    let mut out = format!("{kind}{index}.Statement[{}]", statement.index);
-    if let Some(sid) = &statement.sid {
+    // Built by hand: it runs for every statement that matches, on every request.
+    let sid = statement.sid.as_deref().unwrap_or("");
+    let mut out = String::with_capacity(kind.len() + index.len() + sid.len() + 16);
+    out.push_str(kind);
+    out.push_str(index);
+    out.push_str(".Statement[");
+    push_number(&mut out, statement.index);
+    out.push(']');
+    if statement.sid.is_some() {
         out.push('#');
         out.push_str(sid);
     }
     out
+}
+
+fn push_number(out: &mut String, mut n: usize) {
+    let mut digits = [0u8; 20];
+    let mut i = digits.len();
+    loop {
+        i -= 1;
+        digits[i] = b'0' + (n % 10) as u8;
+        n /= 10;
+        if n == 0 {
+            break;
+        }
+    }
+    out.push_str(std::str::from_utf8(&digits[i..]).expect("ASCII digits"));
 }
 
 /// The statements of `policy` with `effect` that apply to the request; for policies with a

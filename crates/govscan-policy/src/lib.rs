@@ -10,6 +10,7 @@ pub mod catalog;
 pub mod condition;
 pub mod document;
 pub mod eval;
+mod fast_hash;
 pub mod net;
 pub mod pattern;
 pub mod request_line;
