@@ -54,6 +54,7 @@ pub fn reference_defs() -> Vec<&'static TableDef> {
         .into_iter()
         .chain(views)
         .chain(govscan::policy::tables::all_defs())
+        .chain(govscan::policy::tables::function_defs())
         .collect()
 }
 

@@ -217,27 +217,37 @@ fn effective_permissions(auth: &Authorization) -> TableRows {
     let mut rows = TableRows::new(&IAM_EFFECTIVE_PERMISSIONS);
     for p in &auth.principals {
         for permission in auth.permissions(p, &actions) {
-            let d = permission.decision;
-            rows.row()
-                .set("account_id", p.account_id.clone())
+            let via = permission.decision.matched.clone();
+            let mut row = rows.row();
+            row.set("account_id", p.account_id.clone())
                 .set("principal_arn", p.arn.clone())
                 .set("principal_type", kind(p.kind))
-                .set("action", permission.action)
-                .set("access_level", permission.access_level)
-                .set("resource", permission.resource)
-                .set("decision", format!("{:?}", d.decision))
-                .set(
-                    "blocked_by",
-                    d.blocked_by
-                        .iter()
-                        .map(|s| s.to_string())
-                        .collect::<Vec<_>>(),
-                )
-                .set("via", d.matched)
-                .set("conditional", permission.conditional);
+                .set("via", via);
+            set_permission(row, permission);
         }
     }
     rows
+}
+
+/// The columns a decided permission fills, in `iam_effective_permissions` and
+/// `permissions_of`.
+fn set_permission(
+    mut row: crate::store::table::RowBuilder<'_>,
+    permission: super::can::Permission,
+) {
+    let d = permission.decision;
+    row.set("action", permission.action)
+        .set("access_level", permission.access_level)
+        .set("resource", permission.resource)
+        .set("decision", format!("{:?}", d.decision))
+        .set(
+            "blocked_by",
+            d.blocked_by
+                .iter()
+                .map(|s| s.to_string())
+                .collect::<Vec<_>>(),
+        )
+        .set("conditional", permission.conditional);
 }
 
 fn kind(k: PrincipalKind) -> &'static str {
@@ -437,11 +447,13 @@ fn bucket_allows(
     super::evaluate(&request, &policies).decision == DecisionKind::Allowed
 }
 
-/// A table computed on first scan.
+/// A table computed on first scan, or a table function's answer to its arguments.
 #[derive(Debug)]
 struct Computed {
     def: &'static TableDef,
     shared: Arc<Shared>,
+    /// The table function's arguments; None for a computed table.
+    question: Option<Vec<String>>,
 }
 
 use crate::store::Snapshot;
@@ -451,26 +463,31 @@ type ComputedTables = Result<Vec<(&'static TableDef, RecordBatch)>, String>;
 #[derive(Debug)]
 struct Shared {
     source: Snapshot,
+    auth: tokio::sync::OnceCell<Result<Arc<Authorization>, String>>,
     tables: tokio::sync::OnceCell<ComputedTables>,
 }
 
 impl Shared {
-    async fn load(&self) -> Result<Authorization, String> {
-        Authorization::load(&self.source)
+    /// The engine's view of the snapshot, read once per session.
+    async fn load(&self) -> Result<Arc<Authorization>, String> {
+        self.auth
+            .get_or_init(|| async {
+                let auth = Authorization::load(&self.source)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                for problem in &auth.problems {
+                    tracing::warn!("policy engine: {problem}");
+                }
+                Ok(Arc::new(auth))
+            })
             .await
-            .map_err(|e| e.to_string())
+            .clone()
     }
 
     async fn batch(&self, def: &TableDef) -> Result<RecordBatch> {
         let tables = self
             .tables
-            .get_or_init(|| async {
-                let auth = self.load().await?;
-                for problem in &auth.problems {
-                    tracing::warn!("policy engine: {problem}");
-                }
-                compute(&auth)
-            })
+            .get_or_init(|| async { compute(&*self.load().await?) })
             .await;
         match tables {
             Ok(list) => list
@@ -500,7 +517,16 @@ impl TableProvider for Computed {
         filters: &[Expr],
         limit: Option<usize>,
     ) -> Result<Arc<dyn ExecutionPlan>> {
-        let batch = self.shared.batch(self.def).await?;
+        let batch = match &self.question {
+            None => self.shared.batch(self.def).await?,
+            Some(args) => {
+                let auth =
+                    self.shared.load().await.map_err(|e| {
+                        DataFusionError::Execution(format!("{}: {e}", self.def.name))
+                    })?;
+                answer(self.def, args, &auth)?.to_record_batch()?
+            }
+        };
         MemTable::try_new(self.schema(), vec![vec![batch]])?
             .scan(state, projection, filters, limit)
             .await
@@ -511,14 +537,30 @@ impl TableProvider for Computed {
 pub fn register(ctx: &SessionContext, source: Snapshot) -> Result<()> {
     let shared = Arc::new(Shared {
         source,
+        auth: tokio::sync::OnceCell::new(),
         tables: tokio::sync::OnceCell::new(),
     });
+    ctx.register_udtf(
+        WHO_CAN.name,
+        Arc::new(Question {
+            def: &WHO_CAN,
+            shared: shared.clone(),
+        }),
+    );
+    ctx.register_udtf(
+        PERMISSIONS_OF.name,
+        Arc::new(Question {
+            def: &PERMISSIONS_OF,
+            shared: shared.clone(),
+        }),
+    );
     for def in all_defs() {
         ctx.register_table(
             def.name,
             Arc::new(Computed {
                 def,
                 shared: shared.clone(),
+                question: None,
             }),
         )?;
     }
@@ -579,4 +621,109 @@ mod tests {
             assert_eq!(batch.schema(), def.schema(), "{}", def.name);
         }
     }
+}
+
+pub static WHO_CAN: TableDef = TableDef {
+    name: "who_can",
+    key: &[],
+    doc: "Table function who_can(action, resource): every principal that may do it, as `govscan policy who-can` answers (users and roles of the snapshot decided with all their policies, then the accounts, services and anyone the resource's policy names), with the statements that grant it and their conditions.",
+    columns: &[
+        col("principal", Text, "User or role ARN, account root, service principal, or * for anyone"),
+        col("account_id", Text, "Its account, when it has one"),
+        col("kind", Text, "user, role, account, service or anyone"),
+        col("granted_by", TextList, "The Allow statements, each with its policy"),
+        col("conditions", TextList, "The Condition blocks of those statements"),
+        col("notes", TextList, "What the answer rests on that the snapshot cannot show"),
+    ],
+};
+
+pub static PERMISSIONS_OF: TableDef = TableDef {
+    name: "permissions_of",
+    key: &[],
+    doc: "Table function permissions_of(principal): every action the principal's Allow statements name, on each resource pattern they name, decided with its SCPs and boundary, as `govscan policy can` lists them (one row per action and pattern, allowed or not).",
+    columns: &[
+        col("action", Text, "service:Action, as the catalog spells it"),
+        col("access_level", Text, "List, Read, Write, Permissions management or Tagging"),
+        col("resource", Text, "A resource pattern an Allow statement names for it (or *)"),
+        col("decision", Text, "Allowed, ExplicitlyDenied or ImplicitlyDenied"),
+        col("blocked_by", TextList, "Policy types that denied it"),
+        col("conditional", Bool, "True if an Allow for it carries conditions"),
+    ],
+};
+
+/// The table functions: their declarations, for the reference.
+pub fn function_defs() -> Vec<&'static TableDef> {
+    vec![&WHO_CAN, &PERMISSIONS_OF]
+}
+
+/// `who_can(action, resource)` or `permissions_of(principal)`, asked of the session's
+/// snapshot: the arguments are text literals.
+#[derive(Debug)]
+struct Question {
+    def: &'static TableDef,
+    shared: Arc<Shared>,
+}
+
+impl datafusion::catalog::TableFunctionImpl for Question {
+    fn call_with_args(
+        &self,
+        args: datafusion::catalog::TableFunctionArgs,
+    ) -> Result<Arc<dyn TableProvider>> {
+        let texts: Vec<String> = args
+            .exprs()
+            .iter()
+            .map(|e| match e {
+                Expr::Literal(datafusion::scalar::ScalarValue::Utf8(Some(t)), _) => Ok(t.clone()),
+                other => Err(DataFusionError::Plan(format!(
+                    "{}: arguments are text literals, not {other}",
+                    self.def.name
+                ))),
+            })
+            .collect::<Result<_>>()?;
+        let wanted = if self.def.name == WHO_CAN.name { 2 } else { 1 };
+        if texts.len() != wanted {
+            return Err(DataFusionError::Plan(format!(
+                "{} takes {wanted} argument(s): {}",
+                self.def.name,
+                if wanted == 2 {
+                    "action, resource"
+                } else {
+                    "principal"
+                }
+            )));
+        }
+        Ok(Arc::new(Computed {
+            def: self.def,
+            shared: self.shared.clone(),
+            question: Some(texts),
+        }))
+    }
+}
+
+/// A table function's rows: `who_can(action, resource)` or `permissions_of(principal)`.
+fn answer(def: &'static TableDef, args: &[String], auth: &Authorization) -> Result<TableRows> {
+    let mut rows = TableRows::new(def);
+    if def.name == WHO_CAN.name {
+        for g in auth.who_can(&args[0], &args[1], &Context::new()) {
+            rows.row()
+                .set("principal", g.principal)
+                .set("account_id", g.account_id)
+                .set("kind", g.kind)
+                .set("granted_by", g.granted_by)
+                .set("conditions", g.conditions)
+                .set("notes", g.notes);
+        }
+    } else {
+        let p = auth.principal_or_session(&args[0]).ok_or_else(|| {
+            DataFusionError::Plan(format!(
+                "permissions_of: {} is not a user, role or role session of the snapshot",
+                args[0]
+            ))
+        })?;
+        let actions = auth.actions_named(p);
+        for permission in auth.permissions(p, &actions) {
+            set_permission(rows.row(), permission);
+        }
+    }
+    Ok(rows)
 }

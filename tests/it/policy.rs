@@ -454,6 +454,25 @@ pub fn who_can_agrees_with_explain(
             .iter()
             .map(|g| g["principal"].as_str().unwrap())
             .collect();
+        // The SQL table function answers the same.
+        let sql =
+            format!("SELECT principal FROM who_can('{action}', '{resource}') ORDER BY principal");
+        let out = crate::common::govscan_local(data, &["query", "--format", "json", &sql]);
+        assert!(out.status.success(), "{}", crate::common::stderr(&out));
+        let rows: Value = serde_json::from_str(&crate::common::stdout(&out)).unwrap();
+        let mut from_sql: Vec<&str> = rows
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["principal"].as_str().unwrap())
+            .collect();
+        let mut from_cli = named.clone();
+        from_sql.sort();
+        from_cli.sort();
+        assert_eq!(
+            from_sql, from_cli,
+            "{action} on {resource}: who_can() in SQL"
+        );
         let mut allowed = 0;
         for p in &auth.principals {
             let explained = auth
