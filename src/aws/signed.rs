@@ -384,6 +384,179 @@ fn parse_public_access_block(body: &str) -> Result<PublicAccessBlock, ErrorInfo>
     Ok(parsed.settings())
 }
 
+/// An EC2 Query API call in `region`: the action, its parameters (URL-encoded here) and
+/// API version 2016-11-15; the response body.
+async fn ec2_query(
+    sdk: &SdkConfig,
+    calls: &ApiCallCounter,
+    region: &str,
+    action: &str,
+    params: &[(&str, String)],
+) -> Result<String, ErrorInfo> {
+    let mut body = format!("Action={action}&Version=2016-11-15");
+    for (key, value) in params {
+        body.push('&');
+        body.push_str(key);
+        body.push('=');
+        body.push_str(&form_encode(value));
+    }
+    let request = SignedRequest {
+        service: "ec2",
+        url: format!("{}/", endpoint(sdk, "ec2", region)),
+        region: region.to_owned(),
+        method: "POST",
+        headers: vec![(
+            "content-type",
+            "application/x-www-form-urlencoded; charset=utf-8".to_owned(),
+        )],
+        body: body.into_bytes(),
+        payload_hash_header: false,
+    };
+    send(sdk, calls, &request).await
+}
+
+/// `application/x-www-form-urlencoded` for one value: unreserved characters as they are,
+/// every other byte as %XX.
+fn form_encode(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for b in value.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct EbsEncryptionXml {
+    ebs_encryption_by_default: bool,
+}
+
+/// EC2 GetEbsEncryptionByDefault: whether new EBS volumes of the region are encrypted.
+pub async fn ebs_encryption_by_default(
+    sdk: &SdkConfig,
+    calls: &ApiCallCounter,
+    region: &str,
+) -> Result<bool, ErrorInfo> {
+    let body = ec2_query(sdk, calls, region, "GetEbsEncryptionByDefault", &[]).await?;
+    let parsed: EbsEncryptionXml =
+        quick_xml::de::from_str(&body).map_err(|e| unparseable("GetEbsEncryptionByDefault", e))?;
+    Ok(parsed.ebs_encryption_by_default)
+}
+
+/// A security group and its rules, as DescribeSecurityGroups gives them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SecurityGroup {
+    pub group_id: String,
+    pub group_name: String,
+    #[serde(default)]
+    pub group_description: Option<String>,
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    #[serde(default)]
+    pub ip_permissions: Items<IpPermission>,
+    #[serde(default)]
+    pub ip_permissions_egress: Items<IpPermission>,
+}
+
+/// EC2's `<x><item>..</item><item>..</item></x>` lists.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(bound(deserialize = "T: Deserialize<'de>"))]
+pub struct Items<T> {
+    #[serde(default, rename = "item")]
+    pub items: Vec<T>,
+}
+
+impl<T> Default for Items<T> {
+    fn default() -> Self {
+        Items { items: Vec::new() }
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IpPermission {
+    /// tcp, udp, icmp, icmpv6, a protocol number, or -1 for every protocol.
+    pub ip_protocol: String,
+    #[serde(default)]
+    pub from_port: Option<i64>,
+    #[serde(default)]
+    pub to_port: Option<i64>,
+    #[serde(default)]
+    pub ip_ranges: Items<IpRange>,
+    #[serde(default)]
+    pub ipv6_ranges: Items<Ipv6Range>,
+    #[serde(default)]
+    pub groups: Items<GroupPair>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct IpRange {
+    pub cidr_ip: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Ipv6Range {
+    pub cidr_ipv6: String,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct GroupPair {
+    #[serde(default)]
+    pub group_id: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SecurityGroupsXml {
+    #[serde(default)]
+    security_group_info: Items<SecurityGroup>,
+    #[serde(default)]
+    next_token: Option<String>,
+}
+
+/// EC2 DescribeSecurityGroups: every security group of the region, page by page.
+pub async fn security_groups(
+    sdk: &SdkConfig,
+    calls: &ApiCallCounter,
+    region: &str,
+) -> Result<Vec<SecurityGroup>, ErrorInfo> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut params = vec![("MaxResults", "1000".to_owned())];
+        if let Some(t) = &token {
+            params.push(("NextToken", t.clone()));
+        }
+        let body = ec2_query(sdk, calls, region, "DescribeSecurityGroups", &params).await?;
+        let page = parse_security_groups(&body)?;
+        out.extend(page.security_group_info.items);
+        token = page.next_token.filter(|t| !t.is_empty());
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+fn parse_security_groups(body: &str) -> Result<SecurityGroupsXml, ErrorInfo> {
+    // Every field has a default: an unrelated body (a proxy's error page) would read as "no
+    // groups", a false PASS; only EC2's answer counts.
+    if !body.contains("<DescribeSecurityGroupsResponse") {
+        return Err(unparseable(
+            "DescribeSecurityGroups",
+            "not a DescribeSecurityGroupsResponse",
+        ));
+    }
+    quick_xml::de::from_str(body).map_err(|e| unparseable("DescribeSecurityGroups", e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -507,5 +680,69 @@ mod tests {
         assert_eq!(err.code, "UnauthorizedOperation");
         assert_eq!(calls.get(), 3);
         assert_eq!(calls.successes(), 0);
+    }
+
+    /// The shape of the EC2 API reference's DescribeSecurityGroups example: a group with an
+    /// IPv4 and an IPv6 world-open SSH rule, a rule from another group, and an egress rule.
+    #[test]
+    fn security_groups_read_rules_ranges_and_pages() {
+        let body = r#"<DescribeSecurityGroupsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>
+  <securityGroupInfo>
+    <item>
+      <ownerId>123456789012</ownerId>
+      <groupId>sg-1a2b3c4d</groupId>
+      <groupName>WebServers</groupName>
+      <groupDescription>Web Servers</groupDescription>
+      <vpcId>vpc-614cc409</vpcId>
+      <ipPermissions>
+        <item>
+          <ipProtocol>tcp</ipProtocol><fromPort>22</fromPort><toPort>22</toPort>
+          <groups/>
+          <ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges>
+          <ipv6Ranges><item><cidrIpv6>::/0</cidrIpv6></item></ipv6Ranges>
+          <prefixListIds/>
+        </item>
+        <item>
+          <ipProtocol>-1</ipProtocol>
+          <groups><item><userId>123456789012</userId><groupId>sg-9a8d7f5c</groupId></item></groups>
+          <ipRanges/>
+        </item>
+      </ipPermissions>
+      <ipPermissionsEgress>
+        <item><ipProtocol>-1</ipProtocol><ipRanges><item><cidrIp>0.0.0.0/0</cidrIp></item></ipRanges></item>
+      </ipPermissionsEgress>
+    </item>
+  </securityGroupInfo>
+  <nextToken>page-2</nextToken>
+</DescribeSecurityGroupsResponse>"#;
+        let page = parse_security_groups(body).unwrap();
+        assert_eq!(page.next_token.as_deref(), Some("page-2"));
+        let g = &page.security_group_info.items[0];
+        assert_eq!(
+            (g.group_id.as_str(), g.vpc_id.as_deref()),
+            ("sg-1a2b3c4d", Some("vpc-614cc409"))
+        );
+        let ssh = &g.ip_permissions.items[0];
+        assert_eq!((ssh.from_port, ssh.to_port), (Some(22), Some(22)));
+        assert_eq!(ssh.ip_ranges.items[0].cidr_ip, "0.0.0.0/0");
+        assert_eq!(ssh.ipv6_ranges.items[0].cidr_ipv6, "::/0");
+        let from_group = &g.ip_permissions.items[1];
+        assert_eq!(from_group.ip_protocol, "-1");
+        assert_eq!(
+            from_group.groups.items[0].group_id.as_deref(),
+            Some("sg-9a8d7f5c")
+        );
+        assert_eq!(g.ip_permissions_egress.items.len(), 1);
+        assert!(parse_security_groups("<html>not ec2</html>").is_err());
+        assert!(parse_security_groups(
+            "<DescribeSecurityGroupsResponse><securityGroupInfo><item><groupId>"
+        )
+        .is_err());
+    }
+
+    #[test]
+    fn form_values_are_percent_encoded() {
+        assert_eq!(form_encode("a b/c=d+e~"), "a%20b%2Fc%3Dd%2Be~");
     }
 }

@@ -6,6 +6,7 @@
 
 pub mod cloudtrail;
 pub mod config;
+pub mod ec2;
 pub mod event_selectors;
 pub mod iam;
 pub mod org;
@@ -52,6 +53,7 @@ pub fn all_collectors() -> Vec<Box<dyn Collector>> {
         Box::new(s3::S3Collector),
         Box::new(config::ConfigCollector),
         Box::new(cloudtrail::CloudTrailCollector),
+        Box::new(ec2::Ec2Collector),
     ]
 }
 
@@ -223,6 +225,9 @@ mod tests {
     #[test]
     fn every_collector_service_name_is_distinct() {
         let services: Vec<_> = all_collectors().iter().map(|c| c.service()).collect();
-        assert_eq!(services, ["org", "iam", "s3", "config", "cloudtrail"]);
+        assert_eq!(
+            services,
+            ["org", "iam", "s3", "config", "cloudtrail", "ec2"]
+        );
     }
 }

@@ -64,8 +64,8 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         .iter()
         .all(|a| a["status"] == "ok"));
     assert_eq!(m["regions"], json!(["eu-west-1", "us-east-1"]));
-    // org once, iam + s3 per account, config + cloudtrail per account and region.
-    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 2 + 5 * 2 * 2);
+    // org once, iam + s3 per account, config + cloudtrail + ec2 per account and region.
+    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 2 + 5 * 2 * 3);
     assert!(m["api_calls"].as_u64().unwrap() > 100);
 
     // Every table exists, even when empty, and the manifest counts match the files.
@@ -628,6 +628,36 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
             pair(format!("account/{mgmt}/us-east-1"), "PASS")
         ]
     );
+    // EC2 through the signed Query API: the seeded SSH group fails CIS 6.3, the other
+    // groups of the management account pass; EBS encryption by default is on in its
+    // us-east-1 only.
+    let ssh = seeded["ssh_security_group"].as_str().unwrap();
+    let sg = statuses("ec2-sg-admin-ports-ipv4");
+    let failing: Vec<&(String, String)> = sg.iter().filter(|(_, s)| s == "FAIL").collect();
+    assert_eq!(
+        failing,
+        [&pair(
+            format!("arn:aws:ec2:us-east-1:{mgmt}:security-group/{ssh}"),
+            "FAIL"
+        )],
+        "{sg:?}"
+    );
+    assert!(sg.len() > 1, "{sg:?}");
+    let ebs = statuses("ec2-ebs-default-encryption");
+    assert!(
+        ebs.contains(&pair(
+            format!("account/{mgmt}/us-east-1/ebs-encryption"),
+            "PASS"
+        )),
+        "{ebs:?}"
+    );
+    assert!(
+        ebs.contains(&pair(
+            format!("account/{mgmt}/eu-west-1/ebs-encryption"),
+            "FAIL"
+        )),
+        "{ebs:?}"
+    );
     // The customer managed policies: s3-read-custom and each member's engineer-tools.
     let mut customer: Vec<(String, String)> = ["security", "prod", "dev", "sandbox"]
         .iter()
@@ -1146,7 +1176,7 @@ fn collect_records_denied_accounts_and_throttling_and_goes_on() {
     let dev_parts = rows_where(&parts, "account_id", dev);
     assert_eq!(
         texts(&dev_parts, "service"),
-        ["cloudtrail", "config", "iam", "s3"]
+        ["cloudtrail", "config", "ec2", "iam", "s3"]
     );
     assert!(dev_parts.iter().all(|p| p["status"] == "failed"));
 

@@ -279,6 +279,23 @@ def seed_management(c, account_id, out):
         },
     )
 
+    # EC2 in us-east-1: EBS encryption by default on, and a security group with SSH open to
+    # the world (CIS 6.3 fails it) next to one with HTTPS only.
+    ec2 = c("ec2")
+    ec2.enable_ebs_encryption_by_default()
+    vpc = ec2.describe_vpcs()["Vpcs"][0]["VpcId"]
+    ssh = ec2.create_security_group(GroupName="admin-ssh", Description="ssh from anywhere", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=ssh,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+    web = ec2.create_security_group(GroupName="web", Description="https", VpcId=vpc)["GroupId"]
+    ec2.authorize_security_group_ingress(
+        GroupId=web,
+        IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
+    )
+    out["ssh_security_group"] = ssh
+
     # CloudTrail: a multi-region organization trail with validation, logging.
     ct = c("cloudtrail")
     ct.create_trail(

@@ -1,0 +1,30 @@
+-- id: ec2-sg-admin-ports-ipv6
+-- title: No security group allows SSH or RDP from ::/0
+-- severity: high
+-- description: >
+--   The same ports open to the whole IPv6 internet. The CIS audit (v7.0 6.4): no inbound
+--   rule of any security group with a
+--   port range that includes 22 or 3389, with TCP, UDP or all protocols (-1, every port), from
+--   ::/0. A range such as 0-3389 includes 22; a group that no instance uses still counts
+--   (the benchmark audits every security group). One row per security group.
+-- remediation: Replace the ::/0 source of the rule with your administration network.
+-- frameworks: { cis-aws-5.0: ["5.4"], cis-aws-6.0: ["6.4"], cis-aws-7.0: ["6.4"] }
+-- tables: [ec2_security_groups, ec2_security_group_rules]
+-- requires: [DescribeSecurityGroups]
+WITH open_rules AS (
+  SELECT account_id, region, group_id,
+         string_agg(DISTINCT protocol || ' ' || coalesce(CAST(from_port AS VARCHAR) || '-' || CAST(to_port AS VARCHAR), 'all ports') || ' from ' || cidr, ', ') AS rules
+  FROM ec2_security_group_rules
+  WHERE direction = 'ingress' AND cidr IN ('::/0')
+    AND (protocol = '-1' OR (protocol IN ('tcp', 'udp', '6', '17') AND ((from_port <= 22 AND to_port >= 22) OR (from_port <= 3389 AND to_port >= 3389))))
+  GROUP BY account_id, region, group_id
+)
+SELECT
+  'arn:aws:ec2:' || g.region || ':' || g.account_id || ':security-group/' || g.group_id AS resource_id,
+  g.account_id,
+  g.region,
+  CASE WHEN o.group_id IS NULL THEN 'PASS' ELSE 'FAIL' END AS status,
+  CASE WHEN o.group_id IS NULL THEN 'no inbound rule opens port 22 or 3389 to ::/0'
+       ELSE 'open to the world: ' || o.rules END AS reason
+FROM ec2_security_groups g
+LEFT JOIN open_rules o ON o.account_id = g.account_id AND o.region = g.region AND o.group_id = g.group_id
