@@ -557,6 +557,87 @@ fn parse_security_groups(body: &str) -> Result<SecurityGroupsXml, ErrorInfo> {
     quick_xml::de::from_str(body).map_err(|e| unparseable("DescribeSecurityGroups", e))
 }
 
+/// A network ACL and its entries, as DescribeNetworkAcls gives them.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkAcl {
+    pub network_acl_id: String,
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    #[serde(default)]
+    pub default: bool,
+    #[serde(default)]
+    pub entry_set: Items<NetworkAclEntry>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct NetworkAclEntry {
+    pub rule_number: i64,
+    /// A protocol number (6 TCP, 17 UDP) or -1 for all.
+    pub protocol: String,
+    /// allow or deny.
+    pub rule_action: String,
+    #[serde(default)]
+    pub egress: bool,
+    #[serde(default)]
+    pub cidr_block: Option<String>,
+    #[serde(default)]
+    pub ipv6_cidr_block: Option<String>,
+    #[serde(default)]
+    pub port_range: Option<PortRange>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+pub struct PortRange {
+    #[serde(default)]
+    pub from: Option<i64>,
+    #[serde(default)]
+    pub to: Option<i64>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct NetworkAclsXml {
+    #[serde(default)]
+    network_acl_set: Items<NetworkAcl>,
+    #[serde(default)]
+    next_token: Option<String>,
+}
+
+/// EC2 DescribeNetworkAcls: every network ACL of the region, page by page.
+pub async fn network_acls(
+    sdk: &SdkConfig,
+    calls: &ApiCallCounter,
+    region: &str,
+) -> Result<Vec<NetworkAcl>, ErrorInfo> {
+    let mut out = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut params = vec![("MaxResults", "1000".to_owned())];
+        if let Some(t) = &token {
+            params.push(("NextToken", t.clone()));
+        }
+        let body = ec2_query(sdk, calls, region, "DescribeNetworkAcls", &params).await?;
+        let page = parse_network_acls(&body)?;
+        out.extend(page.network_acl_set.items);
+        token = page.next_token.filter(|t| !t.is_empty());
+        if token.is_none() {
+            return Ok(out);
+        }
+    }
+}
+
+fn parse_network_acls(body: &str) -> Result<NetworkAclsXml, ErrorInfo> {
+    if !body.contains("<DescribeNetworkAclsResponse") {
+        return Err(unparseable(
+            "DescribeNetworkAcls",
+            "not a DescribeNetworkAclsResponse",
+        ));
+    }
+    quick_xml::de::from_str(body).map_err(|e| unparseable("DescribeNetworkAcls", e))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -744,5 +825,45 @@ mod tests {
     #[test]
     fn form_values_are_percent_encoded() {
         assert_eq!(form_encode("a b/c=d+e~"), "a%20b%2Fc%3Dd%2Be~");
+    }
+
+    /// The shape of the EC2 API reference's DescribeNetworkAcls example: a default ACL with
+    /// its allow-all and deny-all entries, one with a port range.
+    #[test]
+    fn network_acls_read_entries_and_port_ranges() {
+        let body = r#"<DescribeNetworkAclsResponse xmlns="http://ec2.amazonaws.com/doc/2016-11-15/">
+  <requestId>59dbff89-35bd-4eac-99ed-be587EXAMPLE</requestId>
+  <networkAclSet>
+    <item>
+      <networkAclId>acl-5566953c</networkAclId>
+      <vpcId>vpc-5266953b</vpcId>
+      <default>true</default>
+      <entrySet>
+        <item><ruleNumber>100</ruleNumber><protocol>-1</protocol><ruleAction>allow</ruleAction><egress>false</egress><cidrBlock>0.0.0.0/0</cidrBlock></item>
+        <item><ruleNumber>110</ruleNumber><protocol>6</protocol><ruleAction>deny</ruleAction><egress>false</egress><cidrBlock>0.0.0.0/0</cidrBlock><portRange><from>22</from><to>22</to></portRange></item>
+        <item><ruleNumber>32767</ruleNumber><protocol>-1</protocol><ruleAction>deny</ruleAction><egress>false</egress><ipv6CidrBlock>::/0</ipv6CidrBlock></item>
+      </entrySet>
+    </item>
+  </networkAclSet>
+</DescribeNetworkAclsResponse>"#;
+        let page = parse_network_acls(body).unwrap();
+        let acl = &page.network_acl_set.items[0];
+        assert!(acl.default);
+        assert_eq!(acl.entry_set.items.len(), 3);
+        let ssh = &acl.entry_set.items[1];
+        assert_eq!(
+            (
+                ssh.rule_number,
+                ssh.protocol.as_str(),
+                ssh.rule_action.as_str()
+            ),
+            (110, "6", "deny")
+        );
+        assert_eq!(ssh.port_range.as_ref().and_then(|p| p.from), Some(22));
+        assert_eq!(
+            acl.entry_set.items[2].ipv6_cidr_block.as_deref(),
+            Some("::/0")
+        );
+        assert!(parse_network_acls("<Error/>").is_err());
     }
 }

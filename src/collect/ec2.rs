@@ -1,11 +1,11 @@
-//! EC2, per region: security groups with every rule (one row per rule and source), and
-//! whether new EBS volumes are encrypted by default. Sent as signed Query API calls
+//! EC2, per region: security groups with every rule (one row per rule and source), network
+//! ACL entries, and whether new EBS volumes are encrypted by default. Sent as signed Query API calls
 //! (src/aws/signed.rs): the EC2 SDK crate alone would be most of a cold build.
 
 use futures::future::BoxFuture;
 
 use super::{Collector, Scope, Sink, Target};
-use crate::aws::signed::{ebs_encryption_by_default, security_groups, IpPermission};
+use crate::aws::signed::{ebs_encryption_by_default, network_acls, security_groups, IpPermission};
 use crate::store::{col, ColumnType::*, TableDef};
 
 pub static EC2_SECURITY_GROUPS: TableDef = TableDef {
@@ -67,10 +67,32 @@ pub static EC2_EBS_ENCRYPTION: TableDef = TableDef {
     ],
 };
 
+pub static EC2_NETWORK_ACL_ENTRIES: TableDef = TableDef {
+    name: "ec2_network_acl_entries",
+    key: &[],
+    doc: "Every entry of every network ACL (DescribeNetworkAcls), evaluated by AWS in rule_number order, the first match deciding.",
+    columns: &[
+        col("account_id", Text, "Owning account"),
+        col("region", Text, "Region"),
+        col("network_acl_id", Text, "acl-..."),
+        col("vpc_id", Text, "VPC"),
+        col("is_default", Bool, "True for a VPC's default ACL"),
+        col("rule_number", Int, "Evaluation order (32767 is the final deny-all)"),
+        col("egress", Bool, "True for an outbound entry"),
+        col("rule_action", Text, "allow or deny"),
+        col("protocol", Text, "A protocol number (6 TCP, 17 UDP) or -1 for all"),
+        col("cidr", Text, "The IPv4 or IPv6 range"),
+        col("ip_version", Int, "4 or 6"),
+        col("from_port", Int, "First port (null for all)"),
+        col("to_port", Int, "Last port (null for all)"),
+    ],
+};
+
 static TABLES: &[&TableDef] = &[
     &EC2_SECURITY_GROUPS,
     &EC2_SECURITY_GROUP_RULES,
     &EC2_EBS_ENCRYPTION,
+    &EC2_NETWORK_ACL_ENTRIES,
 ];
 
 pub struct Ec2Collector;
@@ -100,6 +122,35 @@ async fn collect_ec2(target: &Target, sink: &mut Sink) {
                 .set("encrypted_by_default", encrypted);
         }
         Err(info) => sink.record_error("GetEbsEncryptionByDefault", None, None, info),
+    }
+    match network_acls(&target.sdk, &target.calls, &target.region).await {
+        Ok(acls) => {
+            for acl in acls {
+                for e in &acl.entry_set.items {
+                    let (cidr, version) = match (&e.cidr_block, &e.ipv6_cidr_block) {
+                        (Some(c), _) => (Some(c.clone()), Some(4i64)),
+                        (None, Some(c)) => (Some(c.clone()), Some(6i64)),
+                        (None, None) => (None, None),
+                    };
+                    sink.table(&EC2_NETWORK_ACL_ENTRIES)
+                        .row()
+                        .set("account_id", &target.account_id)
+                        .set("region", &target.region)
+                        .set("network_acl_id", &acl.network_acl_id)
+                        .set("vpc_id", acl.vpc_id.clone())
+                        .set("is_default", acl.default)
+                        .set("rule_number", e.rule_number)
+                        .set("egress", e.egress)
+                        .set("rule_action", &e.rule_action)
+                        .set("protocol", &e.protocol)
+                        .set("cidr", cidr)
+                        .set("ip_version", version)
+                        .set("from_port", e.port_range.as_ref().and_then(|p| p.from))
+                        .set("to_port", e.port_range.as_ref().and_then(|p| p.to));
+                }
+            }
+        }
+        Err(info) => sink.record_error("DescribeNetworkAcls", None, None, info),
     }
     let groups = match security_groups(&target.sdk, &target.calls, &target.region).await {
         Ok(g) => g,

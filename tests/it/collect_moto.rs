@@ -658,6 +658,13 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         )),
         "{ebs:?}"
     );
+    // Every VPC's default network ACL allows all inbound traffic (rule 100): CIS 6.2 fails
+    // each one, as it would on AWS.
+    let nacls = statuses("ec2-nacl-admin-ports");
+    assert!(
+        !nacls.is_empty() && nacls.iter().all(|(_, s)| s == "FAIL"),
+        "{nacls:?}"
+    );
     // The customer managed policies: s3-read-custom and each member's engineer-tools.
     let mut customer: Vec<(String, String)> = ["security", "prod", "dev", "sandbox"]
         .iter()
