@@ -528,6 +528,21 @@ pub async fn security_groups(
     calls: &ApiCallCounter,
     region: &str,
 ) -> Result<Vec<SecurityGroup>, ErrorInfo> {
+    ec2_pages(sdk, calls, region, "DescribeSecurityGroups", |body| {
+        parse_security_groups(body).map(|p| (p.security_group_info.items, p.next_token))
+    })
+    .await
+}
+
+/// Every page of an EC2 Describe call (MaxResults 1000, then NextToken), each read by
+/// `page` into its items and the next token.
+async fn ec2_pages<T>(
+    sdk: &SdkConfig,
+    calls: &ApiCallCounter,
+    region: &str,
+    action: &str,
+    page: impl Fn(&str) -> Result<(Vec<T>, Option<String>), ErrorInfo>,
+) -> Result<Vec<T>, ErrorInfo> {
     let mut out = Vec::new();
     let mut token: Option<String> = None;
     loop {
@@ -535,10 +550,10 @@ pub async fn security_groups(
         if let Some(t) = &token {
             params.push(("NextToken", t.clone()));
         }
-        let body = ec2_query(sdk, calls, region, "DescribeSecurityGroups", &params).await?;
-        let page = parse_security_groups(&body)?;
-        out.extend(page.security_group_info.items);
-        token = page.next_token.filter(|t| !t.is_empty());
+        let body = ec2_query(sdk, calls, region, action, &params).await?;
+        let (items, next) = page(&body)?;
+        out.extend(items);
+        token = next.filter(|t| !t.is_empty());
         if token.is_none() {
             return Ok(out);
         }
@@ -546,15 +561,20 @@ pub async fn security_groups(
 }
 
 fn parse_security_groups(body: &str) -> Result<SecurityGroupsXml, ErrorInfo> {
-    // Every field has a default: an unrelated body (a proxy's error page) would read as "no
-    // groups", a false PASS; only EC2's answer counts.
-    if !body.contains("<DescribeSecurityGroupsResponse") {
-        return Err(unparseable(
-            "DescribeSecurityGroups",
-            "not a DescribeSecurityGroupsResponse",
-        ));
+    parse_ec2_response(body, "DescribeSecurityGroups")
+}
+
+/// An EC2 response body of `action`. Every field of the lists has a default, so an
+/// unrelated body (a proxy's error page) would read as "nothing there", a false PASS: only
+/// the action's own response element counts.
+fn parse_ec2_response<T: serde::de::DeserializeOwned>(
+    body: &str,
+    action: &str,
+) -> Result<T, ErrorInfo> {
+    if !body.contains(&format!("<{action}Response")) {
+        return Err(unparseable(action, format!("not a {action}Response")));
     }
-    quick_xml::de::from_str(body).map_err(|e| unparseable("DescribeSecurityGroups", e))
+    quick_xml::de::from_str(body).map_err(|e| unparseable(action, e))
 }
 
 /// A network ACL and its entries, as DescribeNetworkAcls gives them.
@@ -611,31 +631,14 @@ pub async fn network_acls(
     calls: &ApiCallCounter,
     region: &str,
 ) -> Result<Vec<NetworkAcl>, ErrorInfo> {
-    let mut out = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let mut params = vec![("MaxResults", "1000".to_owned())];
-        if let Some(t) = &token {
-            params.push(("NextToken", t.clone()));
-        }
-        let body = ec2_query(sdk, calls, region, "DescribeNetworkAcls", &params).await?;
-        let page = parse_network_acls(&body)?;
-        out.extend(page.network_acl_set.items);
-        token = page.next_token.filter(|t| !t.is_empty());
-        if token.is_none() {
-            return Ok(out);
-        }
-    }
+    ec2_pages(sdk, calls, region, "DescribeNetworkAcls", |body| {
+        parse_network_acls(body).map(|p| (p.network_acl_set.items, p.next_token))
+    })
+    .await
 }
 
 fn parse_network_acls(body: &str) -> Result<NetworkAclsXml, ErrorInfo> {
-    if !body.contains("<DescribeNetworkAclsResponse") {
-        return Err(unparseable(
-            "DescribeNetworkAcls",
-            "not a DescribeNetworkAclsResponse",
-        ));
-    }
-    quick_xml::de::from_str(body).map_err(|e| unparseable("DescribeNetworkAcls", e))
+    parse_ec2_response(body, "DescribeNetworkAcls")
 }
 
 #[cfg(test)]
