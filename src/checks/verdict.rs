@@ -28,6 +28,20 @@ impl Counts {
         }
     }
 
+    /// The verdict these results give: FAIL if any fails, else NOT_ASSESSED if any could not
+    /// be assessed, else PASS if any passes, else NO_RESOURCES.
+    pub fn status(&self) -> ControlStatus {
+        if self.fail > 0 {
+            ControlStatus::Fail
+        } else if self.not_assessed > 0 {
+            ControlStatus::NotAssessed
+        } else if self.pass > 0 {
+            ControlStatus::Pass
+        } else {
+            ControlStatus::NoResources
+        }
+    }
+
     pub fn of<'a>(results: impl IntoIterator<Item = &'a CheckResult>) -> Self {
         let mut counts = Counts::default();
         for r in results {
@@ -165,19 +179,7 @@ pub fn control_verdicts<'a>(
                     Some("none of its checks was run".to_owned()),
                     None,
                 ),
-                Decision::Checks => (
-                    if counts.fail > 0 {
-                        ControlStatus::Fail
-                    } else if counts.not_assessed > 0 {
-                        ControlStatus::NotAssessed
-                    } else if counts.pass > 0 {
-                        ControlStatus::Pass
-                    } else {
-                        ControlStatus::NoResources
-                    },
-                    None,
-                    None,
-                ),
+                Decision::Checks => (counts.status(), None, None),
             };
             ControlVerdict {
                 section: &section.id,

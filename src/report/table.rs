@@ -45,15 +45,7 @@ fn checks(checks: &[Check], results: &[CheckResult], paint: Painter) -> String {
         .iter()
         .map(|c| {
             let n = counts.get(c.meta.id.as_str()).copied().unwrap_or_default();
-            let status = if n.fail > 0 {
-                "FAIL"
-            } else if n.not_assessed > 0 {
-                "NOT_ASSESSED"
-            } else if n.pass > 0 {
-                "PASS"
-            } else {
-                "NO_RESOURCES"
-            };
+            let status = n.status().as_str();
             let controls: Vec<String> = c.meta.frameworks.values().flatten().cloned().collect();
             let total = n.pass + n.fail + n.not_assessed;
             let mut result = format!("{} of {total} fail", n.fail);

@@ -550,8 +550,10 @@ mod tests {
     #[test]
     fn only_principal_exemptions_are_recognised() {
         let exempts = |block: &str| {
-            let value: serde_json::Value = serde_json::from_str(block).unwrap();
-            only_exempts_principals(&crate::document::conditions_from_json(&value).unwrap())
+            let text = format!(
+                r#"{{"Statement": {{"Effect": "Deny", "Action": "*", "Resource": "*", "Condition": {block}}}}}"#
+            );
+            only_exempts_principals(&Policy::parse(&text).unwrap().statements[0].conditions)
         };
         assert!(exempts(
             r#"{"ArnNotLike": {"aws:PrincipalARN": "arn:aws:iam::*:role/SecurityAdmin"}}"#

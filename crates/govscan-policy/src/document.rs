@@ -509,11 +509,6 @@ fn parse_principals(value: &Value, path: &str) -> Result<Principals, PolicyError
     Ok(p)
 }
 
-/// A statement's `Condition` block, as the parser reads it inside a statement.
-pub fn conditions_from_json(value: &Value) -> Result<Vec<Condition>, PolicyError> {
-    parse_conditions(value, "Condition")
-}
-
 fn parse_conditions(value: &Value, path: &str) -> Result<Vec<Condition>, PolicyError> {
     let blocks = value
         .as_object()
