@@ -20,7 +20,7 @@ deciding AS (
          row_number() OVER (PARTITION BY account_id, region, network_acl_id, port ORDER BY rule_number) AS n
   FROM ec2_network_acl_entries CROSS JOIN ports
   WHERE NOT egress AND cidr = '0.0.0.0/0'
-    AND (protocol = '-1' OR (protocol IN ('6', '17', 'tcp', 'udp') AND from_port <= port AND to_port >= port))
+    AND rule_admits_port(protocol, from_port, to_port, port)
 ), open_ports AS (
   SELECT account_id, region, network_acl_id,
          string_agg(CAST(port AS VARCHAR) || ' (rule ' || CAST(rule_number AS VARCHAR) || ')', ', ') AS ports

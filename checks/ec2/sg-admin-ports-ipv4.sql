@@ -16,7 +16,7 @@ WITH open_rules AS (
          string_agg(DISTINCT protocol || ' ' || coalesce(CAST(from_port AS VARCHAR) || '-' || CAST(to_port AS VARCHAR), 'all ports') || ' from ' || cidr, ', ') AS rules
   FROM ec2_security_group_rules
   WHERE direction = 'ingress' AND cidr IN ('0.0.0.0/0')
-    AND (protocol = '-1' OR (protocol IN ('tcp', 'udp', '6', '17') AND ((from_port <= 22 AND to_port >= 22) OR (from_port <= 3389 AND to_port >= 3389))))
+    AND (rule_admits_port(protocol, from_port, to_port, 22) OR rule_admits_port(protocol, from_port, to_port, 3389))
   GROUP BY account_id, region, group_id
 )
 SELECT

@@ -1,6 +1,6 @@
 //! govscan's SQL functions: ARN parts, CIDR membership, policy statements and their
 //! conditions (`condition_values`, `policy_denies`), what a trail records
-//! (`trail_records`), and the policy engine (`policy_allows`, `expand_actions`,
+//! (`trail_records`), what a firewall rule admits (`rule_admits_port`), and the policy engine (`policy_allows`, `expand_actions`,
 //! `action_access_level`).
 //!
 //! Every function takes untrusted text: a value that is not an ARN, an address or a policy
@@ -51,7 +51,60 @@ pub fn all() -> Vec<ScalarUDF> {
     functions.push(ScalarUDF::new_from_impl(TrailRecords {
         signature: Signature::string(3, Volatility::Immutable),
     }));
+    functions.push(ScalarUDF::new_from_impl(RuleAdmitsPort {
+        // Ports come as integers, protocols as text; string_args reads them all as text.
+        signature: Signature::any(4, Volatility::Immutable),
+    }));
     functions
+}
+
+/// `rule_admits_port(protocol, from_port, to_port, port)`: whether a security group rule or
+/// network ACL entry admits TCP or UDP traffic to `port`: every protocol (`-1`, all ports),
+/// or TCP or UDP (by name or number, 6 and 17) with the port in its range, as the CIS audits
+/// of 6.1.2 to 6.4 read them.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct RuleAdmitsPort {
+    signature: Signature,
+}
+
+pub fn rule_admits_port(protocol: &str, from: Option<i64>, to: Option<i64>, port: i64) -> bool {
+    match protocol.to_ascii_lowercase().as_str() {
+        "-1" | "all" => true,
+        "tcp" | "udp" | "6" | "17" => {
+            matches!((from, to), (Some(f), Some(t)) if f <= port && port <= t)
+        }
+        _ => false,
+    }
+}
+
+impl ScalarUDFImpl for RuleAdmitsPort {
+    fn name(&self) -> &str {
+        "rule_admits_port"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Boolean)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let a = string_args(&args)?;
+        let number = |v: Option<&str>| v.and_then(|t| t.parse::<i64>().ok());
+        let out: BooleanArray = (0..a[0].len())
+            .map(|i| {
+                let value = |k: usize| (!a[k].is_null(i)).then(|| a[k].value(i));
+                let protocol = value(0)?;
+                let port = number(value(3))?;
+                Some(rule_admits_port(
+                    protocol,
+                    number(value(1)),
+                    number(value(2)),
+                    port,
+                ))
+            })
+            .collect();
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    }
 }
 
 /// `condition_values(condition, operator, key)`: the values a statement's Condition block

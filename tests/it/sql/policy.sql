@@ -60,3 +60,11 @@ SELECT
   trail_records(NULL, '[{"field_selectors": [{"field": "eventCategory", "equals": ["Management"]}, {"field": "readOnly", "equals": ["false"]}]}]', 'management') AS writes_only,
   trail_records('[{"read_write_type": "ReadOnly", "data_resources": [{"type": "AWS::S3::Object", "values": ["arn:aws:s3"]}]}]', NULL, 's3_object_read') AS reads_of_all_buckets,
   trail_records(NULL, NULL, 'nonsense') AS unknown_question;
+
+-- What a firewall rule admits: all protocols, or TCP/UDP (name or number) over a port range.
+SELECT
+  rule_admits_port('-1', NULL, NULL, 22) AS all_protocols,
+  rule_admits_port('tcp', 0, 3389, 22) AS range_includes,
+  rule_admits_port('6', 443, 443, 22) AS other_port,
+  rule_admits_port('icmp', -1, -1, 22) AS icmp,
+  rule_admits_port(NULL, 22, 22, 22) AS no_protocol;
