@@ -84,7 +84,7 @@ pub async fn explain(
             } else {
                 out.push_str("statements that matched:\n");
                 for m in &d.matched {
-                    out.push_str(&format!("  {m}  {}\n", label(m)));
+                    out.push_str(&format!("  {m}  {}\n", label(&m.to_string())));
                 }
             }
             out.push_str("context (given, or the defaults of a real request):\n");

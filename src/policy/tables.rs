@@ -217,7 +217,12 @@ fn effective_permissions(auth: &Authorization) -> TableRows {
     let mut rows = TableRows::new(&IAM_EFFECTIVE_PERMISSIONS);
     for p in &auth.principals {
         for permission in auth.permissions(p, &actions) {
-            let via = permission.decision.matched.clone();
+            let via: Vec<String> = permission
+                .decision
+                .matched
+                .iter()
+                .map(ToString::to_string)
+                .collect();
             let mut row = rows.row();
             row.set("account_id", p.account_id.clone())
                 .set("principal_arn", p.arn.clone())

@@ -13,6 +13,7 @@
 use serde::Serialize;
 
 use super::document::{Effect, Policy};
+use super::eval::Matched;
 use super::snapshot::{Authorization, PrincipalKind};
 use super::{Context, Decision, DecisionKind, Policies, Request};
 
@@ -210,16 +211,13 @@ fn statements_of<'a>(
     let mut granted_by = Vec::new();
     let mut conditions = Vec::new();
     for reference in &decision.matched {
-        let Some((prefix, rest)) = reference.split_once(".Statement[") else {
+        let Matched::Statement { policy, index, .. } = reference else {
             continue;
         };
-        let Some(index) = rest.split(']').next().and_then(|i| i.parse::<usize>().ok()) else {
+        let Some((policy, label)) = policy_of(&policy.to_string()) else {
             continue;
         };
-        let Some((policy, label)) = policy_of(prefix) else {
-            continue;
-        };
-        let Some(statement) = policy.statements.iter().find(|s| s.index == index) else {
+        let Some(statement) = policy.statements.iter().find(|s| s.index == *index) else {
             continue;
         };
         if statement.effect != Effect::Allow {

@@ -26,6 +26,25 @@ pub struct Context {
     pub assume_unknown_allow_conditions: bool,
 }
 
+/// Where conditions and policy variables read a request's context keys: a [`Context`], or
+/// the engine's view of one with the keys AWS adds to every request.
+pub trait Keys {
+    /// The values of `key` (case-insensitive), if the request has it.
+    fn get(&self, key: &str) -> Option<&[String]>;
+    /// See [`Context::assume_unknown_allow_conditions`].
+    fn assume_unknown_allow_conditions(&self) -> bool;
+}
+
+impl Keys for Context {
+    fn get(&self, key: &str) -> Option<&[String]> {
+        Context::get(self, key)
+    }
+
+    fn assume_unknown_allow_conditions(&self) -> bool {
+        self.assume_unknown_allow_conditions
+    }
+}
+
 impl Context {
     pub fn new() -> Self {
         Self::default()
@@ -72,7 +91,7 @@ impl Context {
 /// Replaces the policy variables in `text` (`${aws:username}`, `${aws:PrincipalTag/x}`,
 /// `${key, 'default'}`, and `${*}`, `${?}`, `${$}` for the literal characters). None when a
 /// variable has no single value and no default: AWS then treats the element as not matching.
-pub fn substitute(text: &str, context: &Context) -> Option<String> {
+pub fn substitute(text: &str, context: &impl Keys) -> Option<String> {
     if !text.contains("${") {
         return Some(text.to_owned());
     }
@@ -243,23 +262,22 @@ pub fn denies_every_principal(policy: &Policy, action: &str) -> bool {
 }
 
 /// Whether `condition` holds in `context`.
-pub fn holds(condition: &Condition, context: &Context, version: Version) -> bool {
+pub fn holds(condition: &Condition, context: &impl Keys, version: Version) -> bool {
     let op = condition.operator;
     // Policy variables work in condition values under Version 2012-10-17; a value whose
     // variable has no value matches nothing.
     // Most values hold no variable: compare those as they are, without copying them.
     let substituted: Vec<String>;
-    let values: &[String] =
-        if version == Version::V2012 && condition.values.iter().any(|v| v.contains("${")) {
-            substituted = condition
-                .values
-                .iter()
-                .filter_map(|v| substitute(v, context))
-                .collect();
-            &substituted
-        } else {
-            &condition.values
-        };
+    let values: &[String] = if version == Version::V2012 && condition.values_have_variables {
+        substituted = condition
+            .values
+            .iter()
+            .filter_map(|v| substitute(v, context))
+            .collect();
+        &substituted
+    } else {
+        &condition.values
+    };
     let request = context.get(&condition.key_lower);
     if op.base == BaseOperator::Null {
         // "Null": "true" means the key must be absent, "false" that it must be present.

@@ -36,7 +36,8 @@ pub enum Effect {
 pub struct Statement {
     /// Position in the document's Statement list.
     pub index: usize,
-    pub sid: Option<String>,
+    /// Shared: every decision that names the statement carries it.
+    pub sid: Option<std::sync::Arc<str>>,
     pub effect: Effect,
     pub principal: Option<PrincipalBlock>,
     pub actions: Actions,
@@ -67,23 +68,56 @@ pub struct Principals {
 pub struct Actions {
     pub negated: bool,
     pub patterns: Vec<String>,
-    /// The patterns by service prefix, so an action is compared only with its service's
-    /// patterns (ReadOnlyAccess alone lists hundreds).
-    by_service: crate::fast_hash::FastMap<String, Vec<String>>,
-    /// Patterns whose service part has a wildcard (`*`, `*:Get*`), compared whole.
+    /// The name patterns by service prefix, so an action is compared only with its
+    /// service's patterns (ReadOnlyAccess alone lists hundreds).
+    by_service: crate::fast_hash::FastMap<String, Vec<NamePattern>>,
+    /// Patterns whose service part has a wildcard (`*:Get*`), compared whole.
     any_service: Vec<String>,
+    /// A pattern is `*`: every action.
+    everything: bool,
+}
+
+/// The part of an action pattern after the colon, sorted by the comparison it needs once
+/// when the policy is parsed rather than on every request.
+#[derive(Debug, Clone)]
+enum NamePattern {
+    Exact(String),
+    /// `Get*`: the text before a single trailing `*` (empty for `s3:*`).
+    Prefix(String),
+    Glob(String),
+}
+
+impl NamePattern {
+    fn new(name: &str) -> Self {
+        match name.strip_suffix('*') {
+            Some(prefix) if !prefix.contains(['*', '?']) => NamePattern::Prefix(prefix.to_owned()),
+            _ if name.contains(['*', '?']) => NamePattern::Glob(name.to_owned()),
+            _ => NamePattern::Exact(name.to_owned()),
+        }
+    }
+
+    fn matches(&self, name: &str) -> bool {
+        match self {
+            NamePattern::Exact(p) => p == name,
+            NamePattern::Prefix(p) => name.starts_with(p.as_str()),
+            NamePattern::Glob(p) => super::pattern::glob(p, name),
+        }
+    }
 }
 
 impl Actions {
     pub fn new(negated: bool, patterns: Vec<String>) -> Self {
-        let mut by_service: crate::fast_hash::FastMap<String, Vec<String>> = Default::default();
+        let mut by_service: crate::fast_hash::FastMap<String, Vec<NamePattern>> =
+            Default::default();
         let mut any_service = Vec::new();
+        let mut everything = false;
         for p in &patterns {
             match p.split_once(':') {
                 Some((service, name)) if !service.contains(['*', '?']) => by_service
                     .entry(service.to_owned())
                     .or_default()
-                    .push(name.to_owned()),
+                    .push(NamePattern::new(name)),
+                _ if p == "*" => everything = true,
                 _ => any_service.push(p.clone()),
             }
         }
@@ -92,15 +126,19 @@ impl Actions {
             patterns,
             by_service,
             any_service,
+            everything,
         }
     }
 
     /// Whether a pattern names `action` (lowercased `service:name`); NotAction not applied.
     pub fn names(&self, action: &str) -> bool {
+        if self.everything {
+            return true;
+        }
         let (service, name) = action.split_once(':').unwrap_or((action, ""));
         self.by_service
             .get(service)
-            .is_some_and(|names| names.iter().any(|p| super::pattern::glob(p, name)))
+            .is_some_and(|names| names.iter().any(|p| p.matches(name)))
             || self
                 .any_service
                 .iter()
@@ -118,6 +156,20 @@ impl Actions {
 pub struct Resources {
     pub negated: bool,
     pub patterns: Vec<String>,
+    /// Whether a pattern holds a policy variable (`${aws:username}`): decided once here, not
+    /// on every request.
+    pub has_variables: bool,
+}
+
+impl Resources {
+    pub fn new(negated: bool, patterns: Vec<String>) -> Self {
+        let has_variables = patterns.iter().any(|p| p.contains("${"));
+        Resources {
+            negated,
+            patterns,
+            has_variables,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -131,6 +183,8 @@ pub struct Condition {
     pub key_lower: String,
     /// Values as text: numbers and booleans as JSON writes them.
     pub values: Vec<String>,
+    /// Whether a value holds a policy variable: decided once, not on every request.
+    pub values_have_variables: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -363,7 +417,7 @@ fn parse_statement(
     }
     let sid = match s.get("Sid") {
         None => None,
-        Some(Value::String(v)) => Some(v.clone()),
+        Some(Value::String(v)) => Some(std::sync::Arc::from(v.as_str())),
         Some(_) => return Err(error(&format!("{path}.Sid"), "must be a string")),
     };
     let effect = match s.get("Effect") {
@@ -400,14 +454,14 @@ fn parse_statement(
     let resources = match (s.get("Resource"), s.get("NotResource")) {
         (Some(_), Some(_)) => return Err(error(path, "has both Resource and NotResource")),
         (None, None) => None,
-        (Some(r), None) => Some(Resources {
-            negated: false,
-            patterns: strings(r, &format!("{path}.Resource"))?,
-        }),
-        (None, Some(r)) => Some(Resources {
-            negated: true,
-            patterns: strings(r, &format!("{path}.NotResource"))?,
-        }),
+        (Some(r), None) => Some(Resources::new(
+            false,
+            strings(r, &format!("{path}.Resource"))?,
+        )),
+        (None, Some(r)) => Some(Resources::new(
+            true,
+            strings(r, &format!("{path}.NotResource"))?,
+        )),
     };
     let conditions = match s.get("Condition") {
         None => Vec::new(),
@@ -542,6 +596,7 @@ fn parse_conditions(value: &Value, path: &str) -> Result<Vec<Condition>, PolicyE
                 operator,
                 key: key.clone(),
                 key_lower: key.to_ascii_lowercase(),
+                values_have_variables: values.iter().any(|v| v.contains("${")),
                 values,
             });
         }

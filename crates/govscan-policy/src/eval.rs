@@ -15,7 +15,11 @@
 //!    identity policies). Role trust policies and KMS key policies must always allow.
 //! 5. Across accounts, both the identity side and the resource policy must allow.
 
-use super::condition::{holds, substitute, Context};
+use std::cell::OnceCell;
+use std::fmt;
+use std::sync::Arc;
+
+use super::condition::{holds, substitute, Context, Keys};
 use super::document::{Effect, Policy, Principals, Statement, Version};
 use super::pattern::resource_matches;
 
@@ -57,85 +61,177 @@ pub enum DecisionKind {
     ImplicitlyDenied,
 }
 
-/// The answer, with the policy types that blocked it and the statements that decided it
-/// (`identity[0].Statement[2]`, `#Sid` appended when the statement has one).
+/// The answer, with the policy types that blocked it and what decided it.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
 pub struct Decision {
     pub decision: DecisionKind,
     pub blocked_by: Vec<&'static str>,
-    pub matched: Vec<String>,
+    pub matched: Vec<Matched>,
 }
 
-/// What a principal ARN says about the principal.
+/// One of the policies of a request: `identity[0]`, `boundary[0]`, `session`, `resource`,
+/// `vpc_endpoint[1]`, `scp[2][0]` (level, then position in the level).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PolicyRef {
+    pub kind: &'static str,
+    /// The SCP or RCP level, root first.
+    pub level: Option<usize>,
+    /// The position among the policies of its kind (of its level).
+    pub position: Option<usize>,
+}
+
+impl PolicyRef {
+    fn new(kind: &'static str, level: Option<usize>, position: Option<usize>) -> Self {
+        PolicyRef {
+            kind,
+            level,
+            position,
+        }
+    }
+}
+
+impl fmt::Display for PolicyRef {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        f.write_str(self.kind)?;
+        for n in [self.level, self.position].into_iter().flatten() {
+            write!(f, "[{n}]")?;
+        }
+        Ok(())
+    }
+}
+
+/// What decided a request: a statement of one of its policies, shown as
+/// `identity[0].Statement[2]` with `#Sid` appended when it has one, or a rule of AWS's that
+/// no policy changes. Kept as parts, and written out only when shown: a decision is made
+/// far more often than it is read.
 #[derive(Debug, Clone, PartialEq, Eq)]
-enum Who {
+pub enum Matched {
+    Statement {
+        policy: PolicyRef,
+        /// The statement's position in its document's Statement list.
+        index: usize,
+        sid: Option<Arc<str>>,
+    },
+    Rule(&'static str),
+}
+
+impl Matched {
+    fn statement(policy: PolicyRef, statement: &Statement) -> Self {
+        Matched::Statement {
+            policy,
+            index: statement.index,
+            sid: statement.sid.clone(),
+        }
+    }
+}
+
+impl fmt::Display for Matched {
+    fn fmt(&self, f: &mut fmt::Formatter) -> fmt::Result {
+        match self {
+            Matched::Statement { policy, index, sid } => {
+                write!(f, "{policy}.Statement[{index}]")?;
+                if let Some(sid) = sid {
+                    write!(f, "#{sid}")?;
+                }
+                Ok(())
+            }
+            Matched::Rule(rule) => f.write_str(rule),
+        }
+    }
+}
+
+impl serde::Serialize for Matched {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// What a principal ARN says about the principal (borrowed from the ARN).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Who<'a> {
     Root {
-        account: String,
+        account: &'a str,
     },
     User {
-        account: String,
-        name: String,
+        account: &'a str,
+        name: &'a str,
     },
     /// A role ARN given as the principal: any session of the role.
     Role {
-        account: String,
-        name: String,
+        account: &'a str,
+        name: &'a str,
     },
     Session {
-        account: String,
-        role: String,
+        account: &'a str,
+        role: &'a str,
     },
     FederatedUser {
-        account: String,
-        name: String,
+        account: &'a str,
+        name: &'a str,
     },
-    Service(String),
     Other,
 }
 
-fn who(principal: &str) -> Who {
-    let parts: Vec<&str> = principal.splitn(6, ':').collect();
-    if parts.len() != 6 || parts[0] != "arn" {
-        return if principal.ends_with(".amazonaws.com") || principal.ends_with(".amazonaws.com.cn")
-        {
-            Who::Service(principal.to_owned())
-        } else {
-            Who::Other
-        };
+/// The six parts of an ARN, if `text` is one. Split by hand: it runs several times for
+/// every request, on strings whose first five colons come early.
+fn arn_parts(text: &str) -> Option<[&str; 6]> {
+    if !text.starts_with("arn:") {
+        return None;
     }
-    let account = parts[4].to_owned();
-    let resource = parts[5];
-    match (parts[2], resource.split_once('/')) {
+    let mut out = [""; 6];
+    let mut start = 0;
+    let mut part = 0;
+    for (i, b) in text.bytes().enumerate() {
+        if b == b':' {
+            out[part] = &text[start..i];
+            start = i + 1;
+            part += 1;
+            if part == 5 {
+                out[5] = &text[start..];
+                return Some(out);
+            }
+        }
+    }
+    None
+}
+
+/// The last part of an IAM path (`user/division/alice`: `alice`).
+fn last_part(path: &str) -> &str {
+    path.rsplit('/').next().unwrap_or(path)
+}
+
+fn who(principal: &str) -> Who<'_> {
+    let Some([_, _, service, _, account, resource]) = arn_parts(principal) else {
+        return Who::Other;
+    };
+    match (service, resource.split_once('/')) {
         ("iam", _) if resource == "root" => Who::Root { account },
         ("iam", Some(("user", path))) => Who::User {
             account,
-            name: path.rsplit('/').next().unwrap_or(path).to_owned(),
+            name: last_part(path),
         },
         ("iam", Some(("role", path))) => Who::Role {
             account,
-            name: path.rsplit('/').next().unwrap_or(path).to_owned(),
+            name: last_part(path),
         },
         ("sts", Some(("assumed-role", rest))) => Who::Session {
             account,
-            role: rest.split('/').next().unwrap_or(rest).to_owned(),
+            role: rest.split('/').next().unwrap_or(rest),
         },
-        ("sts", Some(("federated-user", name))) => Who::FederatedUser {
-            account,
-            name: name.to_owned(),
-        },
+        ("sts", Some(("federated-user", name))) => Who::FederatedUser { account, name },
         _ => Who::Other,
     }
 }
 
-impl Who {
-    fn account(&self) -> Option<&str> {
-        match self {
+impl<'a> Who<'a> {
+    fn account(&self) -> Option<&'a str> {
+        match *self {
             Who::Root { account }
             | Who::User { account, .. }
             | Who::Role { account, .. }
             | Who::Session { account, .. }
             | Who::FederatedUser { account, .. } => Some(account),
-            _ => None,
+            Who::Other => None,
         }
     }
 
@@ -148,6 +244,64 @@ impl Who {
             }
             _ => false,
         }
+    }
+}
+
+/// The request's context keys, and the ones AWS puts in every request unless the caller
+/// gave them (`aws:PrincipalArn`, `aws:PrincipalAccount`, `aws:username`), made only when a
+/// policy asks for them rather than copied into a new context for each request.
+struct RequestKeys<'a> {
+    given: &'a Context,
+    principal: &'a str,
+    who: Who<'a>,
+    principal_arn: OnceCell<[String; 1]>,
+    principal_account: OnceCell<Option<[String; 1]>>,
+    username: OnceCell<Option<[String; 1]>>,
+}
+
+impl<'a> RequestKeys<'a> {
+    fn new(given: &'a Context, principal: &'a str, who: Who<'a>) -> Self {
+        RequestKeys {
+            given,
+            principal,
+            who,
+            principal_arn: OnceCell::new(),
+            principal_account: OnceCell::new(),
+            username: OnceCell::new(),
+        }
+    }
+}
+
+impl Keys for RequestKeys<'_> {
+    fn get(&self, key: &str) -> Option<&[String]> {
+        if let Some(values) = self.given.get(key) {
+            return Some(values);
+        }
+        if key.eq_ignore_ascii_case("aws:PrincipalArn") {
+            let arn = self
+                .principal_arn
+                .get_or_init(|| [principal_arn(self.principal, &self.who)]);
+            Some(arn)
+        } else if key.eq_ignore_ascii_case("aws:PrincipalAccount") {
+            self.principal_account
+                .get_or_init(|| self.who.account().map(|a| [a.to_owned()]))
+                .as_ref()
+                .map(|a| a.as_slice())
+        } else if key.eq_ignore_ascii_case("aws:username") {
+            self.username
+                .get_or_init(|| match self.who {
+                    Who::User { name, .. } => Some([name.to_owned()]),
+                    _ => None,
+                })
+                .as_ref()
+                .map(|a| a.as_slice())
+        } else {
+            None
+        }
+    }
+
+    fn assume_unknown_allow_conditions(&self) -> bool {
+        self.given.assume_unknown_allow_conditions
     }
 }
 
@@ -168,8 +322,9 @@ fn account_of_entry(entry: &str) -> Option<&str> {
     if entry.len() == 12 && entry.bytes().all(|b| b.is_ascii_digit()) {
         return Some(entry);
     }
-    let parts: Vec<&str> = entry.splitn(6, ':').collect();
-    (parts.len() == 6 && parts[2] == "iam" && parts[5] == "root").then(|| parts[4])
+    arn_parts(entry)
+        .filter(|p| p[2] == "iam" && p[5] == "root")
+        .map(|p| p[4])
 }
 
 /// How `principals` name the requester, if they do.
@@ -188,21 +343,21 @@ fn grant(principals: &Principals, principal: &str, who: &Who) -> Option<Grant> {
         } else if let Some(account) = account_of_entry(entry) {
             (who.account() == Some(account)).then_some(Grant::Account)
         } else {
-            match (who, self::who(entry)) {
+            match (*who, self::who(entry)) {
                 (
                     Who::Session { account, role },
                     Who::Role {
                         account: a,
                         name: n,
                     },
-                ) if *account == a && *role == n => Some(Grant::Role),
+                ) if account == a && role == n => Some(Grant::Role),
                 (
                     Who::FederatedUser { account, name },
                     Who::User {
                         account: a,
                         name: n,
                     },
-                ) if *account == a && *name == n => Some(Grant::Role),
+                ) if account == a && name == n => Some(Grant::Role),
                 _ => None,
             }
         };
@@ -224,35 +379,46 @@ fn named_exactly(principals: &Principals, principal: &str) -> bool {
     if principals.any {
         return true;
     }
-    principals.aws.iter().any(|e| {
-        e == principal
-            || account_of_entry(e).is_some_and(|a| principal == format!("arn:aws:iam::{a}:root"))
-    }) || principals.service.iter().any(|e| e == principal)
+    let root_of = |account: &str| {
+        principal
+            .strip_prefix("arn:aws:iam::")
+            .and_then(|rest| rest.strip_suffix(":root"))
+            == Some(account)
+    };
+    principals
+        .aws
+        .iter()
+        .any(|e| e == principal || account_of_entry(e).is_some_and(root_of))
+        || principals.service.iter().any(|e| e == principal)
         || principals.federated.iter().any(|e| e == principal)
         || principals.canonical_user.iter().any(|e| e == principal)
 }
 
 struct Prepared<'a> {
     principal: &'a str,
-    who: Who,
-    action: String,
+    who: Who<'a>,
+    action: &'a str,
     resource: &'a str,
-    context: &'a Context,
+    keys: RequestKeys<'a>,
 }
 
 /// Whether a statement covers the action, resource and conditions (not the principal).
 fn covers(statement: &Statement, version: Version, r: &Prepared) -> bool {
-    if !statement.actions.covers(&r.action) {
+    if !statement.actions.covers(r.action) {
         return false;
     }
     if let Some(resources) = &statement.resources {
-        let matched = resources.patterns.iter().any(|p| {
-            if version == Version::V2012 && p.contains("${") {
-                substitute(p, r.context).is_some_and(|p| resource_matches(&p, r.resource))
-            } else {
-                resource_matches(p, r.resource)
-            }
-        });
+        let matched = if version == Version::V2012 && resources.has_variables {
+            resources
+                .patterns
+                .iter()
+                .any(|p| substitute(p, &r.keys).is_some_and(|p| resource_matches(&p, r.resource)))
+        } else {
+            resources
+                .patterns
+                .iter()
+                .any(|p| resource_matches(p, r.resource))
+        };
         if matched == resources.negated {
             return false;
         }
@@ -261,41 +427,11 @@ fn covers(statement: &Statement, version: Version, r: &Prepared) -> bool {
         // "Who could" questions: an Allow whose condition names a key the request did not
         // give is a grant under that condition (reported with it), not a refusal.
         (statement.effect == Effect::Allow
-            && r.context.assume_unknown_allow_conditions
-            && r.context.get(&c.key).is_none()
+            && r.keys.assume_unknown_allow_conditions()
+            && r.keys.given.get(&c.key).is_none()
             && !c.key.contains("${"))
-            || holds(c, r.context, version)
+            || holds(c, &r.keys, version)
     })
-}
-
-fn reference(kind: &str, index: &str, statement: &Statement) -> String {
-    // Built by hand: it runs for every statement that matches, on every request.
-    let sid = statement.sid.as_deref().unwrap_or("");
-    let mut out = String::with_capacity(kind.len() + index.len() + sid.len() + 16);
-    out.push_str(kind);
-    out.push_str(index);
-    out.push_str(".Statement[");
-    push_number(&mut out, statement.index);
-    out.push(']');
-    if statement.sid.is_some() {
-        out.push('#');
-        out.push_str(sid);
-    }
-    out
-}
-
-fn push_number(out: &mut String, mut n: usize) {
-    let mut digits = [0u8; 20];
-    let mut i = digits.len();
-    loop {
-        i -= 1;
-        digits[i] = b'0' + (n % 10) as u8;
-        n /= 10;
-        if n == 0 {
-            break;
-        }
-    }
-    out.push_str(std::str::from_utf8(&digits[i..]).expect("ASCII digits"));
 }
 
 /// The statements of `policy` with `effect` that apply to the request; for policies with a
@@ -367,9 +503,11 @@ const PROTECTED_ROLE_WRITES: [&str; 11] = [
 
 /// Why AWS refuses `action` on `resource` before reading any policy, if it does.
 fn refused_by_aws(action: &str, resource: &str) -> Option<&'static str> {
-    let iam_resource = resource.splitn(6, ':').collect::<Vec<_>>();
-    let (account, path) = match iam_resource.as_slice() {
-        ["arn", _, "iam", _, account, path] => (*account, *path),
+    if !action.starts_with("iam:") {
+        return None;
+    }
+    let (account, path) = match arn_parts(resource) {
+        Some([_, _, "iam", _, account, path]) => (account, path),
         _ => return None,
     };
     if account == "aws"
@@ -405,46 +543,37 @@ pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
         return Decision {
             decision: DecisionKind::Allowed,
             blocked_by: Vec::new(),
-            matched: vec!["sts:GetCallerIdentity needs no permission".to_owned()],
+            matched: vec![Matched::Rule("sts:GetCallerIdentity needs no permission")],
         };
     }
     if let Some(why) = refused_by_aws(&action, &request.resource) {
         return Decision {
             decision: DecisionKind::ExplicitlyDenied,
             blocked_by: vec!["aws"],
-            matched: vec![why.to_owned()],
+            matched: vec![Matched::Rule(why)],
         };
     }
     let who = who(&request.principal);
-    let mut context = request.context.clone();
-    // What AWS puts in every request context, unless the caller gave it.
-    context.set_default("aws:PrincipalArn", principal_arn(&request.principal, &who));
-    if let Some(account) = who.account() {
-        context.set_default("aws:PrincipalAccount", account);
-    }
-    if let Who::User { name, .. } = &who {
-        context.set_default("aws:username", name.clone());
-    }
     let r = Prepared {
         principal: &request.principal,
         who,
-        action,
+        action: &action,
         resource: &request.resource,
-        context: &context,
+        keys: RequestKeys::new(&request.context, &request.principal, who),
     };
-    let principal_account = r.who.account().map(str::to_owned);
+    let principal_account = who.account();
     let resource_account = request
         .resource_account
-        .clone()
+        .as_deref()
         .or_else(|| {
-            let parts: Vec<&str> = request.resource.splitn(6, ':').collect();
             // A pattern's wildcard account (`arn:aws:iam::*:policy/x`) names no account.
-            (parts.len() == 6 && !parts[4].is_empty() && !parts[4].contains(['*', '?']))
-                .then(|| parts[4].to_owned())
+            arn_parts(&request.resource)
+                .map(|p| p[4])
+                .filter(|a| !a.is_empty() && !a.contains(['*', '?']))
         })
-        .or_else(|| principal_account.clone());
+        .or(principal_account);
     let cross_account = principal_account.is_some() && resource_account != principal_account;
-    let exempt_from_org_policies = r.who.is_service_linked_role(&request.principal);
+    let exempt_from_org_policies = who.is_service_linked_role(&request.principal);
     // "SCPs affect only IAM users and roles that are managed by accounts that are part of
     // the organization" (Organizations User Guide, SCPs): an anonymous caller has none.
     // RCPs are about the resource, and apply to anonymous requests too.
@@ -454,26 +583,27 @@ pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
         .filter(|_| !exempt_from_org_policies && !anonymous);
     let rcps = policies.rcps.filter(|_| !exempt_from_org_policies);
 
-    let mut sets: Vec<(&'static str, String, &Policy, bool)> = Vec::new();
+    // Every policy of the request, with whether it names principals.
+    let mut sets: Vec<(PolicyRef, &Policy, bool)> = Vec::with_capacity(16);
     for (i, p) in policies.identity.iter().enumerate() {
-        sets.push(("identity", format!("[{i}]"), p, false));
+        sets.push((PolicyRef::new("identity", None, Some(i)), p, false));
     }
     for (i, p) in policies.boundaries.iter().enumerate() {
-        sets.push(("boundary", format!("[{i}]"), p, false));
+        sets.push((PolicyRef::new("boundary", None, Some(i)), p, false));
     }
     if let Some(p) = policies.session {
-        sets.push(("session", String::new(), p, false));
+        sets.push((PolicyRef::new("session", None, None), p, false));
     }
     if let Some(p) = policies.resource {
-        sets.push(("resource", String::new(), p, true));
+        sets.push((PolicyRef::new("resource", None, None), p, true));
     }
     for (i, p) in policies.vpc_endpoints.iter().enumerate() {
-        sets.push(("vpc_endpoint", format!("[{i}]"), p, true));
+        sets.push((PolicyRef::new("vpc_endpoint", None, Some(i)), p, true));
     }
     for (kind, levels) in [("scp", scps), ("rcp", rcps)] {
         for (level, list) in levels.unwrap_or_default().iter().enumerate() {
             for (i, p) in list.iter().enumerate() {
-                sets.push((kind, format!("[{level}][{i}]"), p, false));
+                sets.push((PolicyRef::new(kind, Some(level), Some(i)), p, false));
             }
         }
     }
@@ -481,11 +611,11 @@ pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
     // 1. Explicit denies, everywhere.
     let mut denied_by = Vec::new();
     let mut matched = Vec::new();
-    for (kind, index, policy, aware) in &sets {
-        for (s, _) in matching(policy, Effect::Deny, &r, *aware) {
-            matched.push(reference(kind, index, s));
-            if !denied_by.contains(kind) {
-                denied_by.push(*kind);
+    for &(at, policy, aware) in &sets {
+        for (s, _) in matching(policy, Effect::Deny, &r, aware) {
+            matched.push(Matched::statement(at, s));
+            if !denied_by.contains(&at.kind) {
+                denied_by.push(at.kind);
             }
         }
     }
@@ -496,7 +626,7 @@ pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
         for s in policy.statements.iter() {
             let not_principal = s.principal.as_ref().is_some_and(|b| b.negated);
             if s.effect == Effect::Deny && not_principal && covers(s, policy.version, &r) {
-                let named = reference("resource", "", s);
+                let named = Matched::statement(PolicyRef::new("resource", None, None), s);
                 if !matched.contains(&named) {
                     matched.push(named);
                 }
@@ -514,15 +644,15 @@ pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
         };
     }
 
-    let mut allows = |kind: &'static str, index: &str, policy: &Policy, aware: bool| {
+    let mut allows = |at: PolicyRef, policy: &Policy, aware: bool| {
         let mut best = None;
         for (s, g) in matching(policy, Effect::Allow, &r, aware) {
-            matched.push(reference(kind, index, s));
+            matched.push(Matched::statement(at, s));
             best = best.max(Some(g));
         }
         best
     };
-    let implicit = |blocked_by: Vec<&'static str>, matched: Vec<String>| Decision {
+    let implicit = |blocked_by: Vec<&'static str>, matched: Vec<Matched>| Decision {
         decision: DecisionKind::ImplicitlyDenied,
         blocked_by,
         matched,
@@ -533,7 +663,7 @@ pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
         for (level, list) in levels.unwrap_or_default().iter().enumerate() {
             let mut any = false;
             for (i, p) in list.iter().enumerate() {
-                any |= allows(kind, &format!("[{level}][{i}]"), p, false).is_some();
+                any |= allows(PolicyRef::new(kind, Some(level), Some(i)), p, false).is_some();
             }
             if !any {
                 return implicit(vec![kind], matched);
@@ -542,27 +672,27 @@ pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
     }
     // 3. VPC endpoint policies.
     for (i, p) in policies.vpc_endpoints.iter().enumerate() {
-        if allows("vpc_endpoint", &format!("[{i}]"), p, true).is_none() {
+        if allows(PolicyRef::new("vpc_endpoint", None, Some(i)), p, true).is_none() {
             return implicit(vec!["vpc_endpoint"], matched);
         }
     }
 
     // 4-5. Identity side and resource policy.
-    let root_of_own_account = matches!(r.who, Who::Root { .. });
+    let root_of_own_account = matches!(who, Who::Root { .. });
     let mut identity = root_of_own_account;
     for (i, p) in policies.identity.iter().enumerate() {
-        identity |= allows("identity", &format!("[{i}]"), p, false).is_some();
+        identity |= allows(PolicyRef::new("identity", None, Some(i)), p, false).is_some();
     }
     let mut boundary = true;
     for (i, p) in policies.boundaries.iter().enumerate() {
-        boundary &= allows("boundary", &format!("[{i}]"), p, false).is_some();
+        boundary &= allows(PolicyRef::new("boundary", None, Some(i)), p, false).is_some();
     }
     let session = policies
         .session
-        .is_none_or(|p| allows("session", "", p, false).is_some());
+        .is_none_or(|p| allows(PolicyRef::new("session", None, None), p, false).is_some());
     let resource_grant = policies
         .resource
-        .and_then(|p| allows("resource", "", p, true));
+        .and_then(|p| allows(PolicyRef::new("resource", None, None), p, true));
 
     let identity_path = identity && boundary && session;
     let mut blocked = Vec::new();
@@ -587,7 +717,7 @@ pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
             Some(Grant::Account) => identity_path,
             None => false,
         };
-        let required = resource_policy_required(&r.action);
+        let required = resource_policy_required(r.action);
         let ok = if required {
             through_resource
         } else {
@@ -622,7 +752,7 @@ pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
 
 /// `aws:PrincipalArn`: for a role session, the role's ARN.
 fn principal_arn(principal: &str, who: &Who) -> String {
-    match who {
+    match *who {
         Who::Session { account, role } => format!("arn:aws:iam::{account}:role/{role}"),
         _ => principal.to_owned(),
     }

@@ -91,12 +91,43 @@ fn resource_units<T: Copy + PartialEq>(p: &[T], t: &[T], star: T, one: T, colon:
     if t.len() < literal || p[..literal] != t[..literal] {
         return false;
     }
+    let (p, t) = (&p[literal..], &t[literal..]);
+    // `arn:aws:s3:::bucket/*`: a last `*` ends its segment and crosses colons, so it takes
+    // whatever follows the literal prefix.
+    if p.len() == 1 && p[0] == star {
+        return true;
+    }
     // A `*` crosses colons only when it ends its segment (next pattern char is ':' or the
     // end). With both kinds of star one backtrack point is not enough: dynamic programming
-    // over (pattern position, text position), one row at a time.
-    let (p, t) = (&p[literal..], &t[literal..]);
-    let mut row = vec![false; t.len() + 1];
-    let mut next = vec![false; t.len() + 1];
+    // over (pattern position, text position), one row at a time, on the stack for the
+    // lengths ARNs have.
+    const ON_STACK: usize = 512;
+    if t.len() < ON_STACK {
+        let (mut row, mut next) = ([false; ON_STACK], [false; ON_STACK]);
+        resource_rows(
+            p,
+            t,
+            star,
+            one,
+            colon,
+            &mut row[..=t.len()],
+            &mut next[..=t.len()],
+        )
+    } else {
+        let (mut row, mut next) = (vec![false; t.len() + 1], vec![false; t.len() + 1]);
+        resource_rows(p, t, star, one, colon, &mut row, &mut next)
+    }
+}
+
+fn resource_rows<'b, T: Copy + PartialEq>(
+    p: &[T],
+    t: &[T],
+    star: T,
+    one: T,
+    colon: T,
+    mut row: &'b mut [bool],
+    mut next: &'b mut [bool],
+) -> bool {
     row[0] = true;
     for (i, &pc) in p.iter().enumerate() {
         next.iter_mut().for_each(|b| *b = false);
