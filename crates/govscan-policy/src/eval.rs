@@ -21,7 +21,7 @@ use std::sync::Arc;
 
 use super::condition::{holds, substitute, Context, Keys};
 use super::document::{Effect, Policy, Principals, Statement, Version};
-use super::pattern::resource_matches;
+use super::pattern::{resource_matches, resource_pattern_covers, resource_patterns_overlap};
 
 /// One request: who, what, on which resource, with which context.
 #[derive(Debug, Clone)]
@@ -32,7 +32,12 @@ pub struct Request {
     pub principal: String,
     /// `service:Action`.
     pub action: String,
-    /// The resource ARN, or `*` for actions without resource-level permissions.
+    /// The resource ARN; `*` for actions without resource-level permissions; or a pattern
+    /// (`arn:aws:s3:::logs-*/AWSLogs/*`, or `*` for an action with resource-level
+    /// permissions) to ask whether the principal may act on some resource it matches: an
+    /// Allow then counts where its Resource meets the pattern, a Deny only where it covers
+    /// all of it. Across policies the parts each one allows are not intersected, so a
+    /// pattern's answer errs toward "may".
     pub resource: String,
     /// The account owning the resource; default: the ARN's account field, else the
     /// principal's account.
@@ -399,7 +404,23 @@ struct Prepared<'a> {
     who: Who<'a>,
     action: &'a str,
     resource: &'a str,
+    /// The resource is a pattern: the question is about some resource it matches.
+    resource_is_pattern: bool,
     keys: RequestKeys<'a>,
+}
+
+/// Whether `resource` asks about a set of resources rather than names one. `*` is the one
+/// resource of an action without resource-level permissions ("you must specify all
+/// resources (*)", Service Authorization Reference: Resource types), which only a
+/// `Resource: "*"` grants; for an action with resource types it stands for any of them.
+fn is_resource_pattern(action: &str, resource: &str) -> bool {
+    if !resource.contains(['*', '?']) {
+        return false;
+    }
+    resource != "*"
+        || super::catalog::catalog()
+            .action(action)
+            .is_some_and(|a| !a.resource_types.is_empty())
 }
 
 /// Whether a statement covers the action, resource and conditions (not the principal).
@@ -408,16 +429,22 @@ fn covers(statement: &Statement, version: Version, r: &Prepared) -> bool {
         return false;
     }
     if let Some(resources) = &statement.resources {
+        // Asked of a pattern, an element that may apply to part of it (an Allow's Resource,
+        // a Deny's NotResource) counts where it meets the pattern; one that must apply to
+        // all of it (a Deny's Resource, an Allow's NotResource) where it covers it.
+        let some_of_it = (statement.effect == Effect::Allow) != resources.negated;
+        let applies = |p: &str| match (r.resource_is_pattern, some_of_it) {
+            (false, _) => resource_matches(p, r.resource),
+            (true, true) => resource_patterns_overlap(p, r.resource),
+            (true, false) => resource_pattern_covers(p, r.resource),
+        };
         let matched = if version == Version::V2012 && resources.has_variables {
             resources
                 .patterns
                 .iter()
-                .any(|p| substitute(p, &r.keys).is_some_and(|p| resource_matches(&p, r.resource)))
+                .any(|p| substitute(p, &r.keys).is_some_and(|p| applies(&p)))
         } else {
-            resources
-                .patterns
-                .iter()
-                .any(|p| resource_matches(p, r.resource))
+            resources.patterns.iter().any(|p| applies(p))
         };
         if matched == resources.negated {
             return false;
@@ -459,14 +486,21 @@ fn matching<'p, 'r, 'a>(
     })
 }
 
-/// Actions whose resource policy must always allow: role trust policies and KMS key
-/// policies ("they must explicitly allow access for principals").
-fn resource_policy_required(action: &str) -> bool {
-    action.starts_with("kms:")
-        || matches!(
-            action,
-            "sts:assumerole" | "sts:assumerolewithsaml" | "sts:assumerolewithwebidentity"
-        )
+/// Requests whose resource policy must always allow: role trust policies and KMS key
+/// policies ("they must explicitly allow access for principals"). An alias is the
+/// exception among KMS resources: "you cannot specify an alias in a key policy ... to
+/// control access to an alias, use an IAM policy" (AWS KMS Developer Guide, Controlling
+/// access to aliases). The alias operations (CreateAlias, UpdateAlias, DeleteAlias) are
+/// authorized twice, on the alias by IAM policies and on the key by its key policy: each half
+/// is its own request, with the alias or the key as its resource.
+fn resource_policy_required(action: &str, resource: &str) -> bool {
+    if action.starts_with("kms:") {
+        return !arn_parts(resource).is_some_and(|p| p[2] == "kms" && p[5].starts_with("alias/"));
+    }
+    matches!(
+        action,
+        "sts:assumerole" | "sts:assumerolewithsaml" | "sts:assumerolewithwebidentity"
+    )
 }
 
 /// IAM writes that AWS refuses on AWS managed policies, whatever the caller's policies say:
@@ -559,6 +593,7 @@ pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
         who,
         action: &action,
         resource: &request.resource,
+        resource_is_pattern: is_resource_pattern(&action, &request.resource),
         keys: RequestKeys::new(&request.context, &request.principal, who),
     };
     let principal_account = who.account();
@@ -717,7 +752,7 @@ pub fn evaluate(request: &Request, policies: &Policies) -> Decision {
             Some(Grant::Account) => identity_path,
             None => false,
         };
-        let required = resource_policy_required(r.action);
+        let required = resource_policy_required(r.action, r.resource);
         let ok = if required {
             through_resource
         } else {

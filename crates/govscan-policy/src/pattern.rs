@@ -154,6 +154,99 @@ fn resource_rows<'b, T: Copy + PartialEq>(
     row[t.len()]
 }
 
+/// Whether some resource ARN matches both `a` and `b`, two `Resource` patterns: the
+/// question "may it act on anything under this pattern" asked of an Allow. Compared as plain
+/// globs (`*` any run, `?` one character, in either), segment by segment when both have six
+/// ARN parts. It may say yes for two patterns that meet only across a colon the resource
+/// rules keep a `*` from crossing: it errs toward a possible grant, never hides one.
+pub fn resource_patterns_overlap(a: &str, b: &str) -> bool {
+    if a == "*" || b == "*" {
+        return true;
+    }
+    // A name meets a pattern when the pattern matches it.
+    if !a.contains(['*', '?']) {
+        return resource_matches(b, a);
+    }
+    if !b.contains(['*', '?']) {
+        return resource_matches(a, b);
+    }
+    let (pa, pb): (Vec<&str>, Vec<&str>) = (a.splitn(6, ':').collect(), b.splitn(6, ':').collect());
+    if pa.len() == 6 && pb.len() == 6 {
+        return pa
+            .iter()
+            .zip(&pb)
+            .all(|(x, y)| globs_overlap(x.as_bytes(), y.as_bytes()));
+    }
+    globs_overlap(a.as_bytes(), b.as_bytes())
+}
+
+/// Whether two plain globs have a string in common: dynamic programming over both patterns
+/// from their ends (`common[i][j]`: some string matches `a[i..]` and `b[j..]`).
+fn globs_overlap(a: &[u8], b: &[u8]) -> bool {
+    let width = b.len() + 1;
+    let mut common = vec![false; (a.len() + 1) * width];
+    let at = |i: usize, j: usize| i * width + j;
+    for i in (0..=a.len()).rev() {
+        for j in (0..=b.len()).rev() {
+            common[at(i, j)] = match (a.get(i), b.get(j)) {
+                (None, None) => true,
+                // A star may stand for nothing, or take one character of the other side.
+                (Some(b'*'), _) => common[at(i + 1, j)] || (j < b.len() && common[at(i, j + 1)]),
+                (_, Some(b'*')) => common[at(i, j + 1)] || (i < a.len() && common[at(i + 1, j)]),
+                (None, _) | (_, None) => false,
+                (Some(&x), Some(&y)) => {
+                    (x == y || x == b'?' || y == b'?') && common[at(i + 1, j + 1)]
+                }
+            };
+        }
+    }
+    common[at(0, 0)]
+}
+
+/// Whether every resource ARN that `specific` matches also matches `general`: the question
+/// "does this Deny cover all of the pattern". Sound rather than complete: a `*` or `?` of
+/// `specific` is covered only by a `*` of `general` (and a `*` that stays within its
+/// segment covers no colon and no `*`), so it says no whenever it cannot be sure, and a
+/// deny is taken to cover a pattern only when it does.
+pub fn resource_pattern_covers(general: &str, specific: &str) -> bool {
+    let (g, s) = (general.as_bytes(), specific.as_bytes());
+    if general == "*" {
+        return true;
+    }
+    if !specific.contains(['*', '?']) {
+        return resource_matches(general, specific);
+    }
+    // `arn:aws:s3:::logs-*`: a literal prefix and a last `*`, which crosses colons.
+    if let Some(prefix) = general.strip_suffix('*') {
+        if !prefix.contains(['*', '?']) {
+            return specific.starts_with(prefix);
+        }
+    }
+    // covered[i][j]: g[i..] covers s[j..].
+    let width = s.len() + 1;
+    let mut covered = vec![false; (g.len() + 1) * width];
+    let at = |i: usize, j: usize| i * width + j;
+    for i in (0..=g.len()).rev() {
+        for j in (0..=s.len()).rev() {
+            covered[at(i, j)] = match (g.get(i), s.get(j)) {
+                (None, None) => true,
+                (Some(b'*'), next) => {
+                    // The star that ends its segment crosses colons (resource_matches).
+                    let crosses = g.get(i + 1).is_none_or(|&c| c == b':');
+                    let takes = next.is_some_and(|&c| crosses || (c != b':' && c != b'*'));
+                    covered[at(i + 1, j)] || (takes && covered[at(i, j + 1)])
+                }
+                (None, _) | (_, None) => false,
+                (Some(b'?'), Some(&c)) => c != b':' && c != b'*' && covered[at(i + 1, j + 1)],
+                (Some(&x), Some(&y)) => {
+                    x == y && y != b'*' && y != b'?' && covered[at(i + 1, j + 1)]
+                }
+            };
+        }
+    }
+    covered[at(0, 0)]
+}
+
 /// `ArnLike`/`ArnEquals`: the six components compared one by one, each a glob.
 pub fn arn_like(pattern: &str, arn: &str) -> bool {
     let p: Vec<&str> = pattern.splitn(6, ':').collect();
@@ -164,6 +257,53 @@ pub fn arn_like(pattern: &str, arn: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn resource_patterns_meet_and_cover() {
+        // Two bucket patterns that share buckets, and two that cannot.
+        assert!(resource_patterns_overlap(
+            "arn:aws:s3:::logs-2024/AWSLogs/*",
+            "arn:aws:s3:::logs-*/AWSLogs/*"
+        ));
+        assert!(resource_patterns_overlap(
+            "arn:aws:s3:::logs-a*",
+            "arn:aws:s3:::*-prod"
+        ));
+        assert!(!resource_patterns_overlap(
+            "arn:aws:s3:::logs-*",
+            "arn:aws:s3:::data-*"
+        ));
+        // Accounts are compared as a segment: another account's roles never meet.
+        assert!(!resource_patterns_overlap(
+            "arn:aws:iam::111122223333:role/*",
+            "arn:aws:iam::444455556666:role/*"
+        ));
+        assert!(resource_patterns_overlap("*", "arn:aws:iam::1:role/x"));
+        // Covering: the general pattern takes every resource of the specific one.
+        assert!(resource_pattern_covers(
+            "arn:aws:s3:::logs-*",
+            "arn:aws:s3:::logs-a*/x"
+        ));
+        assert!(resource_pattern_covers("*", "arn:aws:s3:::x"));
+        assert!(!resource_pattern_covers(
+            "arn:aws:s3:::logs-secret/*",
+            "arn:aws:s3:::logs-*/*"
+        ));
+        // A `?` of the general side covers one character, not whatever a `*` stands for.
+        assert!(!resource_pattern_covers(
+            "arn:aws:s3:::a?",
+            "arn:aws:s3:::a*"
+        ));
+        assert!(resource_pattern_covers(
+            "arn:aws:s3:::a?",
+            "arn:aws:s3:::a?"
+        ));
+        // A `*` inside a segment does not reach across a colon of the specific pattern.
+        assert!(!resource_pattern_covers(
+            "arn:aws:logs:*x:1:log-group:g",
+            "arn:aws:logs:us:east-1x:1:log-group:g"
+        ));
+    }
 
     #[test]
     fn globs() {
