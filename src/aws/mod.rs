@@ -4,6 +4,7 @@
 //! turning SDK errors into recorded facts, and the SigV4-signed calls made without an SDK
 //! crate ([`signed`]).
 
+pub mod ec2;
 pub mod signed;
 
 use std::sync::atomic::{AtomicU64, Ordering};

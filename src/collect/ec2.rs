@@ -1,11 +1,15 @@
 //! EC2, per region: security groups with every rule (one row per rule and source), network
-//! ACL entries, and whether new EBS volumes are encrypted by default. Sent as signed Query API calls
-//! (src/aws/signed.rs): the EC2 SDK crate alone would be most of a cold build.
+//! ACL entries, whether new EBS volumes are encrypted by default, instances (their instance
+//! profile and metadata options), VPCs and flow logs. Sent as signed Query API calls
+//! (src/aws/ec2.rs): the EC2 SDK crate alone would be most of a cold build.
 
 use futures::future::BoxFuture;
 
 use super::{Collector, Scope, Sink, Target};
-use crate::aws::signed::{ebs_encryption_by_default, network_acls, security_groups, IpPermission};
+use crate::aws::ec2::{
+    ebs_encryption_by_default, flow_logs, instances, network_acls, security_groups, vpcs,
+    IpPermission,
+};
 use crate::store::{col, ColumnType::*, TableDef};
 
 pub static EC2_SECURITY_GROUPS: TableDef = TableDef {
@@ -88,11 +92,87 @@ pub static EC2_NETWORK_ACL_ENTRIES: TableDef = TableDef {
     ],
 };
 
+pub static EC2_INSTANCES: TableDef = TableDef {
+    name: "ec2_instances",
+    key: &[],
+    doc: "Instances of each region that are not terminated (DescribeInstances): their instance profile and metadata service options.",
+    columns: &[
+        col("account_id", Text, "Owning account"),
+        col("region", Text, "Region"),
+        col("instance_id", Text, "i-..."),
+        col("state", Text, "pending, running, stopping, stopped or shutting-down"),
+        col("instance_profile_arn", Text, "The instance profile attached (null: none)"),
+        col("http_tokens", Text, "required (IMDSv2 only) or optional (IMDSv1 answers too)"),
+        col("http_endpoint", Text, "enabled or disabled: whether the metadata service answers"),
+        col("vpc_id", Text, "VPC"),
+        col("subnet_id", Text, "Subnet"),
+        col("image_id", Text, "AMI"),
+        col("public_ip", Text, "Public IPv4 address, if any"),
+        col("launch_time", Text, "When it was launched (ISO 8601)"),
+    ],
+};
+
+pub static EC2_VPCS: TableDef = TableDef {
+    name: "ec2_vpcs",
+    key: &[],
+    doc: "VPCs of each region (DescribeVpcs).",
+    columns: &[
+        col("account_id", Text, "Account the row was collected in"),
+        col("region", Text, "Region"),
+        col("vpc_id", Text, "vpc-..."),
+        col(
+            "owner_id",
+            Text,
+            "Owning account (a shared VPC's owner differs)",
+        ),
+        col("state", Text, "pending or available"),
+        col("cidr_block", Text, "Primary IPv4 range"),
+        col("is_default", Bool, "True for the region's default VPC"),
+    ],
+};
+
+pub static EC2_FLOW_LOGS: TableDef = TableDef {
+    name: "ec2_flow_logs",
+    key: &[],
+    doc: "Flow logs of each region (DescribeFlowLogs), of VPCs, subnets and network interfaces.",
+    columns: &[
+        col("account_id", Text, "Account"),
+        col("region", Text, "Region"),
+        col("flow_log_id", Text, "fl-..."),
+        col(
+            "resource_id",
+            Text,
+            "The VPC, subnet or network interface it records",
+        ),
+        col("status", Text, "ACTIVE once created"),
+        col("traffic_type", Text, "ACCEPT, REJECT or ALL"),
+        col(
+            "destination_type",
+            Text,
+            "cloud-watch-logs, s3 or kinesis-data-firehose",
+        ),
+        col("destination", Text, "Log group or bucket ARN"),
+        col(
+            "log_group_name",
+            Text,
+            "CloudWatch Logs group, for that destination",
+        ),
+        col(
+            "deliver_logs_status",
+            Text,
+            "SUCCESS, or FAILED when logs are not delivered",
+        ),
+    ],
+};
+
 static TABLES: &[&TableDef] = &[
     &EC2_SECURITY_GROUPS,
     &EC2_SECURITY_GROUP_RULES,
     &EC2_EBS_ENCRYPTION,
     &EC2_NETWORK_ACL_ENTRIES,
+    &EC2_INSTANCES,
+    &EC2_VPCS,
+    &EC2_FLOW_LOGS,
 ];
 
 pub struct Ec2Collector;
@@ -113,6 +193,8 @@ impl Collector for Ec2Collector {
 }
 
 async fn collect_ec2(target: &Target, sink: &mut Sink) {
+    collect_instances(target, sink).await;
+    collect_vpcs(target, sink).await;
     match ebs_encryption_by_default(&target.sdk, &target.calls, &target.region).await {
         Ok(encrypted) => {
             sink.table(&EC2_EBS_ENCRYPTION)
@@ -176,6 +258,79 @@ async fn collect_ec2(target: &Target, sink: &mut Sink) {
                 rule_rows(target, sink, &g.group_id, direction, rule);
             }
         }
+    }
+}
+
+async fn collect_instances(target: &Target, sink: &mut Sink) {
+    let found = match instances(&target.sdk, &target.calls, &target.region).await {
+        Ok(found) => found,
+        Err(info) => return sink.record_error("DescribeInstances", None, None, info),
+    };
+    for i in found {
+        let state = i.instance_state.as_ref().map(|s| s.name.clone());
+        // A terminated instance is gone; DescribeInstances still lists it for about an hour.
+        if state.as_deref() == Some("terminated") {
+            continue;
+        }
+        let metadata = i.metadata_options.as_ref();
+        sink.table(&EC2_INSTANCES)
+            .row()
+            .set("account_id", &target.account_id)
+            .set("region", &target.region)
+            .set("instance_id", &i.instance_id)
+            .set("state", state)
+            .set(
+                "instance_profile_arn",
+                i.iam_instance_profile.as_ref().map(|p| p.arn.clone()),
+            )
+            .set("http_tokens", metadata.and_then(|m| m.http_tokens.clone()))
+            .set(
+                "http_endpoint",
+                metadata.and_then(|m| m.http_endpoint.clone()),
+            )
+            .set("vpc_id", i.vpc_id.clone())
+            .set("subnet_id", i.subnet_id.clone())
+            .set("image_id", i.image_id.clone())
+            .set("public_ip", i.ip_address.clone())
+            .set("launch_time", i.launch_time.clone());
+    }
+}
+
+async fn collect_vpcs(target: &Target, sink: &mut Sink) {
+    match vpcs(&target.sdk, &target.calls, &target.region).await {
+        Ok(found) => {
+            for v in found {
+                sink.table(&EC2_VPCS)
+                    .row()
+                    .set("account_id", &target.account_id)
+                    .set("region", &target.region)
+                    .set("vpc_id", &v.vpc_id)
+                    .set("owner_id", v.owner_id.clone())
+                    .set("state", v.state.clone())
+                    .set("cidr_block", v.cidr_block.clone())
+                    .set("is_default", v.is_default);
+            }
+        }
+        Err(info) => sink.record_error("DescribeVpcs", None, None, info),
+    }
+    match flow_logs(&target.sdk, &target.calls, &target.region).await {
+        Ok(found) => {
+            for f in found {
+                sink.table(&EC2_FLOW_LOGS)
+                    .row()
+                    .set("account_id", &target.account_id)
+                    .set("region", &target.region)
+                    .set("flow_log_id", &f.flow_log_id)
+                    .set("resource_id", &f.resource_id)
+                    .set("status", f.flow_log_status.clone())
+                    .set("traffic_type", f.traffic_type.clone())
+                    .set("destination_type", f.log_destination_type.clone())
+                    .set("destination", f.log_destination.clone())
+                    .set("log_group_name", f.log_group_name.clone())
+                    .set("deliver_logs_status", f.deliver_logs_status.clone());
+            }
+        }
+        Err(info) => sink.record_error("DescribeFlowLogs", None, None, info),
     }
 }
 

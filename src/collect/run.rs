@@ -630,7 +630,7 @@ async fn enabled_regions(
     sdk: &SdkConfig,
     calls: &ApiCallCounter,
 ) -> Result<Vec<String>, ErrorInfo> {
-    crate::aws::signed::enabled_regions(sdk, calls).await
+    crate::aws::ec2::enabled_regions(sdk, calls).await
 }
 
 /// Failed only when no call of the part succeeded: an empty answer is an answer (a region

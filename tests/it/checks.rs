@@ -224,7 +224,8 @@ fn a_mutelist_mutes_matching_fails_until_it_expires() {
             .env_remove("GOVSCAN_DATA_DIR")
             .output()
             .unwrap();
-        let report: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout)
+            .unwrap_or_else(|e| panic!("{e}: {}", String::from_utf8_lossy(&out.stderr)));
         let statuses: BTreeMap<String, String> = report["results"]
             .as_array()
             .unwrap()

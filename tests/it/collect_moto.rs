@@ -665,6 +665,35 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         !nacls.is_empty() && nacls.iter().all(|(_, s)| s == "FAIL"),
         "{nacls:?}"
     );
+    // Instances (DescribeInstances): the one with the app role's profile and IMDSv2 required
+    // passes CIS 2.16 and 6.7, the bare one fails both; the flow log of the default VPC
+    // passes 4.7, the VPC without one fails.
+    let instance = |key: &str| {
+        format!(
+            "arn:aws:ec2:us-east-1:{mgmt}:instance/{}",
+            seeded["instances"][key].as_str().unwrap()
+        )
+    };
+    let vpc = |key: &str| {
+        format!(
+            "arn:aws:ec2:us-east-1:{mgmt}:vpc/{}",
+            seeded["vpcs"][key].as_str().unwrap()
+        )
+    };
+    for check in ["ec2-instance-profile-attached", "ec2-imdsv2-required"] {
+        let results = statuses(check);
+        assert!(
+            results.contains(&pair(instance("with_role"), "PASS"))
+                && results.contains(&pair(instance("bare"), "FAIL")),
+            "{check}: {results:?}"
+        );
+    }
+    let flow = statuses("ec2-vpc-flow-logs");
+    assert!(
+        flow.contains(&pair(vpc("logged"), "PASS"))
+            && flow.contains(&pair(vpc("unlogged"), "FAIL")),
+        "{flow:?}"
+    );
     // The customer managed policies: s3-read-custom and each member's engineer-tools.
     let mut customer: Vec<(String, String)> = ["security", "prod", "dev", "sandbox"]
         .iter()

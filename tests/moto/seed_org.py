@@ -295,6 +295,29 @@ def seed_management(c, account_id, out):
         IpPermissions=[{"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "IpRanges": [{"CidrIp": "0.0.0.0/0"}]}],
     )
     out["ssh_security_group"] = ssh
+    # Two instances: one with the app role's profile and IMDSv2 required (CIS 2.16 and 6.7
+    # pass), one with neither (both fail); a flow log on the default VPC (CIS 4.7), none on a
+    # second VPC.
+    image = ec2.describe_images(Owners=["amazon"])["Images"][0]["ImageId"]
+    good = ec2.run_instances(
+        ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro",
+        IamInstanceProfile={"Name": "app-profile"},
+        MetadataOptions={"HttpTokens": "required", "HttpEndpoint": "enabled"},
+    )["Instances"][0]["InstanceId"]
+    bare = ec2.run_instances(
+        ImageId=image, MinCount=1, MaxCount=1, InstanceType="t3.micro",
+        MetadataOptions={"HttpTokens": "optional", "HttpEndpoint": "enabled"},
+    )["Instances"][0]["InstanceId"]
+    out["instances"] = {"with_role": good, "bare": bare}
+    unlogged = ec2.create_vpc(CidrBlock="10.20.0.0/16")["Vpc"]["VpcId"]
+    # Delivery to a log group that does not exist fails, as AWS reports it.
+    c("logs").create_log_group(logGroupName="vpc-flow-logs")
+    ec2.create_flow_logs(
+        ResourceIds=[vpc], ResourceType="VPC", TrafficType="REJECT",
+        LogDestinationType="cloud-watch-logs", LogGroupName="vpc-flow-logs",
+        DeliverLogsPermissionArn=f"arn:aws:iam::{account_id}:role/app-role",
+    )
+    out["vpcs"] = {"logged": vpc, "unlogged": unlogged}
 
     # CloudTrail: a multi-region organization trail with validation, logging.
     ct = c("cloudtrail")
