@@ -9,6 +9,7 @@ pub mod config;
 pub mod ec2;
 pub mod event_selectors;
 pub mod iam;
+pub mod kms;
 pub mod org;
 pub mod run;
 pub mod s3;
@@ -54,6 +55,7 @@ pub fn all_collectors() -> Vec<Box<dyn Collector>> {
         Box::new(config::ConfigCollector),
         Box::new(cloudtrail::CloudTrailCollector),
         Box::new(ec2::Ec2Collector),
+        Box::new(kms::KmsCollector),
     ]
 }
 

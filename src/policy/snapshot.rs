@@ -25,6 +25,7 @@ pub const TABLES_READ: &[&str] = &[
     "iam_groups",
     "s3_buckets",
     "s3_account_public_access_block",
+    "kms_keys",
     "org_accounts",
     "org_units",
     "org_policy_targets",
@@ -83,12 +84,22 @@ pub struct Bucket {
     pub block_public_policy: bool,
 }
 
+/// A KMS key and its key policy, which must allow every use of the key.
+#[derive(Debug, Clone)]
+pub struct Key {
+    pub arn: String,
+    pub account_id: String,
+    /// None when the policy could not be read (its error is in collection_errors).
+    pub policy: Option<Named>,
+}
+
 /// Everything the engine needs from a snapshot.
 #[derive(Debug, Default)]
 pub struct Authorization {
     pub principals: Vec<Principal>,
     pub groups: Vec<Group>,
     pub buckets: Vec<Bucket>,
+    pub keys: Vec<Key>,
     /// Per account: the organization policy chain, root first (None: SCPs do not apply).
     scps: HashMap<String, Option<Vec<Vec<Named>>>>,
     rcps: HashMap<String, Option<Vec<Vec<Named>>>>,
@@ -253,6 +264,17 @@ impl Authorization {
                 policy,
             });
         }
+        for k in read("kms_keys")? {
+            let Some(arn) = text(&k, "arn") else { continue };
+            let policy = text(&k, "policy").and_then(|doc| {
+                parse_into(&mut auth.problems, format!("key policy of {arn}"), doc)
+            });
+            auth.keys.push(Key {
+                arn: arn.to_owned(),
+                account_id: text(&k, "account_id").unwrap_or_default().to_owned(),
+                policy,
+            });
+        }
         for a in read("s3_account_public_access_block")? {
             if a.get("restrict_public_buckets").and_then(Value::as_bool) == Some(true) {
                 if let Some(account) = text(&a, "account_id") {
@@ -387,6 +409,11 @@ impl Authorization {
         self.principals
             .iter()
             .find(|p| p.kind == PrincipalKind::Role && p.account_id == account && p.name == role)
+    }
+
+    /// The KMS key a key ARN names.
+    pub fn key(&self, resource: &str) -> Option<&Key> {
+        self.keys.iter().find(|k| k.arn == resource)
     }
 
     /// The bucket an S3 ARN (`arn:aws:s3:::bucket` or `.../key`) is in.
@@ -559,7 +586,7 @@ impl Authorization {
     }
 
     /// The resource's own policy and account: a role's trust policy for `sts:AssumeRole*`
-    /// on a role of the snapshot, a bucket policy for S3.
+    /// on a role of the snapshot, a bucket policy for S3, a key policy for a KMS key.
     pub fn resource_policy(
         &self,
         action: &str,
@@ -569,6 +596,8 @@ impl Authorization {
             if let Some(role) = self.principal(resource) {
                 return (role.trust.as_ref(), Some(role.account_id.clone()));
             }
+        } else if let Some(key) = self.key(resource) {
+            return (key.policy.as_ref(), Some(key.account_id.clone()));
         } else if let Some(bucket) = self.bucket_of(resource) {
             return (bucket.policy.as_ref(), Some(bucket.account_id.clone()));
         }
@@ -636,10 +665,13 @@ impl Authorization {
         }
         let mut notes = Vec::new();
         let lower = action.to_ascii_lowercase();
-        if resource_policy.is_none() && lower.starts_with("kms:") {
-            notes.push(
-                "KMS key policies are not collected: the decision takes the key policy to allow nothing, and AWS needs it to allow".into(),
-            );
+        let key_arn = resource.contains(":key/");
+        if resource_policy.is_none() && lower.starts_with("kms:") && key_arn {
+            notes.push(if self.keys.is_empty() {
+                "KMS keys are not in the snapshot (collect kms): the decision takes the key policy to allow nothing, and AWS needs it to allow".to_owned()
+            } else {
+                format!("{resource} is not a key of the snapshot, or its key policy could not be read: the decision takes it to allow nothing")
+            });
         } else if resource_policy.is_none() && lower.starts_with("sts:assumerole") {
             notes.push(format!(
                 "{resource} is not a role of the snapshot: there is no trust policy to decide with"

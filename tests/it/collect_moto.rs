@@ -948,9 +948,11 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
     assert_eq!(verdict("2.1.2"), ("PASS".into(), 2, "Manual".into()));
     assert_eq!(verdict("2.1.4"), ("MANUAL".into(), 2, "Manual".into()));
     assert_eq!(verdict("2.1.6"), ("FAIL".into(), 2, "Manual".into()));
+    // The bare instance has no instance profile.
+    assert_eq!(verdict("2.16"), ("FAIL".into(), 2, "Automated".into()));
     assert_eq!(
-        verdict("2.16"),
-        ("NOT_COLLECTED".into(), 2, "Automated".into())
+        verdict("3.2.1"),
+        ("NOT_COLLECTED".into(), 1, "Automated".into())
     );
     assert_eq!(verdict("5.1"), ("MANUAL".into(), 2, "Manual".into()));
     let level_one = govscan(
@@ -1116,10 +1118,52 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
     );
     let kms: Value = serde_json::from_str(&stdout(&kms)).unwrap();
     assert_eq!(kms["blocked_by"], json!(["resource"]));
-    assert!(kms["notes"][0]
-        .as_str()
-        .unwrap()
-        .contains("KMS key policies are not collected"));
+    assert!(
+        kms["notes"][0]
+            .as_str()
+            .unwrap()
+            .contains("is not a key of the snapshot"),
+        "{kms}"
+    );
+    // A collected key: its key policy decides with the identity policies (the policy's
+    // account statement delegates to them), and the explanation names it.
+    let rotating = seeded["kms_keys"]["rotating"].as_str().unwrap();
+    let vendor_decrypt = govscan(
+        &data,
+        &moto.url,
+        &[
+            "policy",
+            "explain",
+            "--format",
+            "json",
+            "--principal",
+            &format!("arn:aws:iam::{mgmt}:user/alice"),
+            "--action",
+            "kms:Decrypt",
+            "--resource",
+            rotating,
+        ],
+    );
+    let vendor_decrypt: Value = serde_json::from_str(&stdout(&vendor_decrypt)).unwrap();
+    assert!(
+        vendor_decrypt["policies"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|p| p[0] == "resource" && p[1].as_str().unwrap().starts_with("key policy of")),
+        "{vendor_decrypt}"
+    );
+    assert_eq!(vendor_decrypt["notes"], json!([]), "{vendor_decrypt}");
+    // CIS 4.6: the rotating key passes, the static one fails.
+    let rotation = statuses("kms-cmk-rotation");
+    assert!(
+        rotation.contains(&pair(rotating.to_owned(), "PASS"))
+            && rotation.contains(&pair(
+                seeded["kms_keys"]["static"].as_str().unwrap().to_owned(),
+                "FAIL"
+            )),
+        "{rotation:?}"
+    );
     assert_eq!(bob["decision"], "Allowed");
     assert!(bob["policies"]
         .as_array()

@@ -319,6 +319,24 @@ def seed_management(c, account_id, out):
     )
     out["vpcs"] = {"logged": vpc, "unlogged": unlogged}
 
+    # KMS in us-east-1: a customer key that rotates, whose policy (the default account
+    # statement, and decrypt for the vendor's account) shares it outside the organization,
+    # and one that does not rotate (CIS 4.6 fails it).
+    kms = c("kms")
+    shared = kms.create_key(
+        Description="app data",
+        Policy=policy([
+            {"Sid": "Enable IAM User Permissions", "Effect": "Allow",
+             "Principal": {"AWS": f"arn:aws:iam::{account_id}:root"}, "Action": "kms:*", "Resource": "*"},
+            {"Sid": "VendorDecrypt", "Effect": "Allow",
+             "Principal": {"AWS": "arn:aws:iam::999988887777:root"}, "Action": "kms:Decrypt", "Resource": "*"},
+        ]),
+    )["KeyMetadata"]
+    kms.enable_key_rotation(KeyId=shared["KeyId"])
+    kms.create_alias(AliasName="alias/app-data", TargetKeyId=shared["KeyId"])
+    static = kms.create_key(Description="static")["KeyMetadata"]
+    out["kms_keys"] = {"rotating": shared["Arn"], "static": static["Arn"]}
+
     # CloudTrail: a multi-region organization trail with validation, logging.
     ct = c("cloudtrail")
     ct.create_trail(
