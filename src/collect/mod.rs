@@ -13,6 +13,8 @@ pub mod kms;
 pub mod org;
 pub mod run;
 pub mod s3;
+pub mod sns;
+pub mod sqs;
 pub mod tables;
 
 use std::collections::BTreeMap;
@@ -56,6 +58,8 @@ pub fn all_collectors() -> Vec<Box<dyn Collector>> {
         Box::new(cloudtrail::CloudTrailCollector),
         Box::new(ec2::Ec2Collector),
         Box::new(kms::KmsCollector),
+        Box::new(sns::SnsCollector),
+        Box::new(sqs::SqsCollector),
     ]
 }
 

@@ -64,8 +64,9 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         .iter()
         .all(|a| a["status"] == "ok"));
     assert_eq!(m["regions"], json!(["eu-west-1", "us-east-1"]));
-    // org once, iam + s3 per account, config + cloudtrail + ec2 per account and region.
-    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 2 + 5 * 2 * 3);
+    // org once, iam + s3 per account, config + cloudtrail + ec2 + kms per account and
+    // region.
+    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 2 + 5 * 2 * 4);
     assert!(m["api_calls"].as_u64().unwrap() > 100);
 
     // Every table exists, even when empty, and the manifest counts match the files.
@@ -1256,7 +1257,7 @@ fn collect_records_denied_accounts_and_throttling_and_goes_on() {
     let dev_parts = rows_where(&parts, "account_id", dev);
     assert_eq!(
         texts(&dev_parts, "service"),
-        ["cloudtrail", "config", "ec2", "iam", "s3"]
+        ["cloudtrail", "config", "ec2", "iam", "kms", "s3"]
     );
     assert!(dev_parts.iter().all(|p| p["status"] == "failed"));
 
