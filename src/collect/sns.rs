@@ -17,9 +17,17 @@ pub static SNS_TOPICS: TableDef = TableDef {
         col("region", Text, "Region"),
         col("topic_arn", Text, "Topic ARN"),
         col("policy", Json, "The topic's access policy"),
-        col("kms_master_key_id", Text, "KMS key encrypting messages at rest (null: none)"),
+        col(
+            "kms_master_key_id",
+            Text,
+            "KMS key encrypting messages at rest (null: none)",
+        ),
         col("subscriptions_confirmed", Int, "Confirmed subscriptions"),
-        col("subscriptions_pending", Int, "Subscriptions awaiting confirmation"),
+        col(
+            "subscriptions_pending",
+            Int,
+            "Subscriptions awaiting confirmation",
+        ),
     ],
 };
 
@@ -93,7 +101,10 @@ async fn collect_sns(target: &Target, sink: &mut Sink) {
             .set("policy", attributes.get("Policy").cloned())
             .set(
                 "kms_master_key_id",
-                attributes.get("KmsMasterKeyId").filter(|k| !k.is_empty()).cloned(),
+                attributes
+                    .get("KmsMasterKeyId")
+                    .filter(|k| !k.is_empty())
+                    .cloned(),
             )
             .set("subscriptions_confirmed", count("SubscriptionsConfirmed"))
             .set("subscriptions_pending", count("SubscriptionsPending"));

@@ -18,7 +18,11 @@ pub static SQS_QUEUES: TableDef = TableDef {
         col("queue_arn", Text, "Queue ARN"),
         col("policy", Json, "The queue's access policy"),
         col("kms_master_key_id", Text, "KMS key of SSE-KMS (null: none)"),
-        col("sqs_managed_sse", Bool, "True with SQS-managed encryption (SSE-SQS)"),
+        col(
+            "sqs_managed_sse",
+            Bool,
+            "True with SQS-managed encryption (SSE-SQS)",
+        ),
     ],
 };
 
@@ -44,7 +48,11 @@ impl Collector for SqsCollector {
 async fn collect_sqs(target: &Target, sink: &mut Sink) {
     let client = client!(&target.sdk, target.calls, sqs);
     let mut urls = Vec::new();
-    let mut pages = client.list_queues().max_results(1000).into_paginator().send();
+    let mut pages = client
+        .list_queues()
+        .max_results(1000)
+        .into_paginator()
+        .send();
     while let Some(page) = pages.next().await {
         match page {
             Ok(out) => urls.extend(out.queue_urls().iter().cloned()),
@@ -81,7 +89,10 @@ async fn collect_sqs(target: &Target, sink: &mut Sink) {
             .set("queue_url", &url)
             .set("queue_arn", get(A::QueueArn))
             .set("policy", get(A::Policy))
-            .set("kms_master_key_id", get(A::KmsMasterKeyId).filter(|k| !k.is_empty()))
+            .set(
+                "kms_master_key_id",
+                get(A::KmsMasterKeyId).filter(|k| !k.is_empty()),
+            )
             .set(
                 "sqs_managed_sse",
                 get(A::SqsManagedSseEnabled).map(|v| v.eq_ignore_ascii_case("true")),

@@ -6,6 +6,7 @@
 pub use govscan_policy::{catalog, condition, document, eval, net, pattern, request_line};
 
 pub mod can;
+pub mod exposure;
 pub mod privesc;
 pub mod snapshot;
 pub mod tables;

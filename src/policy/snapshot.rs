@@ -26,6 +26,8 @@ pub const TABLES_READ: &[&str] = &[
     "s3_buckets",
     "s3_account_public_access_block",
     "kms_keys",
+    "sns_topics",
+    "sqs_queues",
     "org_accounts",
     "org_units",
     "org_policy_targets",
@@ -84,12 +86,17 @@ pub struct Bucket {
     pub block_public_policy: bool,
 }
 
-/// A KMS key and its key policy, which must allow every use of the key.
+/// A resource with its own resource-based policy, other than a bucket (which carries Block
+/// Public Access too) and a role (whose trust policy is part of the principal): a KMS key
+/// (whose key policy must allow every use), an SNS topic, an SQS queue.
 #[derive(Debug, Clone)]
-pub struct Key {
+pub struct PolicyResource {
+    /// The service prefix: kms, sns, sqs.
+    pub service: &'static str,
     pub arn: String,
     pub account_id: String,
-    /// None when the policy could not be read (its error is in collection_errors).
+    /// None when the policy could not be read (its error is in collection_errors) or the
+    /// resource has none.
     pub policy: Option<Named>,
 }
 
@@ -99,7 +106,7 @@ pub struct Authorization {
     pub principals: Vec<Principal>,
     pub groups: Vec<Group>,
     pub buckets: Vec<Bucket>,
-    pub keys: Vec<Key>,
+    pub resources: Vec<PolicyResource>,
     /// Per account: the organization policy chain, root first (None: SCPs do not apply).
     scps: HashMap<String, Option<Vec<Vec<Named>>>>,
     rcps: HashMap<String, Option<Vec<Vec<Named>>>>,
@@ -264,16 +271,25 @@ impl Authorization {
                 policy,
             });
         }
-        for k in read("kms_keys")? {
-            let Some(arn) = text(&k, "arn") else { continue };
-            let policy = text(&k, "policy").and_then(|doc| {
-                parse_into(&mut auth.problems, format!("key policy of {arn}"), doc)
-            });
-            auth.keys.push(Key {
-                arn: arn.to_owned(),
-                account_id: text(&k, "account_id").unwrap_or_default().to_owned(),
-                policy,
-            });
+        for (table, service, arn_column, what) in [
+            ("kms_keys", "kms", "arn", "key policy"),
+            ("sns_topics", "sns", "topic_arn", "access policy"),
+            ("sqs_queues", "sqs", "queue_arn", "access policy"),
+        ] {
+            for r in read(table)? {
+                let Some(arn) = text(&r, arn_column) else {
+                    continue;
+                };
+                let policy = text(&r, "policy").and_then(|doc| {
+                    parse_into(&mut auth.problems, format!("{what} of {arn}"), doc)
+                });
+                auth.resources.push(PolicyResource {
+                    service,
+                    arn: arn.to_owned(),
+                    account_id: text(&r, "account_id").unwrap_or_default().to_owned(),
+                    policy,
+                });
+            }
         }
         for a in read("s3_account_public_access_block")? {
             if a.get("restrict_public_buckets").and_then(Value::as_bool) == Some(true) {
@@ -411,9 +427,9 @@ impl Authorization {
             .find(|p| p.kind == PrincipalKind::Role && p.account_id == account && p.name == role)
     }
 
-    /// The KMS key a key ARN names.
-    pub fn key(&self, resource: &str) -> Option<&Key> {
-        self.keys.iter().find(|k| k.arn == resource)
+    /// The key, topic or queue an ARN names.
+    pub fn policy_resource(&self, resource: &str) -> Option<&PolicyResource> {
+        self.resources.iter().find(|r| r.arn == resource)
     }
 
     /// The bucket an S3 ARN (`arn:aws:s3:::bucket` or `.../key`) is in.
@@ -586,7 +602,8 @@ impl Authorization {
     }
 
     /// The resource's own policy and account: a role's trust policy for `sts:AssumeRole*`
-    /// on a role of the snapshot, a bucket policy for S3, a key policy for a KMS key.
+    /// on a role of the snapshot, a bucket policy for S3, a key policy for a KMS key, a
+    /// topic's or a queue's access policy.
     pub fn resource_policy(
         &self,
         action: &str,
@@ -596,8 +613,8 @@ impl Authorization {
             if let Some(role) = self.principal(resource) {
                 return (role.trust.as_ref(), Some(role.account_id.clone()));
             }
-        } else if let Some(key) = self.key(resource) {
-            return (key.policy.as_ref(), Some(key.account_id.clone()));
+        } else if let Some(r) = self.policy_resource(resource) {
+            return (r.policy.as_ref(), Some(r.account_id.clone()));
         } else if let Some(bucket) = self.bucket_of(resource) {
             return (bucket.policy.as_ref(), Some(bucket.account_id.clone()));
         }
@@ -667,7 +684,7 @@ impl Authorization {
         let lower = action.to_ascii_lowercase();
         let key_arn = resource.contains(":key/");
         if resource_policy.is_none() && lower.starts_with("kms:") && key_arn {
-            notes.push(if self.keys.is_empty() {
+            notes.push(if !self.resources.iter().any(|r| r.service == "kms") {
                 "KMS keys are not in the snapshot (collect kms): the decision takes the key policy to allow nothing, and AWS needs it to allow".to_owned()
             } else {
                 format!("{resource} is not a key of the snapshot, or its key policy could not be read: the decision takes it to allow nothing")

@@ -1,6 +1,6 @@
 //! Tables the policy engine computes from a snapshot and registers for SQL:
-//! `iam_privilege_escalation`, `iam_effective_permissions`, `iam_role_trust` and
-//! `s3_bucket_exposure`. They are computed once per session, on the first query that reads
+//! `iam_privilege_escalation`, `iam_effective_permissions`, `iam_role_trust`,
+//! `resource_exposure` and its S3 view `s3_bucket_exposure`. They are computed once per session, on the first query that reads
 //! one of them, so sessions that never ask pay nothing.
 
 use std::sync::Arc;
@@ -15,10 +15,11 @@ use datafusion::logical_expr::Expr;
 use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
 
-use super::document::{Effect, Policy};
+use super::document::Effect;
+use super::exposure::{resource_exposure, Exposure};
 use super::privesc::{escalations, path_permissions};
 use super::snapshot::{Authorization, PrincipalKind};
-use super::{Context, DecisionKind};
+use super::Context;
 use crate::store::table::{col, ColumnType::*, TableDef, TableRows};
 
 pub static IAM_PRIVILEGE_ESCALATION: TableDef = TableDef {
@@ -119,12 +120,29 @@ pub static S3_BUCKET_EXPOSURE: TableDef = TableDef {
     ],
 };
 
+pub static RESOURCE_EXPOSURE: TableDef = TableDef {
+    name: "resource_exposure",
+    key: &[],
+    doc: "Computed: who outside its account each resource policy (buckets, KMS keys, SNS topics, SQS queues) lets act on the resource, with which actions and under which conditions, decided by the policy engine with the owner's RCPs.",
+    columns: &[
+        col("account_id", Text, "Account owning the resource"),
+        col("service", Text, "s3, kms, sns or sqs"),
+        col("resource_arn", Text, "The bucket, key, topic or queue"),
+        col("principal", Text, "* for anyone, else the other account's root or the principal named"),
+        col("exposure", Text, "public (anyone), restricted (anyone, under a condition that pins the caller: aws:SourceAccount, aws:SourceArn, aws:PrincipalOrgID, ...) or cross-account"),
+        col("actions", TextList, "The service's sensitive actions the policy grants them"),
+        col("conditions", TextList, "Conditions of the granting statements"),
+        col("blocked_by_public_access_block", Bool, "S3: Block Public Access (bucket or account) stops the public grant"),
+    ],
+};
+
 pub fn all_defs() -> Vec<&'static TableDef> {
     vec![
         &IAM_PRIVILEGE_ESCALATION,
         &IAM_ADMINS,
         &IAM_EFFECTIVE_PERMISSIONS,
         &IAM_ROLE_TRUST,
+        &RESOURCE_EXPOSURE,
         &S3_BUCKET_EXPOSURE,
     ]
 }
@@ -202,9 +220,16 @@ pub fn compute(auth: &Authorization) -> Result<Vec<(&'static TableDef, RecordBat
         &IAM_ROLE_TRUST,
         role_trust(auth).to_record_batch().map_err(arrow)?,
     ));
+    let exposure = resource_exposure(auth);
+    out.push((
+        &RESOURCE_EXPOSURE,
+        exposure_rows(&exposure).to_record_batch().map_err(arrow)?,
+    ));
     out.push((
         &S3_BUCKET_EXPOSURE,
-        bucket_exposure(auth).to_record_batch().map_err(arrow)?,
+        bucket_exposure(&exposure)
+            .to_record_batch()
+            .map_err(arrow)?,
     ));
     Ok(out)
 }
@@ -333,123 +358,50 @@ fn role_trust(auth: &Authorization) -> TableRows {
     rows
 }
 
-/// The actions `s3_bucket_exposure` tries, with the resource each is asked on.
-const BUCKET_ACTIONS: &[(&str, bool)] = &[
-    ("s3:GetObject", true),
-    ("s3:PutObject", true),
-    ("s3:DeleteObject", true),
-    ("s3:ListBucket", false),
-    ("s3:PutBucketPolicy", false),
-    ("s3:GetBucketAcl", false),
-];
-
-fn bucket_exposure(auth: &Authorization) -> TableRows {
-    let mut rows = TableRows::new(&S3_BUCKET_EXPOSURE);
-    for b in &auth.buckets {
-        let Some(policy) = &b.policy else { continue };
-        // Who the policy names from outside: anyone, and each other account.
-        let mut outsiders: Vec<String> = Vec::new();
-        for s in policy
-            .policy
-            .statements
-            .iter()
-            .filter(|s| s.effect == Effect::Allow)
-        {
-            let Some(block) = &s.principal else { continue };
-            if block.negated || block.principals.any {
-                if !outsiders.iter().any(|o| o == "*") {
-                    outsiders.push("*".into());
-                }
-                continue;
-            }
-            for e in &block.principals.aws {
-                if let Some(a) = account_of(e).filter(|a| *a != b.account_id) {
-                    let who = format!("arn:aws:iam::{a}:root");
-                    if !outsiders.contains(&who) {
-                        outsiders.push(who);
-                    }
-                }
-            }
-        }
-        let public_access_block =
-            b.restrict_public_buckets || auth.account_restricts_public_buckets(&b.account_id);
-        for who in outsiders {
-            let allowed: Vec<String> = BUCKET_ACTIONS
-                .iter()
-                .filter(|(action, object)| {
-                    let resource = if *object {
-                        format!("arn:aws:s3:::{}/*", b.name)
-                    } else {
-                        format!("arn:aws:s3:::{}", b.name)
-                    };
-                    bucket_allows(
-                        auth,
-                        policy.policy.clone(),
-                        &b.account_id,
-                        &who,
-                        action,
-                        &resource,
-                    )
-                })
-                .map(|(a, _)| a.to_string())
-                .collect();
-            if allowed.is_empty() {
-                continue;
-            }
-            let public = who == "*";
-            rows.row()
-                .set("account_id", b.account_id.clone())
-                .set("bucket_name", b.name.clone())
-                .set("exposure", if public { "public" } else { "cross-account" })
-                .set("principal", who)
-                .set("actions", allowed)
-                .set(
-                    "blocked_by_public_access_block",
-                    public && public_access_block,
-                );
-        }
+fn exposure_rows(exposure: &[Exposure]) -> TableRows {
+    let mut rows = TableRows::new(&RESOURCE_EXPOSURE);
+    for e in exposure {
+        rows.row()
+            .set("account_id", e.account_id.clone())
+            .set("service", e.service)
+            .set("resource_arn", e.resource_arn.clone())
+            .set("principal", e.principal.clone())
+            .set("exposure", e.exposure)
+            .set("actions", e.actions.clone())
+            .set("conditions", e.conditions.clone())
+            .set(
+                "blocked_by_public_access_block",
+                e.blocked_by_public_access_block,
+            );
     }
     rows
 }
 
-/// Whether the bucket policy (and the RCPs of the bucket's account) let `who` do `action`;
-/// the outsider's own identity policies are not in the snapshot, so they are assumed to
-/// allow (what the bucket owner controls is the question).
-fn bucket_allows(
-    auth: &Authorization,
-    policy: Policy,
-    account: &str,
-    who: &str,
-    action: &str,
-    resource: &str,
-) -> bool {
-    let allow_all = Policy::parse(
-        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
-    )
-    .expect("valid");
-    let rcps: Option<Vec<Vec<Policy>>> = auth.rcps(account).map(|levels| {
-        levels
-            .iter()
-            .map(|l| l.iter().map(|n| n.policy.clone()).collect())
-            .collect()
-    });
-    let mut context = Context::new();
-    context.set("aws:SecureTransport", "true");
-    let identity = [allow_all];
-    let request = super::Request {
-        principal: who.to_owned(),
-        action: action.to_owned(),
-        resource: resource.to_owned(),
-        resource_account: Some(account.to_owned()),
-        context,
-    };
-    let policies = super::Policies {
-        identity: if who == "*" { &[] } else { &identity },
-        resource: Some(&policy),
-        rcps: rcps.as_deref(),
-        ..Default::default()
-    };
-    super::evaluate(&request, &policies).decision == DecisionKind::Allowed
+/// `s3_bucket_exposure`: the buckets of `resource_exposure` open to anyone or to another
+/// account (a grant to anyone that pins the caller is neither).
+fn bucket_exposure(exposure: &[Exposure]) -> TableRows {
+    let mut rows = TableRows::new(&S3_BUCKET_EXPOSURE);
+    for e in exposure
+        .iter()
+        .filter(|e| e.service == "s3" && e.exposure != "restricted")
+    {
+        rows.row()
+            .set("account_id", e.account_id.clone())
+            .set(
+                "bucket_name",
+                e.resource_arn
+                    .trim_start_matches("arn:aws:s3:::")
+                    .to_owned(),
+            )
+            .set("exposure", e.exposure)
+            .set("principal", e.principal.clone())
+            .set("actions", e.actions.clone())
+            .set(
+                "blocked_by_public_access_block",
+                e.blocked_by_public_access_block,
+            );
+    }
+    rows
 }
 
 /// A table computed on first scan, or a table function's answer to its arguments.
@@ -580,6 +532,7 @@ mod tests {
     #[test]
     fn effective_permissions_substitute_policy_variables() {
         use crate::policy::snapshot::{Named, Principal};
+        use crate::policy::Policy;
         let policy = Policy::parse(
             r#"{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:PutObject", "Resource": "arn:aws:s3:::corp/home/${aws:username}/*"}]}"#,
         )

@@ -64,9 +64,9 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         .iter()
         .all(|a| a["status"] == "ok"));
     assert_eq!(m["regions"], json!(["eu-west-1", "us-east-1"]));
-    // org once, iam + s3 per account, config + cloudtrail + ec2 + kms per account and
-    // region.
-    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 2 + 5 * 2 * 4);
+    // org once, iam + s3 per account, config + cloudtrail + ec2 + kms + sns + sqs per
+    // account and region.
+    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 2 + 5 * 2 * 6);
     assert!(m["api_calls"].as_u64().unwrap() > 100);
 
     // Every table exists, even when empty, and the manifest counts match the files.
@@ -1155,6 +1155,42 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         "{vendor_decrypt}"
     );
     assert_eq!(vendor_decrypt["notes"], json!([]), "{vendor_decrypt}");
+    // resource_exposure: the public queue, the alarm topic restricted to its account's
+    // sources, the key shared with the vendor's account.
+    let exposure = govscan(
+        &data,
+        &moto.url,
+        &[
+            "query",
+            "--format",
+            "json",
+            &format!("SELECT service, resource_arn, principal, exposure FROM resource_exposure WHERE account_id = '{mgmt}' AND service IN ('kms', 'sns', 'sqs') ORDER BY resource_arn"),
+        ],
+    );
+    let exposure: Value = serde_json::from_str(&stdout(&exposure)).unwrap();
+    let exposure_row = |service: &str, arn: &str, principal: &str, kind: &str| json!({"service": service, "resource_arn": arn, "principal": principal, "exposure": kind});
+    let mut expected = vec![
+        exposure_row(
+            "kms",
+            rotating,
+            "arn:aws:iam::999988887777:root",
+            "cross-account",
+        ),
+        exposure_row(
+            "sns",
+            seeded["exposure"]["topic"].as_str().unwrap(),
+            "*",
+            "restricted",
+        ),
+        exposure_row(
+            "sqs",
+            seeded["exposure"]["queue"].as_str().unwrap(),
+            "*",
+            "public",
+        ),
+    ];
+    expected.sort_by_key(|v| v["resource_arn"].as_str().unwrap().to_owned());
+    assert_eq!(exposure, Value::Array(expected));
     // CIS 4.6: the rotating key passes, the static one fails.
     let rotation = statuses("kms-cmk-rotation");
     assert!(
@@ -1257,7 +1293,16 @@ fn collect_records_denied_accounts_and_throttling_and_goes_on() {
     let dev_parts = rows_where(&parts, "account_id", dev);
     assert_eq!(
         texts(&dev_parts, "service"),
-        ["cloudtrail", "config", "ec2", "iam", "kms", "s3"]
+        [
+            "cloudtrail",
+            "config",
+            "ec2",
+            "iam",
+            "kms",
+            "s3",
+            "sns",
+            "sqs"
+        ]
     );
     assert!(dev_parts.iter().all(|p| p["status"] == "failed"));
 

@@ -337,6 +337,23 @@ def seed_management(c, account_id, out):
     static = kms.create_key(Description="static")["KeyMetadata"]
     out["kms_keys"] = {"rotating": shared["Arn"], "static": static["Arn"]}
 
+    # A queue anyone may send to, and the alarm topic that lets CloudWatch of this account
+    # alone publish (open to "*" under aws:SourceAccount: restricted, not public).
+    sqs = c("sqs")
+    queue_url = sqs.create_queue(QueueName="public-intake")["QueueUrl"]
+    queue_arn = sqs.get_queue_attributes(QueueUrl=queue_url, AttributeNames=["QueueArn"])["Attributes"]["QueueArn"]
+    sqs.set_queue_attributes(QueueUrl=queue_url, Attributes={"Policy": policy([
+        {"Effect": "Allow", "Principal": "*", "Action": "sqs:SendMessage", "Resource": queue_arn}
+    ])})
+    sns = c("sns")
+    topic = sns.create_topic(Name="security-alarms")["TopicArn"]
+    sns.set_topic_attributes(TopicArn=topic, AttributeName="Policy", AttributeValue=policy([
+        {"Sid": "CloudWatchAlarms", "Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sns:Publish", "Resource": topic,
+         "Condition": {"StringEquals": {"aws:SourceAccount": account_id}}}
+    ]))
+    sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="security@example.com")
+    out["exposure"] = {"queue": queue_arn, "topic": topic}
+
     # CloudTrail: a multi-region organization trail with validation, logging.
     ct = c("cloudtrail")
     ct.create_trail(
