@@ -4,6 +4,7 @@
 //! independently; a part that fails records why in `collection_errors` and the manifest,
 //! and the run goes on.
 
+pub mod accessanalyzer;
 pub mod cloudtrail;
 pub mod config;
 pub mod ec2;
@@ -60,6 +61,7 @@ pub fn all_collectors() -> Vec<Box<dyn Collector>> {
         Box::new(kms::KmsCollector),
         Box::new(sns::SnsCollector),
         Box::new(sqs::SqsCollector),
+        Box::new(accessanalyzer::AccessAnalyzerCollector),
     ]
 }
 

@@ -64,9 +64,9 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         .iter()
         .all(|a| a["status"] == "ok"));
     assert_eq!(m["regions"], json!(["eu-west-1", "us-east-1"]));
-    // org once, iam + s3 per account, config + cloudtrail + ec2 + kms + sns + sqs per
-    // account and region.
-    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 2 + 5 * 2 * 6);
+    // org once, iam + s3 per account, config + cloudtrail + ec2 + kms + sns + sqs +
+    // accessanalyzer per account and region.
+    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 2 + 5 * 2 * 7);
     assert!(m["api_calls"].as_u64().unwrap() > 100);
 
     // Every table exists, even when empty, and the manifest counts match the files.
@@ -846,6 +846,18 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
             "{operation} is a collection error"
         );
     }
+    // moto has no IAM Access Analyzer: ListAnalyzers fails in every account and region, and
+    // CIS 2.18 is NOT_ASSESSED there, never FAIL or PASS.
+    let analyzers = statuses("accessanalyzer-external-access-enabled");
+    assert!(
+        analyzers.len() == 10 && analyzers.iter().all(|(_, s)| s == "NOT_ASSESSED"),
+        "{analyzers:?}"
+    );
+    assert_eq!(
+        rows_where(&errors, "operation", "ListAnalyzers").len(),
+        10,
+        "one per account and region"
+    );
     // The management account's evidence for CIS v7.0 2.1.3: its trail bucket is governance,
     // its IAM users are for review.
     let workloads = statuses("org-management-account-workloads");
