@@ -215,6 +215,9 @@ struct XmlError {
 }
 
 fn error_code_and_message(body: &str) -> Option<(String, String)> {
+    if body.trim_start().starts_with('{') {
+        return json_error(body);
+    }
     let mut node: XmlError = quick_xml::de::from_str(body).ok()?;
     loop {
         if let Some(code) = node.code.filter(|c| !c.is_empty()) {
@@ -222,6 +225,46 @@ fn error_code_and_message(body: &str) -> Option<(String, String)> {
         }
         node = *node.error.or(node.errors)?;
     }
+}
+
+/// An AWS error body of the JSON protocols: `{"__type": "prefix#Code", "message": ..}`
+/// (awsJson), `{"Code": .., "Message": ..}` (Security Hub) or `{"ErrorCode": ..}` (EFS).
+fn json_error(body: &str) -> Option<(String, String)> {
+    let v: serde_json::Value = serde_json::from_str(body).ok()?;
+    let field = |names: &[&str]| {
+        names
+            .iter()
+            .find_map(|n| v.get(*n).and_then(serde_json::Value::as_str))
+            .map(str::to_owned)
+    };
+    let code = field(&["__type", "code", "Code", "ErrorCode"])?;
+    // `com.amazonaws.kms#NotFoundException`, or `Code:http://internal...` in some services.
+    let code = code.rsplit('#').next().unwrap_or(&code);
+    let code = code.split(':').next().unwrap_or(code).to_owned();
+    Some((code, field(&["message", "Message"]).unwrap_or_default()))
+}
+
+/// A GET of a REST-JSON API (Security Hub, EFS): the service's signing name, its host
+/// prefix, the path with its query; the answer as JSON.
+pub async fn rest_json_get(
+    sdk: &SdkConfig,
+    calls: &ApiCallCounter,
+    service: &'static str,
+    host: &str,
+    region: &str,
+    path: &str,
+) -> Result<serde_json::Value, ErrorInfo> {
+    let request = SignedRequest {
+        service,
+        region: region.to_owned(),
+        method: "GET",
+        url: format!("{}{path}", endpoint(sdk, host, region)),
+        headers: vec![("accept", "application/json".to_owned())],
+        body: Vec::new(),
+        payload_hash_header: false,
+    };
+    let body = send(sdk, calls, &request).await?;
+    serde_json::from_str(&body).map_err(|e| unparseable(path, e))
 }
 
 /// The endpoint of a service in a region: the configured custom endpoint (moto, localstack)
@@ -325,7 +368,7 @@ fn parse_public_access_block(body: &str) -> Result<PublicAccessBlock, ErrorInfo>
 
 /// `application/x-www-form-urlencoded` for one value: unreserved characters as they are,
 /// every other byte as %XX.
-pub(super) fn form_encode(value: &str) -> String {
+pub fn form_encode(value: &str) -> String {
     let mut out = String::with_capacity(value.len());
     for b in value.bytes() {
         if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
@@ -360,6 +403,20 @@ mod tests {
             "<?xml version=\"1.0\"?><Error><Code>AccessDenied</Code><Message>no</Message></Error>";
         assert_eq!(error_code_and_message(s3).unwrap().0, "AccessDenied");
         assert_eq!(error_code_and_message("<html>502 Bad Gateway</html>"), None);
+        // The JSON protocols.
+        let kms = r#"{"__type":"com.amazonaws.kms#NotFoundException","message":"Key 'x' does not exist"}"#;
+        assert_eq!(
+            error_code_and_message(kms),
+            Some(("NotFoundException".into(), "Key 'x' does not exist".into()))
+        );
+        let hub = r#"{"Code":"InvalidAccessException","Message":"Account 1 is not subscribed to AWS Security Hub"}"#;
+        assert_eq!(
+            error_code_and_message(hub).unwrap().0,
+            "InvalidAccessException"
+        );
+        let efs = r#"{"ErrorCode":"FileSystemNotFound","Message":"none"}"#;
+        assert_eq!(error_code_and_message(efs).unwrap().0, "FileSystemNotFound");
+        assert_eq!(error_code_and_message(r#"{"unrelated": 1}"#), None);
         assert_eq!(error_code_and_message("not xml at all"), None);
     }
 

@@ -8,12 +8,14 @@ pub mod accessanalyzer;
 pub mod cloudtrail;
 pub mod config;
 pub mod ec2;
+pub mod efs;
 pub mod event_selectors;
 pub mod iam;
 pub mod kms;
 pub mod org;
 pub mod run;
 pub mod s3;
+pub mod securityhub;
 pub mod sns;
 pub mod sqs;
 pub mod tables;
@@ -62,6 +64,8 @@ pub fn all_collectors() -> Vec<Box<dyn Collector>> {
         Box::new(sns::SnsCollector),
         Box::new(sqs::SqsCollector),
         Box::new(accessanalyzer::AccessAnalyzerCollector),
+        Box::new(securityhub::SecurityHubCollector),
+        Box::new(efs::EfsCollector),
     ]
 }
 

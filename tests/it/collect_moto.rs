@@ -65,8 +65,8 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         .all(|a| a["status"] == "ok"));
     assert_eq!(m["regions"], json!(["eu-west-1", "us-east-1"]));
     // org once, iam + s3 per account, config + cloudtrail + ec2 + kms + sns + sqs +
-    // accessanalyzer per account and region.
-    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 2 + 5 * 2 * 7);
+    // accessanalyzer + securityhub + efs per account and region.
+    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 2 + 5 * 2 * 9);
     assert!(m["api_calls"].as_u64().unwrap() > 100);
 
     // Every table exists, even when empty, and the manifest counts match the files.
@@ -858,6 +858,31 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         10,
         "one per account and region"
     );
+    // Security Hub (signed REST call): on in the management account's us-east-1, off in its
+    // eu-west-1; EFS: the encrypted file system passes CIS 3.3.1, the plain one fails.
+    let hub = statuses("securityhub-enabled");
+    assert!(
+        hub.contains(&pair(
+            format!("account/{mgmt}/us-east-1/securityhub"),
+            "PASS"
+        )) && hub.contains(&pair(
+            format!("account/{mgmt}/eu-west-1/securityhub"),
+            "FAIL"
+        )),
+        "{hub:?}"
+    );
+    let efs = statuses("efs-encrypted");
+    assert_eq!(
+        efs,
+        [
+            pair(
+                seeded["efs"]["encrypted"].as_str().unwrap().to_owned(),
+                "PASS"
+            ),
+            pair(seeded["efs"]["plain"].as_str().unwrap().to_owned(), "FAIL")
+        ],
+        "{efs:?}"
+    );
     // The management account's evidence for CIS v7.0 2.1.3: its trail bucket is governance,
     // its IAM users are for review.
     let workloads = statuses("org-management-account-workloads");
@@ -1306,12 +1331,15 @@ fn collect_records_denied_accounts_and_throttling_and_goes_on() {
     assert_eq!(
         texts(&dev_parts, "service"),
         [
+            "accessanalyzer",
             "cloudtrail",
             "config",
             "ec2",
+            "efs",
             "iam",
             "kms",
             "s3",
+            "securityhub",
             "sns",
             "sqs"
         ]

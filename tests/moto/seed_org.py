@@ -354,6 +354,15 @@ def seed_management(c, account_id, out):
     sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="security@example.com")
     out["exposure"] = {"queue": queue_arn, "topic": topic}
 
+    # Security Hub on in us-east-1 only (CIS 5.16); an encrypted and a plain EFS file
+    # system (CIS 3.3.1).
+    c("securityhub").enable_security_hub()
+    efs = c("efs")
+    out["efs"] = {
+        "encrypted": efs.create_file_system(CreationToken="enc", Encrypted=True)["FileSystemArn"],
+        "plain": efs.create_file_system(CreationToken="plain", Encrypted=False)["FileSystemArn"],
+    }
+
     # CloudTrail: a multi-region organization trail with validation, logging.
     ct = c("cloudtrail")
     ct.create_trail(
