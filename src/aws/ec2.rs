@@ -5,7 +5,7 @@
 use aws_config::SdkConfig;
 use serde::Deserialize;
 
-use super::signed::{endpoint, form_encode, send, unparseable, SignedRequest};
+use super::signed::{endpoint, query, send, unparseable, SignedRequest};
 use super::{ApiCallCounter, ErrorInfo};
 
 #[derive(Debug, Deserialize)]
@@ -69,8 +69,7 @@ fn parse_describe_regions(body: &str) -> Result<Vec<String>, ErrorInfo> {
     Ok(regions)
 }
 
-/// An EC2 Query API call in `region`: the action, its parameters (URL-encoded here) and
-/// API version 2016-11-15; the response body.
+/// An EC2 Query API call in `region` (API version 2016-11-15); the response body.
 async fn ec2_query(
     sdk: &SdkConfig,
     calls: &ApiCallCounter,
@@ -78,26 +77,7 @@ async fn ec2_query(
     action: &str,
     params: &[(&str, String)],
 ) -> Result<String, ErrorInfo> {
-    let mut body = format!("Action={action}&Version=2016-11-15");
-    for (key, value) in params {
-        body.push('&');
-        body.push_str(key);
-        body.push('=');
-        body.push_str(&form_encode(value));
-    }
-    let request = SignedRequest {
-        service: "ec2",
-        url: format!("{}/", endpoint(sdk, "ec2", region)),
-        region: region.to_owned(),
-        method: "POST",
-        headers: vec![(
-            "content-type",
-            "application/x-www-form-urlencoded; charset=utf-8".to_owned(),
-        )],
-        body: body.into_bytes(),
-        payload_hash_header: false,
-    };
-    send(sdk, calls, &request).await
+    query(sdk, calls, "ec2", region, "2016-11-15", action, params).await
 }
 
 #[derive(Debug, Deserialize)]
@@ -475,6 +455,93 @@ pub async fn flow_logs(
     ec2_pages(sdk, calls, region, "DescribeFlowLogs", |body| {
         let page: FlowLogsXml = parse_ec2_response(body, "DescribeFlowLogs")?;
         Ok((page.flow_log_set.items, page.next_token))
+    })
+    .await
+}
+
+/// A route table with its routes and the subnets it serves.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteTable {
+    pub route_table_id: String,
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    #[serde(default)]
+    pub route_set: Items<Route>,
+    #[serde(default)]
+    pub association_set: Items<RouteTableAssociation>,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Route {
+    #[serde(default)]
+    pub destination_cidr_block: Option<String>,
+    #[serde(default)]
+    pub destination_ipv6_cidr_block: Option<String>,
+    #[serde(default)]
+    pub destination_prefix_list_id: Option<String>,
+    #[serde(default)]
+    pub gateway_id: Option<String>,
+    #[serde(default)]
+    pub nat_gateway_id: Option<String>,
+    #[serde(default)]
+    pub transit_gateway_id: Option<String>,
+    #[serde(default)]
+    pub vpc_peering_connection_id: Option<String>,
+    #[serde(default)]
+    pub instance_id: Option<String>,
+    #[serde(default)]
+    pub network_interface_id: Option<String>,
+    /// active, or blackhole when the target is gone.
+    #[serde(default)]
+    pub state: Option<String>,
+}
+
+impl Route {
+    /// Where the route sends traffic: the first target it names.
+    pub fn target(&self) -> Option<&str> {
+        [
+            &self.gateway_id,
+            &self.nat_gateway_id,
+            &self.transit_gateway_id,
+            &self.vpc_peering_connection_id,
+            &self.instance_id,
+            &self.network_interface_id,
+        ]
+        .into_iter()
+        .find_map(|t| t.as_deref())
+    }
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouteTableAssociation {
+    #[serde(default)]
+    pub subnet_id: Option<String>,
+    /// The VPC's main table, which serves every subnet without its own association.
+    #[serde(default)]
+    pub main: bool,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RouteTablesXml {
+    #[serde(default)]
+    route_table_set: Items<RouteTable>,
+    #[serde(default)]
+    next_token: Option<String>,
+}
+
+/// EC2 DescribeRouteTables: every route table of the region, page by page.
+pub async fn route_tables(
+    sdk: &SdkConfig,
+    calls: &ApiCallCounter,
+    region: &str,
+) -> Result<Vec<RouteTable>, ErrorInfo> {
+    ec2_pages(sdk, calls, region, "DescribeRouteTables", |body| {
+        let page: RouteTablesXml = parse_ec2_response(body, "DescribeRouteTables")?;
+        Ok((page.route_table_set.items, page.next_token))
     })
     .await
 }

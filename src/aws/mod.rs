@@ -5,6 +5,7 @@
 //! crate ([`signed`]).
 
 pub mod ec2;
+pub mod rds;
 pub mod signed;
 
 use std::sync::atomic::{AtomicU64, Ordering};

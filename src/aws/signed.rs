@@ -366,6 +366,39 @@ fn parse_public_access_block(body: &str) -> Result<PublicAccessBlock, ErrorInfo>
     Ok(parsed.settings())
 }
 
+/// A Query API call (EC2, RDS): a form-encoded POST of the action, the API `version` and
+/// the parameters (URL-encoded here) to the service's regional endpoint; the response body.
+pub async fn query(
+    sdk: &SdkConfig,
+    calls: &ApiCallCounter,
+    service: &'static str,
+    region: &str,
+    version: &str,
+    action: &str,
+    params: &[(&str, String)],
+) -> Result<String, ErrorInfo> {
+    let mut body = format!("Action={action}&Version={version}");
+    for (key, value) in params {
+        body.push('&');
+        body.push_str(key);
+        body.push('=');
+        body.push_str(&form_encode(value));
+    }
+    let request = SignedRequest {
+        service,
+        url: format!("{}/", endpoint(sdk, service, region)),
+        region: region.to_owned(),
+        method: "POST",
+        headers: vec![(
+            "content-type",
+            "application/x-www-form-urlencoded; charset=utf-8".to_owned(),
+        )],
+        body: body.into_bytes(),
+        payload_hash_header: false,
+    };
+    send(sdk, calls, &request).await
+}
+
 /// `application/x-www-form-urlencoded` for one value: unreserved characters as they are,
 /// every other byte as %XX.
 pub fn form_encode(value: &str) -> String {

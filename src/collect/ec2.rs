@@ -7,8 +7,8 @@ use futures::future::BoxFuture;
 
 use super::{Collector, Scope, Sink, Target};
 use crate::aws::ec2::{
-    ebs_encryption_by_default, flow_logs, instances, network_acls, security_groups, vpcs,
-    IpPermission,
+    ebs_encryption_by_default, flow_logs, instances, network_acls, route_tables, security_groups,
+    vpcs, IpPermission,
 };
 use crate::store::{col, ColumnType::*, TableDef};
 
@@ -165,6 +165,40 @@ pub static EC2_FLOW_LOGS: TableDef = TableDef {
     ],
 };
 
+pub static EC2_ROUTES: TableDef = TableDef {
+    name: "ec2_routes",
+    key: &[],
+    doc:
+        "Every route of every route table (DescribeRouteTables), with the subnets the table serves.",
+    columns: &[
+        col("account_id", Text, "Owning account"),
+        col("region", Text, "Region"),
+        col("route_table_id", Text, "rtb-..."),
+        col("vpc_id", Text, "VPC"),
+        col(
+            "is_main",
+            Bool,
+            "The VPC's main table: it serves every subnet without a table of its own",
+        ),
+        col(
+            "subnet_ids",
+            TextList,
+            "Subnets explicitly associated with the table",
+        ),
+        col("destination", Text, "IPv4 or IPv6 range, or prefix list"),
+        col(
+            "target",
+            Text,
+            "igw-, nat-, tgw-, pcx-, eni- or i- id; local for the VPC itself",
+        ),
+        col(
+            "state",
+            Text,
+            "active, or blackhole when the target is gone",
+        ),
+    ],
+};
+
 static TABLES: &[&TableDef] = &[
     &EC2_SECURITY_GROUPS,
     &EC2_SECURITY_GROUP_RULES,
@@ -173,6 +207,7 @@ static TABLES: &[&TableDef] = &[
     &EC2_INSTANCES,
     &EC2_VPCS,
     &EC2_FLOW_LOGS,
+    &EC2_ROUTES,
 ];
 
 pub struct Ec2Collector;
@@ -195,6 +230,7 @@ impl Collector for Ec2Collector {
 async fn collect_ec2(target: &Target, sink: &mut Sink) {
     collect_instances(target, sink).await;
     collect_vpcs(target, sink).await;
+    collect_routes(target, sink).await;
     match ebs_encryption_by_default(&target.sdk, &target.calls, &target.region).await {
         Ok(encrypted) => {
             sink.table(&EC2_EBS_ENCRYPTION)
@@ -293,6 +329,40 @@ async fn collect_instances(target: &Target, sink: &mut Sink) {
             .set("image_id", i.image_id.clone())
             .set("public_ip", i.ip_address.clone())
             .set("launch_time", i.launch_time.clone());
+    }
+}
+
+async fn collect_routes(target: &Target, sink: &mut Sink) {
+    let tables = match route_tables(&target.sdk, &target.calls, &target.region).await {
+        Ok(found) => found,
+        Err(info) => return sink.record_error("DescribeRouteTables", None, None, info),
+    };
+    for t in tables {
+        let is_main = t.association_set.items.iter().any(|a| a.main);
+        let subnets: Vec<String> = t
+            .association_set
+            .items
+            .iter()
+            .filter_map(|a| a.subnet_id.clone())
+            .collect();
+        for r in &t.route_set.items {
+            let destination = r
+                .destination_cidr_block
+                .clone()
+                .or_else(|| r.destination_ipv6_cidr_block.clone())
+                .or_else(|| r.destination_prefix_list_id.clone());
+            sink.table(&EC2_ROUTES)
+                .row()
+                .set("account_id", &target.account_id)
+                .set("region", &target.region)
+                .set("route_table_id", &t.route_table_id)
+                .set("vpc_id", t.vpc_id.clone())
+                .set("is_main", is_main)
+                .set("subnet_ids", subnets.clone())
+                .set("destination", destination)
+                .set("target", r.target().map(str::to_owned))
+                .set("state", r.state.clone());
+        }
     }
 }
 

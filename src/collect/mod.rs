@@ -13,6 +13,7 @@ pub mod event_selectors;
 pub mod iam;
 pub mod kms;
 pub mod org;
+pub mod rds;
 pub mod run;
 pub mod s3;
 pub mod securityhub;
@@ -66,6 +67,7 @@ pub fn all_collectors() -> Vec<Box<dyn Collector>> {
         Box::new(accessanalyzer::AccessAnalyzerCollector),
         Box::new(securityhub::SecurityHubCollector),
         Box::new(efs::EfsCollector),
+        Box::new(rds::RdsCollector),
     ]
 }
 

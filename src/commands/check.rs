@@ -220,15 +220,21 @@ pub fn render_framework_reference(frameworks: &[Framework], checks: &[Check]) ->
 /// "Of CIS v7.0's 70 recommendations, ..." as the README and the reference say it.
 pub fn coverage_sentence(framework: &Framework) -> String {
     let c = framework.coverage();
+    let collection = if c.not_collected == 0 {
+        "and collects what every other one needs".to_owned()
+    } else {
+        format!(
+            "and does not collect what {} need yet (NOT_COLLECTED)",
+            c.not_collected
+        )
+    };
     format!(
         "Of the {} recommendations of `{}`, govscan decides {} with checks, gives evidence for {} \
-         (their verdict stays MANUAL), leaves {} to a reviewer (MANUAL), and does not collect \
-         what {} need yet (NOT_COLLECTED).",
+         (their verdict stays MANUAL), leaves {} to a reviewer (MANUAL), {collection}.",
         c.total(),
         framework.id,
         c.decided,
         c.evidence,
         c.manual,
-        c.not_collected
     )
 }

@@ -65,8 +65,8 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         .all(|a| a["status"] == "ok"));
     assert_eq!(m["regions"], json!(["eu-west-1", "us-east-1"]));
     // org once, iam + s3 per account, config + cloudtrail + ec2 + kms + sns + sqs +
-    // accessanalyzer + securityhub + efs per account and region.
-    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 2 + 5 * 2 * 9);
+    // accessanalyzer + securityhub + efs + rds per account and region.
+    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 2 + 5 * 2 * 10);
     assert!(m["api_calls"].as_u64().unwrap() > 100);
 
     // Every table exists, even when empty, and the manifest counts match the files.
@@ -872,17 +872,33 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         "{hub:?}"
     );
     let efs = statuses("efs-encrypted");
-    assert_eq!(
-        efs,
-        [
+    let mut expected_efs = vec![
+        pair(
+            seeded["efs"]["encrypted"].as_str().unwrap().to_owned(),
+            "PASS",
+        ),
+        pair(seeded["efs"]["plain"].as_str().unwrap().to_owned(), "FAIL"),
+    ];
+    expected_efs.sort();
+    assert_eq!(efs, expected_efs);
+    // RDS (signed Query API): the public, unencrypted instance without minor upgrades fails
+    // CIS 3.2.1 to 3.2.3 (its subnets route to the default VPC's internet gateway), the
+    // private encrypted one passes all three.
+    for check in [
+        "rds-storage-encrypted",
+        "rds-auto-minor-version-upgrade",
+        "rds-not-publicly-accessible",
+    ] {
+        let mut expected = vec![
+            pair(seeded["rds"]["public"].as_str().unwrap().to_owned(), "FAIL"),
             pair(
-                seeded["efs"]["encrypted"].as_str().unwrap().to_owned(),
-                "PASS"
+                seeded["rds"]["private"].as_str().unwrap().to_owned(),
+                "PASS",
             ),
-            pair(seeded["efs"]["plain"].as_str().unwrap().to_owned(), "FAIL")
-        ],
-        "{efs:?}"
-    );
+        ];
+        expected.sort();
+        assert_eq!(statuses(check), expected, "{check}");
+    }
     // The management account's evidence for CIS v7.0 2.1.3: its trail bucket is governance,
     // its IAM users are for review.
     let workloads = statuses("org-management-account-workloads");
@@ -988,9 +1004,11 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
     assert_eq!(verdict("2.1.6"), ("FAIL".into(), 2, "Manual".into()));
     // The bare instance has no instance profile.
     assert_eq!(verdict("2.16"), ("FAIL".into(), 2, "Automated".into()));
-    assert_eq!(
-        verdict("3.2.1"),
-        ("NOT_COLLECTED".into(), 1, "Automated".into())
+    assert_eq!(verdict("3.2.1"), ("FAIL".into(), 1, "Automated".into()));
+    // Every automated recommendation is collected for.
+    assert!(
+        controls.iter().all(|c| c["status"] != "NOT_COLLECTED"),
+        "{controls:?}"
     );
     assert_eq!(verdict("5.1"), ("MANUAL".into(), 2, "Manual".into()));
     let level_one = govscan(
@@ -1338,6 +1356,7 @@ fn collect_records_denied_accounts_and_throttling_and_goes_on() {
             "efs",
             "iam",
             "kms",
+            "rds",
             "s3",
             "securityhub",
             "sns",

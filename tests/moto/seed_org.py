@@ -363,6 +363,25 @@ def seed_management(c, account_id, out):
         "plain": efs.create_file_system(CreationToken="plain", Encrypted=False)["FileSystemArn"],
     }
 
+    # RDS in the default VPC, whose main route table goes to its internet gateway: a
+    # public, unencrypted instance without minor upgrades (CIS 3.2.1 to 3.2.3 fail) and a
+    # private, encrypted one (all pass).
+    # moto's default VPC has no internet gateway; AWS's has one, on the main route table.
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    main = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "association.main", "Values": ["true"]}])["RouteTables"][0]
+    ec2.create_route(RouteTableId=main["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    subnets = [sn["SubnetId"] for sn in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]]
+    rds = c("rds")
+    rds.create_db_subnet_group(DBSubnetGroupName="default-vpc", DBSubnetGroupDescription="default VPC", SubnetIds=subnets[:2])
+    common = dict(DBInstanceClass="db.t3.micro", Engine="postgres", AllocatedStorage=20,
+                  MasterUsername="admin1", MasterUserPassword="password-1234", DBSubnetGroupName="default-vpc")
+    public_db = rds.create_db_instance(DBInstanceIdentifier="public-db", PubliclyAccessible=True,
+                                       StorageEncrypted=False, AutoMinorVersionUpgrade=False, **common)["DBInstance"]["DBInstanceArn"]
+    private_db = rds.create_db_instance(DBInstanceIdentifier="private-db", PubliclyAccessible=False,
+                                        StorageEncrypted=True, AutoMinorVersionUpgrade=True, **common)["DBInstance"]["DBInstanceArn"]
+    out["rds"] = {"public": public_db, "private": private_db}
+
     # CloudTrail: a multi-region organization trail with validation, logging.
     ct = c("cloudtrail")
     ct.create_trail(
