@@ -244,6 +244,32 @@ fn json_error(body: &str) -> Option<(String, String)> {
     Some((code, field(&["message", "Message"]).unwrap_or_default()))
 }
 
+/// A call of an awsJson 1.1 API (CloudWatch Logs): a POST of `body` to the service's
+/// regional endpoint with `X-Amz-Target: {target}`; the answer as JSON.
+pub async fn json_rpc(
+    sdk: &SdkConfig,
+    calls: &ApiCallCounter,
+    service: &'static str,
+    region: &str,
+    target: &str,
+    body: &serde_json::Value,
+) -> Result<serde_json::Value, ErrorInfo> {
+    let request = SignedRequest {
+        service,
+        region: region.to_owned(),
+        method: "POST",
+        url: format!("{}/", endpoint(sdk, service, region)),
+        headers: vec![
+            ("content-type", "application/x-amz-json-1.1".to_owned()),
+            ("x-amz-target", target.to_owned()),
+        ],
+        body: body.to_string().into_bytes(),
+        payload_hash_header: false,
+    };
+    let answer = send(sdk, calls, &request).await?;
+    serde_json::from_str(&answer).map_err(|e| unparseable(target, e))
+}
+
 /// A GET of a REST-JSON API (Security Hub, EFS): the service's signing name, its host
 /// prefix, the path with its query; the answer as JSON.
 pub async fn rest_json_get(
@@ -276,7 +302,7 @@ pub(super) fn endpoint(sdk: &SdkConfig, service_host: &str, region: &str) -> Str
     }
 }
 
-pub(super) fn unparseable(what: &str, error: impl std::fmt::Display) -> ErrorInfo {
+pub fn unparseable(what: &str, error: impl std::fmt::Display) -> ErrorInfo {
     ErrorInfo {
         code: "UnparseableResponse".to_owned(),
         message: truncate_message(format!(

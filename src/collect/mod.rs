@@ -6,12 +6,14 @@
 
 pub mod accessanalyzer;
 pub mod cloudtrail;
+pub mod cloudwatch;
 pub mod config;
 pub mod ec2;
 pub mod efs;
 pub mod event_selectors;
 pub mod iam;
 pub mod kms;
+pub mod logs;
 pub mod org;
 pub mod rds;
 pub mod run;
@@ -68,6 +70,8 @@ pub fn all_collectors() -> Vec<Box<dyn Collector>> {
         Box::new(securityhub::SecurityHubCollector),
         Box::new(efs::EfsCollector),
         Box::new(rds::RdsCollector),
+        Box::new(logs::LogsCollector),
+        Box::new(cloudwatch::CloudWatchCollector),
     ]
 }
 

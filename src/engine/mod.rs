@@ -2,6 +2,7 @@
 //! when there is one, and govscan's functions.
 
 pub mod cluster;
+pub mod filter_pattern;
 pub mod udf;
 pub mod views;
 

@@ -1,7 +1,8 @@
 //! govscan's SQL functions: ARN parts, CIDR membership, policy statements and their
 //! conditions (`condition_values`, `policy_denies`), what a trail records
-//! (`trail_records`), what a firewall rule admits (`rule_admits_port`), and the policy engine (`policy_allows`, `expand_actions`,
-//! `action_access_level`).
+//! (`trail_records`), what a firewall rule admits (`rule_admits_port`), whether a metric
+//! filter's pattern catches a benchmark pattern's events (`filter_pattern_covers`), and the
+//! policy engine (`policy_allows`, `expand_actions`, `action_access_level`).
 //!
 //! Every function takes untrusted text: a value that is not an ARN, an address or a policy
 //! document gives NULL, never an error that would stop a whole check.
@@ -50,6 +51,9 @@ pub fn all() -> Vec<ScalarUDF> {
     }));
     functions.push(ScalarUDF::new_from_impl(TrailRecords {
         signature: Signature::string(3, Volatility::Immutable),
+    }));
+    functions.push(ScalarUDF::new_from_impl(FilterPatternCovers {
+        signature: Signature::string(2, Volatility::Immutable),
     }));
     functions.push(ScalarUDF::new_from_impl(RuleAdmitsPort {
         // Ports come as integers, protocols as text; string_args reads them all as text.
@@ -208,6 +212,36 @@ impl ScalarUDFImpl for TrailRecords {
                     what,
                 ))
             })
+            .collect();
+        Ok(ColumnarValue::Array(Arc::new(out)))
+    }
+}
+
+/// `filter_pattern_covers(filter_pattern, benchmark_pattern)`: whether a CloudWatch Logs
+/// metric filter's JSON pattern matches every event the benchmark's pattern matches, read
+/// for meaning (spacing, quotes, order and grouping free; a broader filter covers), see
+/// [`super::filter_pattern`]. NULL when either is not a JSON filter pattern.
+#[derive(Debug, PartialEq, Eq, Hash)]
+struct FilterPatternCovers {
+    signature: Signature,
+}
+
+impl ScalarUDFImpl for FilterPatternCovers {
+    fn name(&self) -> &str {
+        "filter_pattern_covers"
+    }
+    fn signature(&self) -> &Signature {
+        &self.signature
+    }
+    fn return_type(&self, _: &[DataType]) -> Result<DataType> {
+        Ok(DataType::Boolean)
+    }
+    fn invoke_with_args(&self, args: ScalarFunctionArgs) -> Result<ColumnarValue> {
+        let a = string_args(&args)?;
+        let out: BooleanArray = a[0]
+            .iter()
+            .zip(a[1].iter())
+            .map(|(filter, benchmark)| super::filter_pattern::covers(filter?, benchmark?))
             .collect();
         Ok(ColumnarValue::Array(Arc::new(out)))
     }

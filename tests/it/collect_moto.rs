@@ -65,8 +65,8 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         .all(|a| a["status"] == "ok"));
     assert_eq!(m["regions"], json!(["eu-west-1", "us-east-1"]));
     // org once, iam + s3 per account, config + cloudtrail + ec2 + kms + sns + sqs +
-    // accessanalyzer + securityhub + efs + rds per account and region.
-    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 2 + 5 * 2 * 10);
+    // accessanalyzer + securityhub + efs + rds + logs + cloudwatch per account and region.
+    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 2 + 5 * 2 * 12);
     assert!(m["api_calls"].as_u64().unwrap() > 100);
 
     // Every table exists, even when empty, and the manifest counts match the files.
@@ -899,6 +899,30 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         expected.sort();
         assert_eq!(statuses(check), expected, "{check}");
     }
+    // CIS section 5, organization-aware: the organization trail's log group has a root-use
+    // filter, an alarm and a subscribed topic in the management account; every member, with
+    // no alarm of its own, passes 5.3 through them, and the reason names that account. No
+    // filter watches VPC changes: 5.14 fails everywhere.
+    let root_use: Vec<&Value> = results
+        .iter()
+        .filter(|r| r["check_id"] == "monitoring-root-usage")
+        .collect();
+    assert_eq!(root_use.len(), 5, "{root_use:?}");
+    for r in &root_use {
+        assert_eq!(r["status"], "PASS", "{r}");
+        assert!(
+            r["reason"]
+                .as_str()
+                .unwrap()
+                .starts_with(&format!("alarm root-usage in account {mgmt} us-east-1")),
+            "{r}"
+        );
+    }
+    let vpc_changes = statuses("monitoring-vpc-changes");
+    assert!(
+        vpc_changes.len() == 5 && vpc_changes.iter().all(|(_, s)| s == "FAIL"),
+        "{vpc_changes:?}"
+    );
     // The management account's evidence for CIS v7.0 2.1.3: its trail bucket is governance,
     // its IAM users are for review.
     let workloads = statuses("org-management-account-workloads");
@@ -1351,11 +1375,13 @@ fn collect_records_denied_accounts_and_throttling_and_goes_on() {
         [
             "accessanalyzer",
             "cloudtrail",
+            "cloudwatch",
             "config",
             "ec2",
             "efs",
             "iam",
             "kms",
+            "logs",
             "rds",
             "s3",
             "securityhub",

@@ -384,12 +384,31 @@ def seed_management(c, account_id, out):
 
     # CloudTrail: a multi-region organization trail with validation, logging.
     ct = c("cloudtrail")
+    # Its events also go to CloudWatch Logs, where a metric filter for root use (CIS 5.3)
+    # counts into a metric whose alarm notifies the security-alarms topic, which has a
+    # subscriber: the monitoring chain of section 5, in the management account.
+    logs = c("logs")
+    logs.create_log_group(logGroupName="org-trail-events")
+    trail_group = f"arn:aws:logs:us-east-1:{account_id}:log-group:org-trail-events:*"
+    logs.put_metric_filter(
+        logGroupName="org-trail-events", filterName="root-usage",
+        filterPattern='{ ($.userIdentity.type = "Root") && ($.userIdentity.invokedBy NOT EXISTS) && ($.eventType != "AwsServiceEvent") }',
+        metricTransformations=[{"metricName": "RootUsage", "metricNamespace": "CISBenchmark", "metricValue": "1"}],
+    )
+    c("cloudwatch").put_metric_alarm(
+        AlarmName="root-usage", MetricName="RootUsage", Namespace="CISBenchmark", Statistic="Sum",
+        Period=300, EvaluationPeriods=1, Threshold=1.0, ComparisonOperator="GreaterThanOrEqualToThreshold",
+        AlarmActions=[topic],
+    )
     ct.create_trail(
         Name="org-trail",
         S3BucketName="mgmt-logs",
         IsMultiRegionTrail=True,
+        IsOrganizationTrail=True,
         EnableLogFileValidation=True,
         IncludeGlobalServiceEvents=True,
+        CloudWatchLogsLogGroupArn=trail_group,
+        CloudWatchLogsRoleArn=f"arn:aws:iam::{account_id}:role/app-role",
     )
     ct.start_logging(Name="org-trail")
     ct.put_event_selectors(
