@@ -16,7 +16,7 @@ pub static COLLECTION_ERRORS: TableDef = TableDef {
         col(
             "service",
             Text,
-            "govscan service name (org, iam, s3, config, cloudtrail, sts, ec2)",
+            "govscan service name (org, iam, s3, config, cloudtrail, sts, ec2, kms, rds, ...: see --services)",
         ),
         col("operation", Text, "AWS API operation, e.g. GetBucketPolicy"),
         col(

@@ -89,6 +89,24 @@ mod tests {
     }
 
     #[test]
+    fn the_readme_lists_every_service_collect_knows() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+        let listed: String = readme
+            .lines()
+            .skip_while(|l| !l.contains("`--services` picks from"))
+            .take(2)
+            .collect();
+        for c in govscan::collect::all_collectors() {
+            assert!(
+                listed.contains(c.service()),
+                "README's --services line should name {}",
+                c.service()
+            );
+        }
+    }
+
+    #[test]
     fn the_readme_says_what_each_framework_covers() {
         let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
         let readme = std::fs::read_to_string(root.join("README.md")).unwrap();

@@ -129,12 +129,15 @@ fn tokenize(text: &str) -> Option<Vec<Token>> {
             }
             _ => {
                 let start = i;
-                while i < chars.len()
-                    && !chars[i].is_whitespace()
-                    && !matches!(chars[i], '(' | ')' | '=' | '!' | '<' | '>' | '"')
-                    && !(chars[i] == '&' && chars.get(i + 1) == Some(&'&'))
-                    && !(chars[i] == '|' && chars.get(i + 1) == Some(&'|'))
-                {
+                let ends_word = |i: usize| {
+                    let c = chars[i];
+                    let next = chars.get(i + 1);
+                    c.is_whitespace()
+                        || matches!(c, '(' | ')' | '=' | '!' | '<' | '>' | '"')
+                        || (c == '&' && next == Some(&'&'))
+                        || (c == '|' && next == Some(&'|'))
+                };
+                while i < chars.len() && !ends_word(i) {
                     i += 1;
                 }
                 out.push(Token::Word(chars[start..i].iter().collect()));

@@ -1034,7 +1034,23 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         controls.iter().all(|c| c["status"] != "NOT_COLLECTED"),
         "{controls:?}"
     );
-    assert_eq!(verdict("5.1"), ("MANUAL".into(), 2, "Manual".into()));
+    // Section 5 is decided by the monitoring checks, manual in the benchmark or not: no
+    // filter watches unauthorized calls (5.1 fails), the root-use alarm covers everyone.
+    assert_eq!(verdict("5.1"), ("FAIL".into(), 2, "Manual".into()));
+    assert_eq!(verdict("5.3"), ("PASS".into(), 1, "Manual".into()));
+    // 2.21 stays a reviewer's: the evidence lists the public queue.
+    assert_eq!(verdict("2.21"), ("MANUAL".into(), 1, "Manual".into()));
+    let open = statuses("resource-policy-open-to-anyone");
+    assert!(
+        open.contains(&pair(
+            seeded["exposure"]["queue"].as_str().unwrap().to_owned(),
+            "FAIL"
+        )) && open.contains(&pair(
+            seeded["exposure"]["topic"].as_str().unwrap().to_owned(),
+            "PASS"
+        )),
+        "{open:?}"
+    );
     let level_one = govscan(
         &data,
         &moto.url,
