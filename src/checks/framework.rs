@@ -357,9 +357,12 @@ mod tests {
 
     #[test]
     fn a_check_naming_a_not_collected_control_is_rejected() {
-        let frameworks = builtin_frameworks().unwrap();
-        // 6.7 (IMDSv2) needs EC2 instances, which are not collected.
-        let text = "-- id: x\n-- title: t\n-- severity: low\n-- description: d\n-- remediation: r\n-- frameworks: { cis-aws-7.0: [\"6.7\"] }\n-- tables: [iam_users]\nSELECT 1\n";
+        // Every built-in automated control is collected for now: a framework of one.
+        let frameworks = [framework(
+            "      - {id: \"6.7\", title: t, level: 1, assessment: automated, not_collected: \"ec2:DescribeInstances\"}\n",
+        )
+        .unwrap()];
+        let text = "-- id: x\n-- title: t\n-- severity: low\n-- description: d\n-- remediation: r\n-- frameworks: { f: [\"6.7\"] }\n-- tables: [iam_users]\nSELECT 1\n";
         let check = crate::checks::parse_check(std::path::Path::new("checks/x.sql"), text).unwrap();
         let err = validate(&frameworks, &[check]).unwrap_err().to_string();
         assert!(

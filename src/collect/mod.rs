@@ -243,9 +243,10 @@ mod tests {
     #[test]
     fn every_collector_service_name_is_distinct() {
         let services: Vec<_> = all_collectors().iter().map(|c| c.service()).collect();
-        assert_eq!(
-            services,
-            ["org", "iam", "s3", "config", "cloudtrail", "ec2"]
-        );
+        let mut distinct = services.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), services.len(), "{services:?}");
+        assert_eq!(&services[..3], ["org", "iam", "s3"]);
     }
 }
