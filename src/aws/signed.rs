@@ -270,8 +270,8 @@ pub async fn json_rpc(
     serde_json::from_str(&answer).map_err(|e| unparseable(target, e))
 }
 
-/// A GET of a REST-JSON API (Security Hub, EFS): the service's signing name, its host
-/// prefix, the path with its query; the answer as JSON.
+/// A GET of a REST-JSON API (Security Hub, EFS, Lambda): the service's signing name, its
+/// host prefix, the path with its query; the answer as JSON.
 pub async fn rest_json_get(
     sdk: &SdkConfig,
     calls: &ApiCallCounter,
@@ -280,17 +280,48 @@ pub async fn rest_json_get(
     region: &str,
     path: &str,
 ) -> Result<serde_json::Value, ErrorInfo> {
+    rest_json(sdk, calls, service, host, region, "GET", path, None).await
+}
+
+/// A POST of a REST-JSON API with a JSON body (Account).
+pub async fn rest_json_post(
+    sdk: &SdkConfig,
+    calls: &ApiCallCounter,
+    service: &'static str,
+    host: &str,
+    region: &str,
+    path: &str,
+    body: &serde_json::Value,
+) -> Result<serde_json::Value, ErrorInfo> {
+    rest_json(sdk, calls, service, host, region, "POST", path, Some(body)).await
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn rest_json(
+    sdk: &SdkConfig,
+    calls: &ApiCallCounter,
+    service: &'static str,
+    host: &str,
+    region: &str,
+    method: &'static str,
+    path: &str,
+    body: Option<&serde_json::Value>,
+) -> Result<serde_json::Value, ErrorInfo> {
+    let mut headers = vec![("accept", "application/json".to_owned())];
+    if body.is_some() {
+        headers.push(("content-type", "application/json".to_owned()));
+    }
     let request = SignedRequest {
         service,
         region: region.to_owned(),
-        method: "GET",
+        method,
         url: format!("{}{path}", endpoint(sdk, host, region)),
-        headers: vec![("accept", "application/json".to_owned())],
-        body: Vec::new(),
+        headers,
+        body: body.map(|b| b.to_string().into_bytes()).unwrap_or_default(),
         payload_hash_header: false,
     };
-    let body = send(sdk, calls, &request).await?;
-    serde_json::from_str(&body).map_err(|e| unparseable(path, e))
+    let answer = send(sdk, calls, &request).await?;
+    serde_json::from_str(&answer).map_err(|e| unparseable(path, e))
 }
 
 /// The endpoint of a service in a region: the configured custom endpoint (moto, localstack)

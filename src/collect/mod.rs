@@ -5,19 +5,23 @@
 //! and the run goes on.
 
 pub mod accessanalyzer;
+pub mod account;
 pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod config;
 pub mod ec2;
 pub mod efs;
+pub mod events;
 pub mod event_selectors;
 pub mod iam;
 pub mod kms;
+pub mod lambda;
 pub mod logs;
 pub mod org;
 pub mod rds;
 pub mod run;
 pub mod s3;
+pub mod secretsmanager;
 pub mod securityhub;
 pub mod sns;
 pub mod sqs;
@@ -72,6 +76,10 @@ pub fn all_collectors() -> Vec<Box<dyn Collector>> {
         Box::new(rds::RdsCollector),
         Box::new(logs::LogsCollector),
         Box::new(cloudwatch::CloudWatchCollector),
+        Box::new(lambda::LambdaCollector),
+        Box::new(secretsmanager::SecretsManagerCollector),
+        Box::new(events::EventsCollector),
+        Box::new(account::AccountCollector),
     ]
 }
 

@@ -1,5 +1,5 @@
 //! Who outside its account each resource policy lets act on its resource: buckets, KMS
-//! keys, SNS topics and SQS queues, decided by the policy engine with the RCPs of the
+//! keys, SNS topics, SQS queues, Lambda functions, secrets and event buses, decided by the policy engine with the RCPs of the
 //! owner's account (CIS v7.0 2.21 and beyond).
 //!
 //! For each principal an Allow statement names from outside the owner's account (anyone,
@@ -51,6 +51,23 @@ fn sensitive_actions(service: &str) -> &'static [(&'static str, &'static str)] {
             ("sqs:DeleteMessage", "{arn}"),
             ("sqs:SetQueueAttributes", "{arn}"),
             ("sqs:PurgeQueue", "{arn}"),
+        ],
+        "lambda" => &[
+            ("lambda:InvokeFunction", "{arn}"),
+            ("lambda:GetFunction", "{arn}"),
+            ("lambda:UpdateFunctionCode", "{arn}"),
+            ("lambda:AddPermission", "{arn}"),
+        ],
+        "secretsmanager" => &[
+            ("secretsmanager:GetSecretValue", "{arn}"),
+            ("secretsmanager:PutSecretValue", "{arn}"),
+            ("secretsmanager:PutResourcePolicy", "{arn}"),
+            ("secretsmanager:DeleteSecret", "{arn}"),
+        ],
+        "events" => &[
+            ("events:PutEvents", "{arn}"),
+            ("events:PutRule", "{arn}"),
+            ("events:PutTargets", "{arn}"),
         ],
         _ => &[],
     }

@@ -28,6 +28,9 @@ pub const TABLES_READ: &[&str] = &[
     "kms_keys",
     "sns_topics",
     "sqs_queues",
+    "lambda_functions",
+    "secretsmanager_secrets",
+    "events_buses",
     "org_accounts",
     "org_units",
     "org_policy_targets",
@@ -88,10 +91,11 @@ pub struct Bucket {
 
 /// A resource with its own resource-based policy, other than a bucket (which carries Block
 /// Public Access too) and a role (whose trust policy is part of the principal): a KMS key
-/// (whose key policy must allow every use), an SNS topic, an SQS queue.
+/// (whose key policy must allow every use), an SNS topic, an SQS queue, a Lambda function,
+/// a secret, an event bus.
 #[derive(Debug, Clone)]
 pub struct PolicyResource {
-    /// The service prefix: kms, sns, sqs.
+    /// The service prefix: kms, sns, sqs, lambda, secretsmanager, events.
     pub service: &'static str,
     pub arn: String,
     pub account_id: String,
@@ -275,6 +279,9 @@ impl Authorization {
             ("kms_keys", "kms", "arn", "key policy"),
             ("sns_topics", "sns", "topic_arn", "access policy"),
             ("sqs_queues", "sqs", "queue_arn", "access policy"),
+            ("lambda_functions", "lambda", "function_arn", "resource policy"),
+            ("secretsmanager_secrets", "secretsmanager", "arn", "resource policy"),
+            ("events_buses", "events", "arn", "resource policy"),
         ] {
             for r in read(table)? {
                 let Some(arn) = text(&r, arn_column) else {

@@ -123,11 +123,11 @@ pub static S3_BUCKET_EXPOSURE: TableDef = TableDef {
 pub static RESOURCE_EXPOSURE: TableDef = TableDef {
     name: "resource_exposure",
     key: &[],
-    doc: "Computed: who outside its account each resource policy (buckets, KMS keys, SNS topics, SQS queues) lets act on the resource, with which actions and under which conditions, decided by the policy engine with the owner's RCPs.",
+    doc: "Computed: who outside its account each resource policy (buckets, KMS keys, SNS topics, SQS queues, Lambda functions, Secrets Manager secrets, EventBridge buses) lets act on the resource, with which actions and under which conditions, decided by the policy engine with the owner's RCPs.",
     columns: &[
         col("account_id", Text, "Account owning the resource"),
-        col("service", Text, "s3, kms, sns or sqs"),
-        col("resource_arn", Text, "The bucket, key, topic or queue"),
+        col("service", Text, "s3, kms, sns, sqs, lambda, secretsmanager or events"),
+        col("resource_arn", Text, "The bucket, key, topic, queue, function, secret or bus"),
         col("principal", Text, "* for anyone, else the other account's root or the principal named"),
         col("exposure", Text, "public (anyone), restricted (anyone, under a condition that pins the caller: aws:SourceAccount, aws:SourceArn, aws:PrincipalOrgID, ...) or cross-account"),
         col("actions", TextList, "The service's sensitive actions the policy grants them"),

@@ -354,6 +354,22 @@ def seed_management(c, account_id, out):
     sns.subscribe(TopicArn=topic, Protocol="email", Endpoint="security@example.com")
     out["exposure"] = {"queue": queue_arn, "topic": topic}
 
+    # A security contact for the management account (CIS 2.3); a secret shared with the
+    # organization only (restricted) and a default event bus anyone may put events on.
+    c("account").put_alternate_contact(
+        AlternateContactType="SECURITY", Name="Security team", Title="SecOps",
+        EmailAddress="security@example.com", PhoneNumber="+10000000000",
+    )
+    sm = c("secretsmanager")
+    secret = sm.create_secret(Name="db-password", SecretString="not-read-by-govscan")["ARN"]
+    sm.put_resource_policy(SecretId=secret, ResourcePolicy=policy([
+        {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "secretsmanager:GetSecretValue", "Resource": "*",
+         "Condition": {"StringEquals": {"aws:PrincipalOrgID": out["organization_id"]}}}
+    ]))
+    c("events").put_permission(EventBusName="default", Action="events:PutEvents", Principal="*", StatementId="anyone")
+    out["exposure"]["secret"] = secret
+    out["exposure"]["bus"] = f"arn:aws:events:us-east-1:{account_id}:event-bus/default"
+
     # Security Hub on in us-east-1 only (CIS 5.16); an encrypted and a plain EFS file
     # system (CIS 3.3.1).
     c("securityhub").enable_security_hub()

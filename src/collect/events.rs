@@ -1,0 +1,82 @@
+//! EventBridge, per region: event buses and their resource policies (ListEventBuses), sent
+//! as signed awsJson calls.
+
+use futures::future::BoxFuture;
+use serde_json::{json, Value};
+
+use super::{Collector, Scope, Sink, Target};
+use crate::aws::signed::json_rpc;
+use crate::store::{col, ColumnType::*, TableDef};
+
+pub static EVENTS_BUSES: TableDef = TableDef {
+    name: "events_buses",
+    key: &["arn"],
+    doc: "EventBridge event buses of each region with their resource policy (ListEventBuses).",
+    columns: &[
+        col("account_id", Text, "Owning account"),
+        col("region", Text, "Region"),
+        col("name", Text, "Bus name (default for the account's default bus)"),
+        col("arn", Text, "Bus ARN"),
+        col("policy", Json, "Who else may put events on it (null: no policy)"),
+    ],
+};
+
+static TABLES: &[&TableDef] = &[&EVENTS_BUSES];
+
+pub struct EventsCollector;
+
+impl Collector for EventsCollector {
+    fn service(&self) -> &'static str {
+        "events"
+    }
+    fn scope(&self) -> Scope {
+        Scope::Regional
+    }
+    fn tables(&self) -> &'static [&'static TableDef] {
+        TABLES
+    }
+    fn collect<'a>(&'a self, target: &'a Target, sink: &'a mut Sink) -> BoxFuture<'a, ()> {
+        Box::pin(collect_buses(target, sink))
+    }
+}
+
+async fn collect_buses(target: &Target, sink: &mut Sink) {
+    let mut token: Option<String> = None;
+    loop {
+        let mut body = json!({"Limit": 100});
+        if let Some(t) = &token {
+            body["NextToken"] = json!(t);
+        }
+        let page = json_rpc(
+            &target.sdk,
+            &target.calls,
+            "events",
+            &target.region,
+            "AWSEvents.ListEventBuses",
+            &body,
+        )
+        .await;
+        let page = match page {
+            Ok(page) => page,
+            Err(info) => return sink.record_error("ListEventBuses", None, None, info),
+        };
+        for b in page.get("EventBuses").and_then(Value::as_array).into_iter().flatten() {
+            let text = |k: &str| b.get(k).and_then(Value::as_str).map(str::to_owned);
+            sink.table(&EVENTS_BUSES)
+                .row()
+                .set("account_id", &target.account_id)
+                .set("region", &target.region)
+                .set("name", text("Name"))
+                .set("arn", text("Arn"))
+                .set("policy", text("Policy"));
+        }
+        token = page
+            .get("NextToken")
+            .and_then(Value::as_str)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        if token.is_none() {
+            return;
+        }
+    }
+}
