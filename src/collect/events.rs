@@ -15,9 +15,17 @@ pub static EVENTS_BUSES: TableDef = TableDef {
     columns: &[
         col("account_id", Text, "Owning account"),
         col("region", Text, "Region"),
-        col("name", Text, "Bus name (default for the account's default bus)"),
+        col(
+            "name",
+            Text,
+            "Bus name (default for the account's default bus)",
+        ),
         col("arn", Text, "Bus ARN"),
-        col("policy", Json, "Who else may put events on it (null: no policy)"),
+        col(
+            "policy",
+            Json,
+            "Who else may put events on it (null: no policy)",
+        ),
     ],
 };
 
@@ -60,7 +68,12 @@ async fn collect_buses(target: &Target, sink: &mut Sink) {
             Ok(page) => page,
             Err(info) => return sink.record_error("ListEventBuses", None, None, info),
         };
-        for b in page.get("EventBuses").and_then(Value::as_array).into_iter().flatten() {
+        for b in page
+            .get("EventBuses")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+        {
             let text = |k: &str| b.get(k).and_then(Value::as_str).map(str::to_owned);
             sink.table(&EVENTS_BUSES)
                 .row()

@@ -45,7 +45,15 @@ impl Collector for LambdaCollector {
 
 async fn collect_functions(target: &Target, sink: &mut Sink) {
     let get = |path: String| async move {
-        rest_json_get(&target.sdk, &target.calls, "lambda", "lambda", &target.region, &path).await
+        rest_json_get(
+            &target.sdk,
+            &target.calls,
+            "lambda",
+            "lambda",
+            &target.region,
+            &path,
+        )
+        .await
     };
     let mut functions: Vec<Value> = Vec::new();
     let mut marker: Option<String> = None;
@@ -59,7 +67,12 @@ async fn collect_functions(target: &Target, sink: &mut Sink) {
             Ok(page) => page,
             Err(info) => return sink.record_error("ListFunctions", None, None, info),
         };
-        functions.extend(page.get("Functions").and_then(Value::as_array).cloned().unwrap_or_default());
+        functions.extend(
+            page.get("Functions")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+        );
         marker = page
             .get("NextMarker")
             .and_then(Value::as_str)
@@ -70,8 +83,16 @@ async fn collect_functions(target: &Target, sink: &mut Sink) {
         }
     }
     let policies = fan_out(functions, target.fan_out, |f| async move {
-        let name = f.get("FunctionName").and_then(Value::as_str).unwrap_or_default().to_owned();
-        let policy = get(format!("/2015-03-31/functions/{}/policy", form_encode(&name))).await;
+        let name = f
+            .get("FunctionName")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
+        let policy = get(format!(
+            "/2015-03-31/functions/{}/policy",
+            form_encode(&name)
+        ))
+        .await;
         (f, name, policy)
     })
     .await;

@@ -44,7 +44,15 @@ impl Collector for SecretsManagerCollector {
 
 async fn collect_secrets(target: &Target, sink: &mut Sink) {
     let call = |action: &'static str, body: Value| async move {
-        json_rpc(&target.sdk, &target.calls, "secretsmanager", &target.region, action, &body).await
+        json_rpc(
+            &target.sdk,
+            &target.calls,
+            "secretsmanager",
+            &target.region,
+            action,
+            &body,
+        )
+        .await
     };
     let mut secrets: Vec<Value> = Vec::new();
     let mut token: Option<String> = None;
@@ -57,7 +65,12 @@ async fn collect_secrets(target: &Target, sink: &mut Sink) {
             Ok(page) => page,
             Err(info) => return sink.record_error("ListSecrets", None, None, info),
         };
-        secrets.extend(page.get("SecretList").and_then(Value::as_array).cloned().unwrap_or_default());
+        secrets.extend(
+            page.get("SecretList")
+                .and_then(Value::as_array)
+                .cloned()
+                .unwrap_or_default(),
+        );
         token = page
             .get("NextToken")
             .and_then(Value::as_str)
@@ -68,14 +81,21 @@ async fn collect_secrets(target: &Target, sink: &mut Sink) {
         }
     }
     let details = fan_out(secrets, target.fan_out, |s| async move {
-        let arn = s.get("ARN").and_then(Value::as_str).unwrap_or_default().to_owned();
+        let arn = s
+            .get("ARN")
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned();
         let policy = call("secretsmanager.GetResourcePolicy", json!({"SecretId": arn})).await;
         (s, arn, policy)
     })
     .await;
     for (s, arn, policy) in details {
         let policy = match policy {
-            Ok(p) => p.get("ResourcePolicy").and_then(Value::as_str).map(str::to_owned),
+            Ok(p) => p
+                .get("ResourcePolicy")
+                .and_then(Value::as_str)
+                .map(str::to_owned),
             Err(info) => {
                 sink.record_error("GetResourcePolicy", Some(&arn), None, info);
                 None
@@ -91,7 +111,9 @@ async fn collect_secrets(target: &Target, sink: &mut Sink) {
             .set("kms_key_id", text("KmsKeyId"))
             .set(
                 "rotation_enabled",
-                s.get("RotationEnabled").and_then(Value::as_bool).unwrap_or(false),
+                s.get("RotationEnabled")
+                    .and_then(Value::as_bool)
+                    .unwrap_or(false),
             )
             .set("policy", policy);
     }

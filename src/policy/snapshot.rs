@@ -279,8 +279,18 @@ impl Authorization {
             ("kms_keys", "kms", "arn", "key policy"),
             ("sns_topics", "sns", "topic_arn", "access policy"),
             ("sqs_queues", "sqs", "queue_arn", "access policy"),
-            ("lambda_functions", "lambda", "function_arn", "resource policy"),
-            ("secretsmanager_secrets", "secretsmanager", "arn", "resource policy"),
+            (
+                "lambda_functions",
+                "lambda",
+                "function_arn",
+                "resource policy",
+            ),
+            (
+                "secretsmanager_secrets",
+                "secretsmanager",
+                "arn",
+                "resource policy",
+            ),
             ("events_buses", "events", "arn", "resource policy"),
         ] {
             for r in read(table)? {

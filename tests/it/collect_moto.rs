@@ -65,8 +65,9 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         .all(|a| a["status"] == "ok"));
     assert_eq!(m["regions"], json!(["eu-west-1", "us-east-1"]));
     // org once, iam + s3 per account, config + cloudtrail + ec2 + kms + sns + sqs +
-    // accessanalyzer + securityhub + efs + rds + logs + cloudwatch per account and region.
-    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 2 + 5 * 2 * 12);
+    // accessanalyzer + securityhub + efs + rds + logs + cloudwatch + lambda + secretsmanager +
+    // events per account and region; account once per account.
+    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 3 + 5 * 2 * 15);
     assert!(m["api_calls"].as_u64().unwrap() > 100);
 
     // Every table exists, even when empty, and the manifest counts match the files.
@@ -899,6 +900,15 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         expected.sort();
         assert_eq!(statuses(check), expected, "{check}");
     }
+    // CIS 2.3: the management account has a security contact, the members none.
+    let contact = statuses("account-security-contact");
+    assert!(
+        contact.len() == 5
+            && contact.iter().all(|(r, st)| {
+                (st == "PASS") == (r == &format!("account/{mgmt}/security-contact"))
+            }),
+        "{contact:?}"
+    );
     // CIS section 5, organization-aware: the organization trail's log group has a root-use
     // filter, an alarm and a subscribed topic in the management account; every member, with
     // no alarm of its own, passes 5.3 through them, and the reason names that account. No
@@ -1390,16 +1400,20 @@ fn collect_records_denied_accounts_and_throttling_and_goes_on() {
         texts(&dev_parts, "service"),
         [
             "accessanalyzer",
+            "account",
             "cloudtrail",
             "cloudwatch",
             "config",
             "ec2",
             "efs",
+            "events",
             "iam",
             "kms",
+            "lambda",
             "logs",
             "rds",
             "s3",
+            "secretsmanager",
             "securityhub",
             "sns",
             "sqs"
@@ -1534,6 +1548,10 @@ fn credentials_never_reach_the_snapshot_output_or_logs() {
             "us-east-1",
             "--max-attempts",
             "1",
+            // The services that hold secrets or sign by hand: IAM keys, a secret's value
+            // (never read), the signed EC2 and Account calls.
+            "--services",
+            "org,iam,s3,secretsmanager,ec2,account",
         ],
     );
     let snap = snapshot_path(&out);
