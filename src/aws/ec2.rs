@@ -546,6 +546,46 @@ pub async fn route_tables(
     .await
 }
 
+/// A VPC endpoint, as DescribeVpcEndpoints gives it.
+#[derive(Debug, Clone, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VpcEndpoint {
+    pub vpc_endpoint_id: String,
+    #[serde(default)]
+    pub vpc_endpoint_type: Option<String>,
+    #[serde(default)]
+    pub vpc_id: Option<String>,
+    /// com.amazonaws.REGION.SERVICE for AWS services.
+    #[serde(default)]
+    pub service_name: Option<String>,
+    #[serde(default)]
+    pub state: Option<String>,
+    #[serde(default)]
+    pub policy_document: Option<String>,
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct VpcEndpointsXml {
+    #[serde(default)]
+    vpc_endpoint_set: Items<VpcEndpoint>,
+    #[serde(default)]
+    next_token: Option<String>,
+}
+
+/// EC2 DescribeVpcEndpoints: every VPC endpoint of the region, page by page.
+pub async fn vpc_endpoints(
+    sdk: &SdkConfig,
+    calls: &ApiCallCounter,
+    region: &str,
+) -> Result<Vec<VpcEndpoint>, ErrorInfo> {
+    ec2_pages(sdk, calls, region, "DescribeVpcEndpoints", |body| {
+        let page: VpcEndpointsXml = parse_ec2_response(body, "DescribeVpcEndpoints")?;
+        Ok((page.vpc_endpoint_set.items, page.next_token))
+    })
+    .await
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

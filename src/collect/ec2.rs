@@ -8,7 +8,7 @@ use futures::future::BoxFuture;
 use super::{Collector, Scope, Sink, Target};
 use crate::aws::ec2::{
     ebs_encryption_by_default, flow_logs, instances, network_acls, route_tables, security_groups,
-    vpcs, IpPermission,
+    vpc_endpoints, vpcs, IpPermission,
 };
 use crate::store::{col, ColumnType::*, TableDef};
 
@@ -199,6 +199,30 @@ pub static EC2_ROUTES: TableDef = TableDef {
     ],
 };
 
+pub static EC2_VPC_ENDPOINTS: TableDef = TableDef {
+    name: "ec2_vpc_endpoints",
+    key: &[],
+    doc: "VPC endpoints of each region (DescribeVpcEndpoints), with their endpoint policy.",
+    columns: &[
+        col("account_id", Text, "Owning account"),
+        col("region", Text, "Region"),
+        col("vpc_endpoint_id", Text, "vpce-..."),
+        col("vpc_id", Text, "VPC"),
+        col(
+            "endpoint_type",
+            Text,
+            "Gateway, Interface or GatewayLoadBalancer",
+        ),
+        col(
+            "service_name",
+            Text,
+            "com.amazonaws.REGION.SERVICE, or an endpoint service",
+        ),
+        col("state", Text, "available, pending, deleting, ..."),
+        col("policy", Json, "The endpoint policy (null: full access)"),
+    ],
+};
+
 static TABLES: &[&TableDef] = &[
     &EC2_SECURITY_GROUPS,
     &EC2_SECURITY_GROUP_RULES,
@@ -208,6 +232,7 @@ static TABLES: &[&TableDef] = &[
     &EC2_VPCS,
     &EC2_FLOW_LOGS,
     &EC2_ROUTES,
+    &EC2_VPC_ENDPOINTS,
 ];
 
 pub struct Ec2Collector;
@@ -382,6 +407,23 @@ async fn collect_vpcs(target: &Target, sink: &mut Sink) {
             }
         }
         Err(info) => sink.record_error("DescribeVpcs", None, None, info),
+    }
+    match vpc_endpoints(&target.sdk, &target.calls, &target.region).await {
+        Ok(found) => {
+            for e in found {
+                sink.table(&EC2_VPC_ENDPOINTS)
+                    .row()
+                    .set("account_id", &target.account_id)
+                    .set("region", &target.region)
+                    .set("vpc_endpoint_id", &e.vpc_endpoint_id)
+                    .set("vpc_id", e.vpc_id.clone())
+                    .set("endpoint_type", e.vpc_endpoint_type.clone())
+                    .set("service_name", e.service_name.clone())
+                    .set("state", e.state.clone())
+                    .set("policy", e.policy_document.clone());
+            }
+        }
+        Err(info) => sink.record_error("DescribeVpcEndpoints", None, None, info),
     }
     match flow_logs(&target.sdk, &target.calls, &target.region).await {
         Ok(found) => {

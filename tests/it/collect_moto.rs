@@ -690,6 +690,13 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
             "{check}: {results:?}"
         );
     }
+    // CIS 6.8 evidence: the default VPC has an S3 gateway endpoint, the other none.
+    let endpoints = statuses("ec2-vpc-endpoints-used");
+    assert!(
+        endpoints.contains(&pair(vpc("logged"), "PASS"))
+            && endpoints.contains(&pair(vpc("unlogged"), "FAIL")),
+        "{endpoints:?}"
+    );
     let flow = statuses("ec2-vpc-flow-logs");
     assert!(
         flow.contains(&pair(vpc("logged"), "PASS"))

@@ -387,6 +387,9 @@ def seed_management(c, account_id, out):
     ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
     main = ec2.describe_route_tables(Filters=[{"Name": "vpc-id", "Values": [vpc]}, {"Name": "association.main", "Values": ["true"]}])["RouteTables"][0]
     ec2.create_route(RouteTableId=main["RouteTableId"], DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    # An S3 gateway endpoint in the default VPC (CIS 6.8 evidence); none in the other VPC.
+    ec2.create_vpc_endpoint(VpcId=vpc, ServiceName="com.amazonaws.us-east-1.s3", VpcEndpointType="Gateway",
+                            RouteTableIds=[main["RouteTableId"]])
     subnets = [sn["SubnetId"] for sn in ec2.describe_subnets(Filters=[{"Name": "vpc-id", "Values": [vpc]}])["Subnets"]]
     rds = c("rds")
     rds.create_db_subnet_group(DBSubnetGroupName="default-vpc", DBSubnetGroupDescription="default VPC", SubnetIds=subnets[:2])
