@@ -26,6 +26,7 @@ pub const TABLES_READ: &[&str] = &[
     "s3_buckets",
     "s3_account_public_access_block",
     "kms_keys",
+    "kms_aliases",
     "sns_topics",
     "sqs_queues",
     "lambda_functions",
@@ -111,6 +112,8 @@ pub struct Authorization {
     pub groups: Vec<Group>,
     pub buckets: Vec<Bucket>,
     pub resources: Vec<PolicyResource>,
+    /// KMS alias ARN to the ARN of the key it names.
+    pub alias_keys: HashMap<String, String>,
     /// Per account: the organization policy chain, root first (None: SCPs do not apply).
     scps: HashMap<String, Option<Vec<Vec<Named>>>>,
     rcps: HashMap<String, Option<Vec<Vec<Named>>>>,
@@ -306,6 +309,17 @@ impl Authorization {
                     account_id: text(&r, "account_id").unwrap_or_default().to_owned(),
                     policy,
                 });
+            }
+        }
+        for a in read("kms_aliases")? {
+            let (Some(alias), Some(key)) = (text(&a, "alias_arn"), text(&a, "target_key_id"))
+            else {
+                continue;
+            };
+            // The key's ARN: the alias's, with key/ID for alias/NAME.
+            if let Some((prefix, _)) = alias.split_once(":alias/") {
+                auth.alias_keys
+                    .insert(alias.to_owned(), format!("{prefix}:key/{key}"));
             }
         }
         for a in read("s3_account_public_access_block")? {
@@ -712,7 +726,35 @@ impl Authorization {
             ));
         }
         let context = self.default_context(p, resource, context);
-        let decision = self.decide(&assembled, action, resource, &context);
+        let mut decision = self.decide(&assembled, action, resource, &context);
+        // An alias operation is authorized twice: on the alias by IAM policies (decided
+        // above) and on the key by its key policy ("kms:CreateAlias permission for the
+        // alias in an IAM policy and for the KMS key in a key policy", AWS KMS Developer
+        // Guide, Controlling access to aliases). UpdateAlias also needs the new key, which
+        // the request does not name: the current one is asked.
+        let alias_operation = matches!(
+            lower.as_str(),
+            "kms:createalias" | "kms:updatealias" | "kms:deletealias"
+        );
+        if alias_operation && resource.contains(":alias/") {
+            match self.alias_keys.get(resource) {
+                Some(key) => {
+                    let on_key = self.decide(&assembled, action, key, &context);
+                    notes.push(format!(
+                        "{action} is also authorized on the key the alias names, {key}: {:?} there",
+                        on_key.decision
+                    ));
+                    if decision.decision == super::DecisionKind::Allowed
+                        && on_key.decision != super::DecisionKind::Allowed
+                    {
+                        decision = on_key;
+                    }
+                }
+                None => notes.push(format!(
+                    "{resource} is not an alias of the snapshot: the key half of {action} (its key policy) is not decided"
+                )),
+            }
+        }
         Ok(Explanation {
             principal: principal.to_owned(),
             action: action.to_owned(),

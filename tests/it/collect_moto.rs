@@ -1303,6 +1303,40 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
     ];
     expected.sort_by_key(|v| v["resource_arn"].as_str().unwrap().to_owned());
     assert_eq!(exposure, Value::Array(expected));
+    // Alias operations are authorized on the alias (alice, an administrator, may) and on
+    // the key: the locked key's policy lets only the app role in, so CreateAlias on its
+    // alias is denied by the key half; the rotating key's policy delegates to IAM, so it
+    // is allowed, and the note says the key half was asked.
+    let alias_op = |alias: &str| -> Value {
+        let out = govscan(
+            &data,
+            &moto.url,
+            &[
+                "policy",
+                "explain",
+                "--format",
+                "json",
+                "--principal",
+                &format!("arn:aws:iam::{mgmt}:user/alice"),
+                "--action",
+                "kms:CreateAlias",
+                "--resource",
+                &format!("arn:aws:kms:us-east-1:{mgmt}:{alias}"),
+            ],
+        );
+        serde_json::from_str(&stdout(&out)).unwrap()
+    };
+    let locked = alias_op("alias/locked");
+    assert_eq!(locked["decision"], "ImplicitlyDenied", "{locked}");
+    assert_eq!(locked["blocked_by"], json!(["resource"]), "{locked}");
+    let app_data = alias_op("alias/app-data");
+    assert_eq!(app_data["decision"], "Allowed", "{app_data}");
+    assert!(
+        app_data["notes"][0].as_str().unwrap().contains(&format!(
+            "also authorized on the key the alias names, {rotating}"
+        )),
+        "{app_data}"
+    );
     // CIS 4.6: the rotating key passes, the static one fails.
     let rotation = statuses("kms-cmk-rotation");
     assert!(

@@ -335,7 +335,13 @@ def seed_management(c, account_id, out):
     kms.enable_key_rotation(KeyId=shared["KeyId"])
     kms.create_alias(AliasName="alias/app-data", TargetKeyId=shared["KeyId"])
     static = kms.create_key(Description="static")["KeyMetadata"]
-    out["kms_keys"] = {"rotating": shared["Arn"], "static": static["Arn"]}
+    # A key only the app role may use: its key policy does not delegate to IAM policies, so
+    # even an administrator cannot create an alias for it (the key half of CreateAlias).
+    locked = kms.create_key(Description="app role only", Policy=policy([
+        {"Effect": "Allow", "Principal": {"AWS": f"arn:aws:iam::{account_id}:role/app-role"}, "Action": "kms:*", "Resource": "*"},
+    ]))["KeyMetadata"]
+    kms.create_alias(AliasName="alias/locked", TargetKeyId=locked["KeyId"])
+    out["kms_keys"] = {"rotating": shared["Arn"], "static": static["Arn"], "locked": locked["Arn"]}
 
     # A queue anyone may send to, and the alarm topic that lets CloudWatch of this account
     # alone publish (open to "*" under aws:SourceAccount: restricted, not public).
