@@ -5,7 +5,7 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use super::{Collector, Scope, Sink, Target};
-use crate::aws::signed::{form_encode, rest_json_get};
+use crate::aws::signed::{form_encode, rest_json_get, unparseable};
 use crate::store::{col, ColumnType::*, TableDef};
 
 pub static EFS_FILE_SYSTEMS: TableDef = TableDef {
@@ -69,10 +69,7 @@ async fn collect_file_systems(target: &Target, sink: &mut Sink) {
             Err(info) => return sink.record_error("DescribeFileSystems", None, None, info),
         };
         let Some(systems) = page.get("FileSystems").and_then(Value::as_array) else {
-            let info = crate::aws::ErrorInfo {
-                code: "UnparseableResponse".into(),
-                message: "DescribeFileSystems: no FileSystems list in the answer".into(),
-            };
+            let info = unparseable("DescribeFileSystems", "no FileSystems list in the answer");
             return sink.record_error("DescribeFileSystems", None, None, info);
         };
         for fs in systems {

@@ -6,7 +6,7 @@ use futures::future::BoxFuture;
 use serde_json::{json, Value};
 
 use super::{Collector, Scope, Sink, Target};
-use crate::aws::signed::json_rpc;
+use crate::aws::signed::{json_rpc, unparseable};
 use crate::store::{col, ColumnType::*, TableDef};
 
 pub static LOGS_METRIC_FILTERS: TableDef = TableDef {
@@ -64,10 +64,10 @@ async fn collect_metric_filters(target: &Target, sink: &mut Sink) {
             Err(info) => return sink.record_error("DescribeMetricFilters", None, None, info),
         };
         let Some(filters) = page.get("metricFilters").and_then(Value::as_array) else {
-            let info = crate::aws::ErrorInfo {
-                code: "UnparseableResponse".into(),
-                message: "DescribeMetricFilters: no metricFilters list in the answer".into(),
-            };
+            let info = unparseable(
+                "DescribeMetricFilters",
+                "no metricFilters list in the answer",
+            );
             return sink.record_error("DescribeMetricFilters", None, None, info);
         };
         for f in filters {

@@ -159,10 +159,26 @@ pub fn resource_exposure(auth: &Authorization) -> Vec<Exposure> {
             });
         }
     }
+    // The outsider's own identity policies are not in the snapshot: taken to allow.
+    let allow_all = [Policy::parse(
+        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
+    )
+    .expect("valid")];
     let mut out = Vec::new();
     for g in &governed {
-        for who in outsiders(&g.policy.policy, g.account_id) {
-            if let Some(e) = exposure_of(auth, g, &who) {
+        let outsiders = outsiders(&g.policy.policy, g.account_id);
+        if outsiders.is_empty() {
+            continue;
+        }
+        // The RCP chain of the owner's account, once per resource rather than per outsider.
+        let rcps: Option<Vec<Vec<Policy>>> = auth.rcps(g.account_id).map(|levels| {
+            levels
+                .iter()
+                .map(|l| l.iter().map(|n| n.policy.clone()).collect())
+                .collect()
+        });
+        for who in outsiders {
+            if let Some(e) = exposure_of(g, &who, &allow_all, rcps.as_deref()) {
                 out.push(e);
             }
         }
@@ -201,26 +217,22 @@ fn outsiders(policy: &Policy, owner: &str) -> Vec<String> {
     found
 }
 
-/// The account of a Principal entry: a 12-digit id or an ARN's account field.
-fn account_of(entry: &str) -> Option<&str> {
+/// The account of a Principal entry: a 12-digit id or an ARN's account field (shared with
+/// `iam_role_trust`).
+pub(super) fn account_of(entry: &str) -> Option<&str> {
     if entry.len() == 12 && entry.bytes().all(|b| b.is_ascii_digit()) {
         return Some(entry);
     }
-    entry.split(':').nth(4).filter(|a| !a.is_empty())
+    let parts: Vec<&str> = entry.splitn(6, ':').collect();
+    (parts.len() == 6 && !parts[4].is_empty()).then(|| parts[4])
 }
 
-fn exposure_of(auth: &Authorization, g: &Governed, who: &str) -> Option<Exposure> {
-    let rcps: Option<Vec<Vec<Policy>>> = auth.rcps(g.account_id).map(|levels| {
-        levels
-            .iter()
-            .map(|l| l.iter().map(|n| n.policy.clone()).collect())
-            .collect()
-    });
-    let allow_all = Policy::parse(
-        r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}"#,
-    )
-    .expect("valid");
-    let identity = [allow_all];
+fn exposure_of(
+    g: &Governed,
+    who: &str,
+    allow_all: &[Policy],
+    rcps: Option<&[Vec<Policy>]>,
+) -> Option<Exposure> {
     let mut context = Context::new();
     context.set("aws:SecureTransport", "true");
     context.assume_unknown_allow_conditions = true;
@@ -236,9 +248,9 @@ fn exposure_of(auth: &Authorization, g: &Governed, who: &str) -> Option<Exposure
             context: context.clone(),
         };
         let policies = super::Policies {
-            identity: if who == "*" { &[] } else { &identity },
+            identity: if who == "*" { &[] } else { allow_all },
             resource: Some(&g.policy.policy),
-            rcps: rcps.as_deref(),
+            rcps,
             ..Default::default()
         };
         let decision = super::evaluate(&request, &policies);

@@ -16,7 +16,7 @@ use datafusion::physical_plan::ExecutionPlan;
 use datafusion::prelude::SessionContext;
 
 use super::document::Effect;
-use super::exposure::{resource_exposure, Exposure};
+use super::exposure::{account_of, resource_exposure, Exposure};
 use super::privesc::{escalations, path_permissions};
 use super::snapshot::{Authorization, PrincipalKind};
 use super::Context;
@@ -287,14 +287,6 @@ fn kind(k: PrincipalKind) -> &'static str {
     }
 }
 
-fn account_of(entry: &str) -> Option<String> {
-    if entry.len() == 12 && entry.bytes().all(|b| b.is_ascii_digit()) {
-        return Some(entry.to_owned());
-    }
-    let parts: Vec<&str> = entry.splitn(6, ':').collect();
-    (parts.len() == 6 && !parts[4].is_empty()).then(|| parts[4].to_owned())
-}
-
 fn role_trust(auth: &Authorization) -> TableRows {
     let mut rows = TableRows::new(&IAM_ROLE_TRUST);
     for p in auth
@@ -333,7 +325,9 @@ fn role_trust(auth: &Authorization) -> TableRows {
                     .map(|e| ("CanonicalUser", e.clone())),
             );
             for (kind, entry) in entries {
-                let account = (kind == "AWS").then(|| account_of(&entry)).flatten();
+                let account = (kind == "AWS")
+                    .then(|| account_of(&entry).map(str::to_owned))
+                    .flatten();
                 let in_org = account.as_ref().map(|a| auth.in_organization(a));
                 rows.row()
                     .set("account_id", p.account_id.clone())
