@@ -270,6 +270,41 @@ pub async fn json_rpc(
     serde_json::from_str(&answer).map_err(|e| unparseable(target, e))
 }
 
+/// Every page of a JSON API paged by a token (Logs, Secrets Manager, EventBridge, EFS,
+/// Lambda): `fetch(token)` asks for one page, `list` names its items and `next` the token
+/// of the page after it. An answer without its list is an unparseable response, not "none".
+pub async fn json_pages<F, Fut>(
+    operation: &str,
+    list: &str,
+    next: &str,
+    mut fetch: F,
+) -> Result<Vec<serde_json::Value>, ErrorInfo>
+where
+    F: FnMut(Option<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<serde_json::Value, ErrorInfo>>,
+{
+    let mut items = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let page = fetch(token.take()).await?;
+        let Some(found) = page.get(list).and_then(serde_json::Value::as_array) else {
+            return Err(unparseable(
+                operation,
+                format!("no {list} list in the answer"),
+            ));
+        };
+        items.extend(found.iter().cloned());
+        token = page
+            .get(next)
+            .and_then(serde_json::Value::as_str)
+            .filter(|t| !t.is_empty())
+            .map(str::to_owned);
+        if token.is_none() {
+            return Ok(items);
+        }
+    }
+}
+
 /// A GET of a REST-JSON API (Security Hub, EFS, Lambda): the service's signing name, its
 /// host prefix, the path with its query; the answer as JSON.
 pub async fn rest_json_get(
@@ -529,6 +564,27 @@ mod tests {
                 .block_public_policy
         );
         assert!(parse_public_access_block("<html>oops").is_err());
+    }
+
+    /// Pages are followed by their token until a page without one; an answer without its
+    /// list is an error, not an empty result.
+    #[tokio::test]
+    async fn json_pages_follow_the_token_and_refuse_an_answer_without_its_list() {
+        let pages = |token: Option<String>| async move {
+            Ok(match token.as_deref() {
+                None => serde_json::json!({"Items": [1, 2], "Next": "p2"}),
+                Some("p2") => serde_json::json!({"Items": [3], "Next": ""}),
+                Some(other) => panic!("unexpected token {other}"),
+            })
+        };
+        let all = json_pages("List", "Items", "Next", pages).await.unwrap();
+        assert_eq!(all, [1, 2, 3]);
+        let err = json_pages("List", "Items", "Next", |_| async {
+            Ok(serde_json::json!({"Message": "a proxy page"}))
+        })
+        .await
+        .unwrap_err();
+        assert_eq!(err.code, "UnparseableResponse");
     }
 
     #[test]

@@ -5,7 +5,7 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use super::{Collector, Scope, Sink, Target};
-use crate::aws::signed::{form_encode, rest_json_get, unparseable};
+use crate::aws::signed::{form_encode, json_pages, rest_json_get};
 use crate::store::{col, ColumnType::*, TableDef};
 
 pub static EFS_FILE_SYSTEMS: TableDef = TableDef {
@@ -48,50 +48,45 @@ impl Collector for EfsCollector {
 }
 
 async fn collect_file_systems(target: &Target, sink: &mut Sink) {
-    let mut marker: Option<String> = None;
-    loop {
-        let mut path = "/2015-02-01/file-systems?MaxItems=100".to_owned();
-        if let Some(m) = &marker {
-            path.push_str("&Marker=");
-            path.push_str(&form_encode(m));
-        }
-        let page = match rest_json_get(
-            &target.sdk,
-            &target.calls,
-            "elasticfilesystem",
-            "elasticfilesystem",
-            &target.region,
-            &path,
-        )
-        .await
-        {
-            Ok(page) => page,
-            Err(info) => return sink.record_error("DescribeFileSystems", None, None, info),
-        };
-        let Some(systems) = page.get("FileSystems").and_then(Value::as_array) else {
-            let info = unparseable("DescribeFileSystems", "no FileSystems list in the answer");
-            return sink.record_error("DescribeFileSystems", None, None, info);
-        };
-        for fs in systems {
-            let text = |k: &str| fs.get(k).and_then(Value::as_str).map(str::to_owned);
-            sink.table(&EFS_FILE_SYSTEMS)
-                .row()
-                .set("account_id", &target.account_id)
-                .set("region", &target.region)
-                .set("file_system_id", text("FileSystemId"))
-                .set("arn", text("FileSystemArn"))
-                .set("name", text("Name"))
-                .set("encrypted", fs.get("Encrypted").and_then(Value::as_bool))
-                .set("kms_key_id", text("KmsKeyId"))
-                .set("life_cycle_state", text("LifeCycleState"));
-        }
-        marker = page
-            .get("NextMarker")
-            .and_then(Value::as_str)
-            .filter(|m| !m.is_empty())
-            .map(str::to_owned);
-        if marker.is_none() {
-            return;
-        }
+    let systems = json_pages(
+        "DescribeFileSystems",
+        "FileSystems",
+        "NextMarker",
+        |marker| {
+            let mut path = "/2015-02-01/file-systems?MaxItems=100".to_owned();
+            if let Some(m) = marker {
+                path.push_str("&Marker=");
+                path.push_str(&form_encode(&m));
+            }
+            async move {
+                rest_json_get(
+                    &target.sdk,
+                    &target.calls,
+                    "elasticfilesystem",
+                    "elasticfilesystem",
+                    &target.region,
+                    &path,
+                )
+                .await
+            }
+        },
+    )
+    .await;
+    let systems = match systems {
+        Ok(systems) => systems,
+        Err(info) => return sink.record_error("DescribeFileSystems", None, None, info),
+    };
+    for fs in &systems {
+        let text = |k: &str| fs.get(k).and_then(Value::as_str).map(str::to_owned);
+        sink.table(&EFS_FILE_SYSTEMS)
+            .row()
+            .set("account_id", &target.account_id)
+            .set("region", &target.region)
+            .set("file_system_id", text("FileSystemId"))
+            .set("arn", text("FileSystemArn"))
+            .set("name", text("Name"))
+            .set("encrypted", fs.get("Encrypted").and_then(Value::as_bool))
+            .set("kms_key_id", text("KmsKeyId"))
+            .set("life_cycle_state", text("LifeCycleState"));
     }
 }

@@ -5,7 +5,7 @@ use futures::future::BoxFuture;
 use serde_json::{json, Value};
 
 use super::{Collector, Scope, Sink, Target};
-use crate::aws::signed::json_rpc;
+use crate::aws::signed::{json_pages, json_rpc};
 use crate::store::{col, ColumnType::*, TableDef};
 
 pub static EVENTS_BUSES: TableDef = TableDef {
@@ -49,47 +49,36 @@ impl Collector for EventsCollector {
 }
 
 async fn collect_buses(target: &Target, sink: &mut Sink) {
-    let mut token: Option<String> = None;
-    loop {
+    let buses = json_pages("ListEventBuses", "EventBuses", "NextToken", |token| {
         let mut body = json!({"Limit": 100});
-        if let Some(t) = &token {
+        if let Some(t) = token {
             body["NextToken"] = json!(t);
         }
-        let page = json_rpc(
-            &target.sdk,
-            &target.calls,
-            "events",
-            &target.region,
-            "AWSEvents.ListEventBuses",
-            &body,
-        )
-        .await;
-        let page = match page {
-            Ok(page) => page,
-            Err(info) => return sink.record_error("ListEventBuses", None, None, info),
-        };
-        for b in page
-            .get("EventBuses")
-            .and_then(Value::as_array)
-            .into_iter()
-            .flatten()
-        {
-            let text = |k: &str| b.get(k).and_then(Value::as_str).map(str::to_owned);
-            sink.table(&EVENTS_BUSES)
-                .row()
-                .set("account_id", &target.account_id)
-                .set("region", &target.region)
-                .set("name", text("Name"))
-                .set("arn", text("Arn"))
-                .set("policy", text("Policy"));
+        async move {
+            json_rpc(
+                &target.sdk,
+                &target.calls,
+                "events",
+                &target.region,
+                "AWSEvents.ListEventBuses",
+                &body,
+            )
+            .await
         }
-        token = page
-            .get("NextToken")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned);
-        if token.is_none() {
-            return;
-        }
+    })
+    .await;
+    let buses = match buses {
+        Ok(buses) => buses,
+        Err(info) => return sink.record_error("ListEventBuses", None, None, info),
+    };
+    for b in &buses {
+        let text = |k: &str| b.get(k).and_then(Value::as_str).map(str::to_owned);
+        sink.table(&EVENTS_BUSES)
+            .row()
+            .set("account_id", &target.account_id)
+            .set("region", &target.region)
+            .set("name", text("Name"))
+            .set("arn", text("Arn"))
+            .set("policy", text("Policy"));
     }
 }

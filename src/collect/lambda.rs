@@ -6,7 +6,7 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use super::{fan_out, Collector, Scope, Sink, Target};
-use crate::aws::signed::{form_encode, rest_json_get};
+use crate::aws::signed::{form_encode, json_pages, rest_json_get};
 use crate::store::{col, ColumnType::*, TableDef};
 
 pub static LAMBDA_FUNCTIONS: TableDef = TableDef {
@@ -55,33 +55,19 @@ async fn collect_functions(target: &Target, sink: &mut Sink) {
         )
         .await
     };
-    let mut functions: Vec<Value> = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
+    let functions = json_pages("ListFunctions", "Functions", "NextMarker", |marker| {
         let mut path = "/2015-03-31/functions/?MaxItems=50".to_owned();
-        if let Some(m) = &marker {
+        if let Some(m) = marker {
             path.push_str("&Marker=");
-            path.push_str(&form_encode(m));
+            path.push_str(&form_encode(&m));
         }
-        let page = match get(path).await {
-            Ok(page) => page,
-            Err(info) => return sink.record_error("ListFunctions", None, None, info),
-        };
-        functions.extend(
-            page.get("Functions")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default(),
-        );
-        marker = page
-            .get("NextMarker")
-            .and_then(Value::as_str)
-            .filter(|m| !m.is_empty())
-            .map(str::to_owned);
-        if marker.is_none() {
-            break;
-        }
-    }
+        get(path)
+    })
+    .await;
+    let functions = match functions {
+        Ok(functions) => functions,
+        Err(info) => return sink.record_error("ListFunctions", None, None, info),
+    };
     let policies = fan_out(functions, target.fan_out, |f| async move {
         let name = f
             .get("FunctionName")

@@ -6,7 +6,7 @@ use futures::future::BoxFuture;
 use serde_json::{json, Value};
 
 use super::{Collector, Scope, Sink, Target};
-use crate::aws::signed::{json_rpc, unparseable};
+use crate::aws::signed::{json_pages, json_rpc};
 use crate::store::{col, ColumnType::*, TableDef};
 
 pub static LOGS_METRIC_FILTERS: TableDef = TableDef {
@@ -44,59 +44,51 @@ impl Collector for LogsCollector {
 }
 
 async fn collect_metric_filters(target: &Target, sink: &mut Sink) {
-    let mut token: Option<String> = None;
-    loop {
-        let mut body = json!({"limit": 50});
-        if let Some(t) = &token {
-            body["nextToken"] = json!(t);
-        }
-        let page = match json_rpc(
-            &target.sdk,
-            &target.calls,
-            "logs",
-            &target.region,
-            "Logs_20140328.DescribeMetricFilters",
-            &body,
-        )
-        .await
-        {
-            Ok(page) => page,
-            Err(info) => return sink.record_error("DescribeMetricFilters", None, None, info),
-        };
-        let Some(filters) = page.get("metricFilters").and_then(Value::as_array) else {
-            let info = unparseable(
-                "DescribeMetricFilters",
-                "no metricFilters list in the answer",
-            );
-            return sink.record_error("DescribeMetricFilters", None, None, info);
-        };
-        for f in filters {
-            let text = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_owned);
-            let transformations = f
-                .get("metricTransformations")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default();
-            for t in &transformations {
-                let metric = |k: &str| t.get(k).and_then(Value::as_str).map(str::to_owned);
-                sink.table(&LOGS_METRIC_FILTERS)
-                    .row()
-                    .set("account_id", &target.account_id)
-                    .set("region", &target.region)
-                    .set("log_group_name", text("logGroupName"))
-                    .set("filter_name", text("filterName"))
-                    .set("filter_pattern", text("filterPattern"))
-                    .set("metric_name", metric("metricName"))
-                    .set("metric_namespace", metric("metricNamespace"));
+    let filters = json_pages(
+        "DescribeMetricFilters",
+        "metricFilters",
+        "nextToken",
+        |token| {
+            let mut body = json!({"limit": 50});
+            if let Some(t) = token {
+                body["nextToken"] = json!(t);
             }
-        }
-        token = page
-            .get("nextToken")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned);
-        if token.is_none() {
-            return;
+            async move {
+                json_rpc(
+                    &target.sdk,
+                    &target.calls,
+                    "logs",
+                    &target.region,
+                    "Logs_20140328.DescribeMetricFilters",
+                    &body,
+                )
+                .await
+            }
+        },
+    )
+    .await;
+    let filters = match filters {
+        Ok(filters) => filters,
+        Err(info) => return sink.record_error("DescribeMetricFilters", None, None, info),
+    };
+    for f in &filters {
+        let text = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_owned);
+        let transformations = f
+            .get("metricTransformations")
+            .and_then(Value::as_array)
+            .cloned()
+            .unwrap_or_default();
+        for t in &transformations {
+            let metric = |k: &str| t.get(k).and_then(Value::as_str).map(str::to_owned);
+            sink.table(&LOGS_METRIC_FILTERS)
+                .row()
+                .set("account_id", &target.account_id)
+                .set("region", &target.region)
+                .set("log_group_name", text("logGroupName"))
+                .set("filter_name", text("filterName"))
+                .set("filter_pattern", text("filterPattern"))
+                .set("metric_name", metric("metricName"))
+                .set("metric_namespace", metric("metricNamespace"));
         }
     }
 }

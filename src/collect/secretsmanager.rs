@@ -5,7 +5,7 @@ use futures::future::BoxFuture;
 use serde_json::{json, Value};
 
 use super::{fan_out, Collector, Scope, Sink, Target};
-use crate::aws::signed::json_rpc;
+use crate::aws::signed::{json_pages, json_rpc};
 use crate::store::{col, ColumnType::*, TableDef};
 
 pub static SECRETSMANAGER_SECRETS: TableDef = TableDef {
@@ -54,32 +54,18 @@ async fn collect_secrets(target: &Target, sink: &mut Sink) {
         )
         .await
     };
-    let mut secrets: Vec<Value> = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
+    let secrets = json_pages("ListSecrets", "SecretList", "NextToken", |token| {
         let mut body = json!({"MaxResults": 100});
-        if let Some(t) = &token {
+        if let Some(t) = token {
             body["NextToken"] = json!(t);
         }
-        let page = match call("secretsmanager.ListSecrets", body).await {
-            Ok(page) => page,
-            Err(info) => return sink.record_error("ListSecrets", None, None, info),
-        };
-        secrets.extend(
-            page.get("SecretList")
-                .and_then(Value::as_array)
-                .cloned()
-                .unwrap_or_default(),
-        );
-        token = page
-            .get("NextToken")
-            .and_then(Value::as_str)
-            .filter(|t| !t.is_empty())
-            .map(str::to_owned);
-        if token.is_none() {
-            break;
-        }
-    }
+        call("secretsmanager.ListSecrets", body)
+    })
+    .await;
+    let secrets = match secrets {
+        Ok(secrets) => secrets,
+        Err(info) => return sink.record_error("ListSecrets", None, None, info),
+    };
     let details = fan_out(secrets, target.fan_out, |s| async move {
         let arn = s
             .get("ARN")
