@@ -14,6 +14,7 @@
 -- frameworks: { cis-aws-5.0: ["1.19"], cis-aws-6.0: ["2.19"], cis-aws-7.0: ["2.18"] }
 -- tables: [accessanalyzer_analyzers, collection_parts, org_accounts]
 -- requires: [ListAnalyzers]
+-- decided_across_accounts: true
 WITH external AS (
   SELECT * FROM accessanalyzer_analyzers
   WHERE status = 'ACTIVE' AND analyzer_type IN ('ACCOUNT', 'ORGANIZATION')

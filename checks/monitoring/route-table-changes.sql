@@ -15,6 +15,7 @@
 -- frameworks: { cis-aws-5.0: ["4.13"], cis-aws-6.0: ["5.13"], cis-aws-7.0: ["5.13"] }
 -- tables: [cloudtrail_trails, logs_metric_filters, cloudwatch_alarms, sns_subscriptions, org_accounts, collection_parts]
 -- requires: [DescribeTrails, GetTrailStatus, GetEventSelectors, DescribeMetricFilters, DescribeAlarms, ListSubscriptions]
+-- decided_across_accounts: true
 WITH found AS (
   SELECT account_id,
          first_value('alarm ' || alarm_name || ' in account ' || alarm_account_id || ' ' || region

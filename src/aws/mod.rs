@@ -4,7 +4,9 @@
 //! turning SDK errors into recorded facts, and the SigV4-signed calls made without an SDK
 //! crate ([`signed`]).
 
+pub mod cloudfront;
 pub mod ec2;
+pub mod elbv2;
 pub mod rds;
 pub mod signed;
 

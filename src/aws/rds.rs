@@ -4,7 +4,7 @@
 use aws_config::SdkConfig;
 use serde::Deserialize;
 
-use super::signed::{query, unparseable};
+use super::signed::{query_pages, unparseable};
 use super::{ApiCallCounter, ErrorInfo};
 
 /// A DB instance, as DescribeDBInstances gives it: what CIS section 3.2 asks of it.
@@ -107,30 +107,18 @@ pub async fn db_instances(
     calls: &ApiCallCounter,
     region: &str,
 ) -> Result<Vec<DbInstance>, ErrorInfo> {
-    let mut out = Vec::new();
-    let mut marker: Option<String> = None;
-    loop {
-        let mut params = vec![("MaxRecords", "100".to_owned())];
-        if let Some(m) = &marker {
-            params.push(("Marker", m.clone()));
-        }
-        let body = query(
-            sdk,
-            calls,
-            "rds",
-            region,
-            "2014-10-31",
-            "DescribeDBInstances",
-            &params,
-        )
-        .await?;
-        let (items, next) = parse_db_instances(&body)?;
-        out.extend(items);
-        marker = next.filter(|m| !m.is_empty());
-        if marker.is_none() {
-            return Ok(out);
-        }
-    }
+    let params = [("MaxRecords", "100".to_owned())];
+    query_pages(
+        sdk,
+        calls,
+        "rds",
+        region,
+        "2014-10-31",
+        "DescribeDBInstances",
+        &params,
+        parse_db_instances,
+    )
+    .await
 }
 
 fn parse_db_instances(body: &str) -> Result<(Vec<DbInstance>, Option<String>), ErrorInfo> {

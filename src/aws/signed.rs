@@ -359,6 +359,35 @@ async fn rest_json(
     serde_json::from_str(&answer).map_err(|e| unparseable(path, e))
 }
 
+/// A signed GET of a REST-XML API at `base` (CloudFront): the response body.
+pub async fn rest_get(
+    sdk: &SdkConfig,
+    calls: &ApiCallCounter,
+    service: &'static str,
+    base: &str,
+    region: &str,
+    path: &str,
+) -> Result<ResponseBody, ErrorInfo> {
+    let request = SignedRequest {
+        service,
+        region: region.to_owned(),
+        method: "GET",
+        url: format!("{}{path}", base.trim_end_matches('/')),
+        headers: Vec::new(),
+        body: Vec::new(),
+        payload_hash_header: false,
+    };
+    send(sdk, calls, &request).await
+}
+
+/// A text field of a JSON answer, owned; absent, null or not text as None.
+pub fn json_text(value: &serde_json::Value, key: &str) -> Option<String> {
+    value
+        .get(key)
+        .and_then(serde_json::Value::as_str)
+        .map(str::to_owned)
+}
+
 /// The endpoint of a service in a region: the configured custom endpoint (moto, localstack)
 /// as given, else the public one.
 pub(super) fn endpoint(sdk: &SdkConfig, service_host: &str, region: &str) -> String {
@@ -489,6 +518,36 @@ pub async fn query(
         payload_hash_header: false,
     };
     send(sdk, calls, &request).await
+}
+
+/// Every page of a Query API action paged by `Marker` (RDS, ELBv2): `parse` reads a page's
+/// items and the marker of the page after it; `params` are sent with every page.
+#[allow(clippy::too_many_arguments)]
+pub async fn query_pages<T>(
+    sdk: &SdkConfig,
+    calls: &ApiCallCounter,
+    service: &'static str,
+    region: &str,
+    version: &str,
+    action: &str,
+    params: &[(&str, String)],
+    parse: impl Fn(&str) -> Result<(Vec<T>, Option<String>), ErrorInfo>,
+) -> Result<Vec<T>, ErrorInfo> {
+    let mut out = Vec::new();
+    let mut marker: Option<String> = None;
+    loop {
+        let mut page_params = params.to_vec();
+        if let Some(m) = marker.take() {
+            page_params.push(("Marker", m));
+        }
+        let body = query(sdk, calls, service, region, version, action, &page_params).await?;
+        let (items, next) = parse(&body)?;
+        out.extend(items);
+        marker = next.filter(|m| !m.is_empty());
+        if marker.is_none() {
+            return Ok(out);
+        }
+    }
 }
 
 /// `application/x-www-form-urlencoded` for one value: unreserved characters as they are,

@@ -35,6 +35,14 @@ pub struct CheckMeta {
     /// in the error, or the whole account (and region) when the error names none.
     #[serde(default)]
     pub requires: Vec<String>,
+    /// The check's PASS is evidence found, possibly in another account (the alarm in the
+    /// account that owns an organization trail's log group, an organization's analyzer),
+    /// and its FAIL is a search that found nothing. A failed read in any account then makes
+    /// the FAIL rows of every account NOT_ASSESSED (in the failed region, or all rows when
+    /// the read names no region); PASS rows stand, since no failed read takes back what
+    /// was found.
+    #[serde(default)]
+    pub decided_across_accounts: bool,
     #[serde(default)]
     pub references: Vec<String>,
 }

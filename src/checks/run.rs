@@ -358,18 +358,36 @@ impl Coverage {
             }
         }
         for (account, region, service, why) in scopes {
-            // Organization data is read once, in the management account, about every account.
-            let org_wide = service == "org";
+            // Organization data is read once, in the management account, about every account;
+            // a check decided across accounts may have looked for its evidence anywhere.
+            let any_account = service == "org" || check.meta.decided_across_accounts;
+            // An account-wide row (no region) is incomplete when any of its regions failed.
             let in_scope = |r: &CheckResult| {
-                (org_wide || r.account_id == account) && (region.is_none() || r.region == region)
+                (any_account || r.account_id == account)
+                    && (region.is_none() || r.region.is_none() || r.region == region)
             };
             let mut any = false;
             for row in rows.iter_mut().filter(|r| in_scope(r)) {
-                row.status = Status::NotAssessed;
-                row.reason = format!("not assessed: {why}");
                 any = true;
+                if check.meta.decided_across_accounts && row.status == Status::Pass {
+                    continue;
+                }
+                row.status = Status::NotAssessed;
+                row.reason = if row.account_id == account {
+                    format!("not assessed: {why}")
+                } else {
+                    let place = region
+                        .as_deref()
+                        .map(|r| format!(" {r}"))
+                        .unwrap_or_default();
+                    format!("not assessed: in account {account}{place}, {why}")
+                };
             }
-            if !any {
+            let own_row = rows.iter().any(|r| {
+                r.account_id == account
+                    && (region.is_none() || r.region.is_none() || r.region == region)
+            });
+            if !any || (check.meta.decided_across_accounts && !own_row) {
                 rows.push(self.placeholder(
                     check,
                     format!("account/{account}"),
@@ -423,6 +441,87 @@ mod tests {
             "arn:aws:iam::1:role/x",
             "arn:aws:iam::1:role/x"
         ));
+    }
+
+    fn check_with(header: &str) -> Check {
+        let text = format!("-- id: monitoring-x\n-- title: X\n-- severity: high\n-- description: d\n-- remediation: r\n-- tables: [cloudwatch_alarms]\n-- requires: [DescribeAlarms]\n{header}SELECT 1\n");
+        crate::checks::parse_check(std::path::Path::new("checks/monitoring/x.sql"), &text).unwrap()
+    }
+
+    fn row(check: &Check, account: &str, region: Option<&str>, status: Status) -> CheckResult {
+        CheckResult {
+            check_id: check.meta.id.clone(),
+            title: String::new(),
+            severity: check.meta.severity,
+            frameworks: BTreeMap::new(),
+            resource_id: format!("account/{account}/x"),
+            account_id: account.into(),
+            region: region.map(Into::into),
+            status,
+            reason: "as found".into(),
+        }
+    }
+
+    /// DescribeAlarms failed in the management account's us-east-1.
+    fn alarms_failed_in_management() -> Coverage {
+        Coverage {
+            failed_parts: vec![],
+            errors: vec![FailedCall {
+                account: "111".into(),
+                region: Some("us-east-1".into()),
+                service: "cloudwatch".into(),
+                operation: "DescribeAlarms".into(),
+                resource: None,
+                message: "Throttling: Rate exceeded".into(),
+            }],
+        }
+    }
+
+    #[test]
+    fn an_account_wide_result_is_not_assessed_when_one_of_its_regions_failed() {
+        let check = check_with("");
+        let mut rows = vec![
+            row(&check, "111", None, Status::Pass),
+            row(&check, "222", None, Status::Fail),
+        ];
+        alarms_failed_in_management().apply(&check, &mut rows);
+        assert_eq!(rows.len(), 2, "no placeholder beside the row: {rows:?}");
+        assert_eq!(rows[0].status, Status::NotAssessed);
+        assert!(
+            rows[0].reason.contains("DescribeAlarms"),
+            "{}",
+            rows[0].reason
+        );
+        // Without decided_across_accounts another account's failure is not this one's.
+        assert_eq!(rows[1].status, Status::Fail);
+    }
+
+    #[test]
+    fn a_failed_read_elsewhere_makes_fails_of_a_check_decided_across_accounts_not_assessed() {
+        let check = check_with("-- decided_across_accounts: true\n");
+        let mut rows = vec![
+            row(&check, "111", None, Status::Fail),
+            row(&check, "222", None, Status::Fail),
+            row(&check, "333", None, Status::Pass),
+            row(&check, "444", Some("eu-west-1"), Status::Fail),
+        ];
+        alarms_failed_in_management().apply(&check, &mut rows);
+        let statuses: Vec<Status> = rows.iter().map(|r| r.status).collect();
+        assert_eq!(
+            statuses,
+            [
+                Status::NotAssessed,
+                Status::NotAssessed,
+                Status::Pass,
+                Status::Fail
+            ],
+            "{rows:?}"
+        );
+        assert_eq!(
+            rows[1].reason,
+            "not assessed: in account 111 us-east-1, cloudwatch DescribeAlarms: Throttling: Rate exceeded"
+        );
+        assert_eq!(rows[2].reason, "as found");
     }
 
     #[tokio::test]

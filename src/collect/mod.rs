@@ -6,11 +6,14 @@
 
 pub mod accessanalyzer;
 pub mod account;
+pub mod apigateway;
+pub mod cloudfront;
 pub mod cloudtrail;
 pub mod cloudwatch;
 pub mod config;
 pub mod ec2;
 pub mod efs;
+pub mod elbv2;
 pub mod event_selectors;
 pub mod events;
 pub mod iam;
@@ -73,6 +76,9 @@ pub fn all_collectors() -> Vec<Box<dyn Collector>> {
         Box::new(accessanalyzer::AccessAnalyzerCollector),
         Box::new(securityhub::SecurityHubCollector),
         Box::new(efs::EfsCollector),
+        Box::new(elbv2::Elbv2Collector),
+        Box::new(cloudfront::CloudFrontCollector),
+        Box::new(apigateway::ApiGatewayCollector),
         Box::new(rds::RdsCollector),
         Box::new(logs::LogsCollector),
         Box::new(cloudwatch::CloudWatchCollector),

@@ -64,10 +64,10 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
         .iter()
         .all(|a| a["status"] == "ok"));
     assert_eq!(m["regions"], json!(["eu-west-1", "us-east-1"]));
-    // org once, iam + s3 per account, config + cloudtrail + ec2 + kms + sns + sqs +
-    // accessanalyzer + securityhub + efs + rds + logs + cloudwatch + lambda + secretsmanager +
-    // events per account and region; account once per account.
-    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 3 + 5 * 2 * 15);
+    // org once, iam + s3 + account + cloudfront per account, config + cloudtrail + ec2 + kms +
+    // sns + sqs + accessanalyzer + securityhub + efs + elbv2 + apigateway + rds + logs +
+    // cloudwatch + lambda + secretsmanager + events per account and region.
+    assert_eq!(m["parts"].as_array().unwrap().len(), 1 + 5 * 4 + 5 * 2 * 17);
     assert!(m["api_calls"].as_u64().unwrap() > 100);
 
     // Every table exists, even when empty, and the manifest counts match the files.
@@ -916,6 +916,30 @@ fn collect_org_snapshot_holds_exactly_the_seeded_organization() {
             }),
         "{contact:?}"
     );
+    // CIS 2.2 evidence: moto has no GetContactInformation, a collection error in every
+    // account, so the evidence is NOT_ASSESSED there, never PASS.
+    let contact_details = statuses("account-contact-details");
+    assert!(
+        contact_details.len() == 5 && contact_details.iter().all(|(_, st)| st == "NOT_ASSESSED"),
+        "{contact_details:?}"
+    );
+    assert_eq!(
+        rows_where(&errors, "operation", "GetContactInformation").len(),
+        5
+    );
+    // CIS 4.10 evidence (signed ELBv2 Query, CloudFront REST-XML, API Gateway REST-JSON
+    // calls): the logging load balancer and REST stage pass; the silent load balancer, the
+    // distribution without standard logging and the HTTP API stage without a destination fail.
+    let web = &seeded["web"];
+    let mut expected_web = vec![
+        pair(web["logged_alb"].as_str().unwrap().to_owned(), "PASS"),
+        pair(web["silent_alb"].as_str().unwrap().to_owned(), "FAIL"),
+        pair(web["distribution"].as_str().unwrap().to_owned(), "FAIL"),
+        pair(web["rest_stage"].as_str().unwrap().to_owned(), "PASS"),
+        pair(web["http_stage"].as_str().unwrap().to_owned(), "FAIL"),
+    ];
+    expected_web.sort();
+    assert_eq!(statuses("web-frontend-access-logging"), expected_web);
     // CIS section 5, organization-aware: the organization trail's log group has a root-use
     // filter, an alarm and a subscribed topic in the management account; every member, with
     // no alarm of its own, passes 5.3 through them, and the reason names that account. No

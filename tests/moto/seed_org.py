@@ -407,6 +407,39 @@ def seed_management(c, account_id, out):
                                         StorageEncrypted=True, AutoMinorVersionUpgrade=True, **common)["DBInstance"]["DBInstanceArn"]
     out["rds"] = {"public": public_db, "private": private_db}
 
+    # Web front ends (CIS 4.10 evidence): an application load balancer writing access logs and
+    # one that does not; a CloudFront distribution without standard logging; a REST API stage
+    # with an access log destination and an HTTP API stage without one.
+    elb = c("elbv2")
+    logged_alb = elb.create_load_balancer(Name="logged-alb", Subnets=subnets[:2], Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+    elb.modify_load_balancer_attributes(LoadBalancerArn=logged_alb, Attributes=[
+        {"Key": "access_logs.s3.enabled", "Value": "true"}, {"Key": "access_logs.s3.bucket", "Value": "mgmt-logs"}])
+    silent_alb = elb.create_load_balancer(Name="silent-alb", Subnets=subnets[:2], Type="application")["LoadBalancers"][0]["LoadBalancerArn"]
+    distribution = c("cloudfront").create_distribution(DistributionConfig={
+        "CallerReference": "site", "Comment": "site", "Enabled": True,
+        "Origins": {"Quantity": 1, "Items": [{"Id": "origin", "DomainName": "example.com",
+                                              "CustomOriginConfig": {"HTTPPort": 80, "HTTPSPort": 443, "OriginProtocolPolicy": "https-only"}}]},
+        "DefaultCacheBehavior": {"TargetOriginId": "origin", "ViewerProtocolPolicy": "redirect-to-https",
+                                 "MinTTL": 0, "ForwardedValues": {"QueryString": False, "Cookies": {"Forward": "none"}}},
+    })["Distribution"]["ARN"]
+    apigw = c("apigateway")
+    rest_api = apigw.create_rest_api(name="shop")["id"]
+    root = apigw.get_resources(restApiId=rest_api)["items"][0]["id"]
+    apigw.put_method(restApiId=rest_api, resourceId=root, httpMethod="GET", authorizationType="NONE")
+    apigw.put_integration(restApiId=rest_api, resourceId=root, httpMethod="GET", type="MOCK")
+    deployment = apigw.create_deployment(restApiId=rest_api)["id"]
+    apigw.create_stage(restApiId=rest_api, stageName="prod", deploymentId=deployment)
+    apigw.update_stage(restApiId=rest_api, stageName="prod", patchOperations=[
+        {"op": "replace", "path": "/accessLogSettings/destinationArn", "value": f"arn:aws:logs:us-east-1:{account_id}:log-group:api-access"},
+        {"op": "replace", "path": "/accessLogSettings/format", "value": "$context.requestId"}])
+    http_api = c("apigatewayv2").create_api(Name="hooks", ProtocolType="HTTP")["ApiId"]
+    c("apigatewayv2").create_stage(ApiId=http_api, StageName="live")
+    out["web"] = {
+        "logged_alb": logged_alb, "silent_alb": silent_alb, "distribution": distribution,
+        "rest_stage": f"arn:aws:apigateway:us-east-1::/restapis/{rest_api}/stages/prod",
+        "http_stage": f"arn:aws:apigateway:us-east-1::/apis/{http_api}/stages/live",
+    }
+
     # CloudTrail: a multi-region organization trail with validation, logging.
     ct = c("cloudtrail")
     # Its events also go to CloudWatch Logs, where a metric filter for root use (CIS 5.3)
