@@ -146,7 +146,7 @@ pub struct CollectArgs {
     /// Regions to collect, comma-separated, or `all` for every region enabled in each account.
     #[arg(long, default_value = "all", value_delimiter = ',')]
     pub regions: Vec<String>,
-    /// Services to collect (org, iam, s3, config, cloudtrail, ec2, kms, sns, sqs, accessanalyzer, securityhub, efs, rds, logs, cloudwatch, lambda, secretsmanager, events, account), comma-separated. Default: all.
+    /// Services to collect (org, iam, s3, config, cloudtrail, ec2, kms, sns, sqs, accessanalyzer, securityhub, efs, elbv2, cloudfront, apigateway, rds, logs, cloudwatch, lambda, secretsmanager, events, account), comma-separated. Default: all.
     #[arg(long, value_delimiter = ',')]
     pub services: Vec<String>,
     /// Collect every active account of the organization, entering members by AssumeRole.

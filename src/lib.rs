@@ -3,6 +3,7 @@
 //! Collectors ([`collect`]) snapshot AWS configuration into Parquet ([`store`]); later
 //! stages run SQL checks and detections over the snapshot.
 
+pub mod audit;
 pub mod aws;
 pub mod checks;
 pub mod collect;

@@ -17,7 +17,7 @@ use crate::rules::PlanError;
 
 pub const RESULT_COLUMNS: [&str; 5] = ["resource_id", "account_id", "region", "status", "reason"];
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, serde::Deserialize)]
 #[serde(rename_all = "SCREAMING_SNAKE_CASE")]
 pub enum Status {
     Fail,

@@ -65,23 +65,25 @@ impl HuntConfig {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
         let config: Self =
             serde_norway::from_str(&text).map_err(|e| format!("{}: {e}", path.display()))?;
-        for cidr in &config.trusted_cidrs {
+        config
+            .validate()
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(config)
+    }
+
+    /// What the types cannot say: CIDRs are CIDRs, a baseline has at least one day.
+    pub fn validate(&self) -> Result<(), String> {
+        for cidr in &self.trusted_cidrs {
             // A valid CIDR contains its own network address.
             let network = cidr.split('/').next().unwrap_or_default();
             if crate::policy::net::cidr_contains(cidr, network) != Some(true) {
-                return Err(format!(
-                    "{}: trusted_cidrs: {cidr:?} is not a CIDR",
-                    path.display()
-                ));
+                return Err(format!("trusted_cidrs: {cidr:?} is not a CIDR"));
             }
         }
-        if config.baseline_days == 0 {
-            return Err(format!(
-                "{}: baseline_days must be at least 1",
-                path.display()
-            ));
+        if self.baseline_days == 0 {
+            return Err("baseline_days must be at least 1".to_owned());
         }
-        Ok(config)
+        Ok(())
     }
 
     /// The one row of `hunt_params`: these settings plus the window's edges.

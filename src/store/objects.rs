@@ -171,6 +171,52 @@ impl DataStore {
         }
     }
 
+    /// Writes `relative` only if nothing is there yet, whole or not at all; false when
+    /// something was (a lock someone holds). A hard link of a flushed temporary file on this
+    /// machine (it fails on an existing name), a conditional PUT (If-None-Match) on S3.
+    pub async fn create_new(&self, relative: &str, bytes: Vec<u8>) -> Result<bool, StoreError> {
+        match &self.backend {
+            Backend::Local { root, .. } => {
+                let path = root.join(relative);
+                let dir = path.parent().unwrap_or(root);
+                std::fs::create_dir_all(dir).map_err(io_err(dir))?;
+                let mut staged = tempfile::NamedTempFile::new_in(dir).map_err(io_err(dir))?;
+                std::io::Write::write_all(&mut staged, &bytes)
+                    .and_then(|()| staged.as_file().sync_all())
+                    .map_err(io_err(staged.path()))?;
+                match std::fs::hard_link(staged.path(), &path) {
+                    Ok(()) => Ok(true),
+                    Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
+                    Err(e) => Err(io_err(&path)(e)),
+                }
+            }
+            Backend::S3 { .. } => {
+                let options = object_store::PutOptions {
+                    mode: object_store::PutMode::Create,
+                    ..Default::default()
+                };
+                match self
+                    .store
+                    .put_opts(&self.key(relative), bytes.into(), options)
+                    .await
+                {
+                    Ok(_) => Ok(true),
+                    Err(object_store::Error::AlreadyExists { .. })
+                    | Err(object_store::Error::Precondition { .. }) => Ok(false),
+                    Err(e) => Err(self.object_err(relative)(e)),
+                }
+            }
+        }
+    }
+
+    /// Deletes the object `relative`; one that is not there is no error.
+    pub async fn delete(&self, relative: &str) -> Result<(), StoreError> {
+        match self.store.delete(&self.key(relative)).await {
+            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Err(e) => Err(self.object_err(relative)(e)),
+        }
+    }
+
     /// Whether the object `relative` exists.
     pub async fn exists(&self, relative: &str) -> bool {
         self.store.head(&self.key(relative)).await.is_ok()

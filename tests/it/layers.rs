@@ -15,6 +15,7 @@ const LAYERS: &[&[&str]] = &[
     &["rules"],
     &["checks", "hunt"],
     &["report"],
+    &["audit"],
     &["cli", "commands"],
 ];
 
