@@ -49,12 +49,21 @@ pub struct GlobalArgs {
     /// (needs the cluster feature).
     #[arg(long, global = true, env = "GOVSCAN_ENGINE", default_value = "local")]
     pub engine: govscan::engine::cluster::EngineChoice,
+    /// Whether --data-dir or GOVSCAN_DATA_DIR was given (not the default): a config file's
+    /// data_dir yields to them.
+    #[arg(skip)]
+    pub data_dir_given: bool,
 }
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Snapshot AWS Organizations, IAM, S3, Config and CloudTrail configuration to Parquet.
     Collect(CollectArgs),
+    /// The scheduled audit in one command: collect, ingest the trails' new logs, check, hunt,
+    /// compare with the previous audit, write the reports under audits/<snapshot id>/, apply
+    /// retention. Exit 0, 1 when something at or above fail_on is new (or any, per the
+    /// config), 2 when the audit itself failed.
+    Audit(AuditArgs),
     /// List the tables of a snapshot with their columns, types and meaning.
     Tables(TablesArgs),
     /// List the snapshots in the data directory.
@@ -169,6 +178,68 @@ pub struct CollectArgs {
     /// Attempts per AWS call before it is recorded as failed (throttling backs off adaptively).
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=20))]
     pub max_attempts: u32,
+}
+
+#[derive(Debug, Args)]
+pub struct AuditArgs {
+    /// The audit's configuration (docs/govscan.yaml lists every key and its default); the
+    /// flags below override it.
+    #[arg(long, env = "GOVSCAN_CONFIG")]
+    pub config: Option<PathBuf>,
+    /// Print the configuration in force (file, then flags) as YAML and exit.
+    #[arg(long)]
+    pub print_config: bool,
+    /// Collect every active account of the organization (collect.org).
+    #[arg(long)]
+    pub org: bool,
+    /// With --org, only these account ids (collect.accounts).
+    #[arg(long, value_delimiter = ',')]
+    pub accounts: Vec<String>,
+    /// Regions, comma-separated, or all (collect.regions).
+    #[arg(long, value_delimiter = ',')]
+    pub regions: Vec<String>,
+    /// Services, comma-separated (collect.services).
+    #[arg(long, value_delimiter = ',')]
+    pub services: Vec<String>,
+    /// Role assumed in member accounts (collect.role_name).
+    #[arg(long)]
+    pub role_name: Option<String>,
+    /// Frameworks, comma-separated (check.frameworks).
+    #[arg(long, value_delimiter = ',')]
+    pub frameworks: Vec<String>,
+    /// CIS profile level (check.level).
+    #[arg(long, value_parser = clap::value_parser!(u8).range(1..=2))]
+    pub level: Option<u8>,
+    /// Mutelist file (check.mutelist).
+    #[arg(long)]
+    pub mutelist: Option<PathBuf>,
+    /// More trail sources to ingest, comma-separated (trail.extra_sources, added to).
+    #[arg(long, value_delimiter = ',')]
+    pub trail_sources: Vec<String>,
+    /// Do not ingest trail logs (trail.ingest: false).
+    #[arg(long)]
+    pub no_ingest: bool,
+    /// Do not hunt (hunt.enabled: false).
+    #[arg(long)]
+    pub no_hunt: bool,
+    /// Report formats, comma-separated (report.formats).
+    #[arg(long, value_enum, value_delimiter = ',')]
+    pub formats: Vec<govscan::audit::config::AuditFormat>,
+    /// Also copy the audit's files into this folder (report.output_dir).
+    #[arg(long)]
+    pub output_dir: Option<PathBuf>,
+    /// Exit 1 when something of this severity or higher is counted (fail_on.severity).
+    #[arg(long, value_enum)]
+    pub fail_on: Option<govscan::rules::Severity>,
+    /// Count only what is new since the previous audit, or everything (fail_on.scope).
+    #[arg(long, value_enum)]
+    pub fail_on_scope: Option<govscan::audit::config::FailScope>,
+    /// Keep the newest N audits (retention.keep_last).
+    #[arg(long)]
+    pub keep_last: Option<u32>,
+    /// Keep audits younger than D days (retention.keep_days).
+    #[arg(long)]
+    pub keep_days: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]

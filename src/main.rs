@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use clap::{CommandFactory, Parser};
+use clap::{CommandFactory, FromArgMatches};
 use cli::{Cli, ClusterCommand, Command, ExportCommand, PolicyCommand, TrailCommand};
 use commands::CommandError;
 use govscan::engine::{cluster, Sessions};
@@ -18,7 +18,15 @@ mod commands;
 const WORKER_STACK_BYTES: usize = 64 * 1024 * 1024;
 
 fn main() -> ExitCode {
-    let mut cli = Cli::parse();
+    let matches = Cli::command().get_matches();
+    let mut cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => e.exit(),
+    };
+    cli.global.data_dir_given = !matches!(
+        matches.value_source("data_dir"),
+        None | Some(clap::parser::ValueSource::DefaultValue)
+    );
     init_logging(cli.global.quiet, cli.global.verbose);
     cli.global.data_dir = cli
         .global
@@ -151,6 +159,9 @@ async fn run_command(cli: &Cli, sessions: &Sessions) -> Result<Outcome, CommandE
     };
     match &cli.command {
         Command::Collect(args) => clean(commands::collect::run(&cli.global, args).await),
+        Command::Audit(args) => commands::audit::run(&cli.global, sessions, args)
+            .await
+            .map(exit_1_if),
         Command::Tables(args) => clean(commands::tables::run(data_dir, args).await),
         Command::Snapshots(args) => clean(commands::snapshots::run(data_dir, args).await),
         Command::Query(args) => clean(commands::query::run(sessions, data_dir, args).await),

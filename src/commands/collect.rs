@@ -50,19 +50,32 @@ pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> Result<(), CommandE
             )));
         }
     }
-    let progress = Bars::new(global.quiet || !std::io::stderr().is_terminal());
-    let outcome = collect(&opts, &progress).await?;
+    let (snapshot_id, _, published) = collect_and_publish(&store, &staging, &opts, global.quiet).await?;
+    stdout_write(&format!("{snapshot_id}\t{published}\n"))
+}
+
+/// Collects into `staging` and publishes the snapshot (or shard) into `store`, with progress
+/// bars on a terminal and a line about what could not be read; answers the snapshot id, its
+/// manifest and where it went.
+pub async fn collect_and_publish(
+    store: &DataStore,
+    staging: &tempfile::TempDir,
+    opts: &CollectOptions,
+    quiet: bool,
+) -> Result<(String, govscan::store::manifest::Manifest, String), CommandError> {
+    let progress = Bars::new(quiet || !std::io::stderr().is_terminal());
+    let outcome = collect(opts, &progress).await?;
     let relative = govscan::store::objects::relative_key(&outcome.path, staging.path());
     store.publish_folder(&outcome.path, &relative).await?;
     let published = store.display(&relative);
-    let m = &outcome.manifest;
+    let m = outcome.manifest;
     let failed = m.failed_parts();
     let failed_accounts = m
         .accounts
         .iter()
         .filter(|a| a.status == Status::Failed)
         .count();
-    if !global.quiet {
+    if !quiet {
         eprintln!(
             "Collected {} account(s), {} region(s), {} part(s) in {:.1}s with {} API calls.",
             m.accounts.len() - failed_accounts,
@@ -78,10 +91,10 @@ pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> Result<(), CommandE
             );
         }
     }
-    stdout_write(&format!("{}\t{published}\n", outcome.snapshot_id))
+    Ok((outcome.snapshot_id, m, published))
 }
 
-fn parse_regions(values: &[String]) -> Result<RegionSelection, CommandError> {
+pub fn parse_regions(values: &[String]) -> Result<RegionSelection, CommandError> {
     let values: Vec<String> = values
         .iter()
         .map(|v| v.trim().to_owned())

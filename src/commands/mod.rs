@@ -1,5 +1,6 @@
 //! What each subcommand does, between the parsed CLI and the library.
 
+pub mod audit;
 pub mod check;
 pub mod cluster;
 pub mod collect;

@@ -71,13 +71,52 @@ pub async fn run(
             .is_some_and(|(_, findings)| govscan::hunt::finds_at(findings, args.report.fail_on));
     let hunt_report = hunt.map(|(report, _)| report);
     let errors = engine.snapshot.read_rows("collection_errors").await?;
+    let text = render_audit_document(
+        args.format,
+        args.report.templates.as_deref(),
+        &AuditDocument {
+            manifest: &engine.manifest,
+            framework: &framework,
+            checks: &checks,
+            results: &results,
+            check_report: &check_report,
+            hunt: hunt_report.as_ref(),
+            errors,
+            changes: None,
+        },
+    )?;
+    super::write_output(args.report.output.as_deref(), &text)?;
+    Ok(failed)
+}
+
+/// What the audit document shows.
+pub struct AuditDocument<'a> {
+    pub manifest: &'a govscan::store::manifest::Manifest,
+    pub framework: &'a govscan::checks::framework::Framework,
+    pub checks: &'a [govscan::checks::Check],
+    pub results: &'a [govscan::checks::run::CheckResult],
+    pub check_report: &'a Report,
+    pub hunt: Option<&'a Report>,
+    pub errors: Vec<serde_json::Map<String, serde_json::Value>>,
+    /// What changed since the previous audit (`govscan audit`), shown first.
+    pub changes: Option<&'a govscan::audit::AuditChanges>,
+}
+
+/// The audit document as HTML or Markdown, from the built-in template or `templates/`.
+pub fn render_audit_document(
+    format: ReportFormat,
+    templates: Option<&std::path::Path>,
+    doc: &AuditDocument<'_>,
+) -> Result<String, CommandError> {
+    let manifest = doc.manifest;
+    let framework = doc.framework;
     let inventory: Vec<(String, u64)> = manifest
         .tables
         .iter()
         .filter(|(name, _)| !name.starts_with("collection_"))
         .map(|(name, entry)| (name.clone(), entry.rows))
         .collect();
-    let controls = govscan::checks::verdict::control_verdicts(&framework, &checks, &results);
+    let controls = govscan::checks::verdict::control_verdicts(framework, doc.checks, doc.results);
     let verdicts = govscan::checks::verdict::verdict_counts(&controls);
 
     let context = context! {
@@ -88,11 +127,12 @@ pub async fn run(
         regions => manifest.regions,
         inventory => inventory.iter().map(|(n, r)| context! { name => n, rows => r }).collect::<Vec<_>>(),
         framework => context! { title => framework.title, verdicts => verdicts, controls => controls },
-        checks => report_context(&check_report),
-        hunt => hunt_report.as_ref().map(report_context),
-        errors => errors,
+        checks => report_context(doc.check_report),
+        hunt => doc.hunt.map(report_context),
+        errors => doc.errors,
+        changes => doc.changes,
     };
-    let (name, default, render): (_, _, TemplateRenderer) = match args.format {
+    let (name, default, render): (_, _, TemplateRenderer) = match format {
         ReportFormat::Html => (AUDIT_HTML, AUDIT_HTML_TEMPLATE, render_template),
         ReportFormat::Markdown => (
             AUDIT_MARKDOWN,
@@ -100,7 +140,7 @@ pub async fn run(
             govscan::report::markdown::render_template,
         ),
     };
-    let template = match &args.report.templates {
+    let template = match templates {
         Some(dir) => {
             let path = dir.join(name);
             std::fs::read_to_string(&path)
@@ -108,7 +148,5 @@ pub async fn run(
         }
         None => default.to_owned(),
     };
-    let text = render(name, &template, context).map_err(CommandError::Usage)?;
-    super::write_output(args.report.output.as_deref(), &text)?;
-    Ok(failed)
+    render(name, &template, context).map_err(CommandError::Usage)
 }

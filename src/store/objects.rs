@@ -310,6 +310,18 @@ impl DataStore {
     /// file uploaded with the manifest last on S3, so that everything the manifest names is
     /// there before it.
     pub async fn publish_folder(&self, staged: &Path, relative: &str) -> Result<(), StoreError> {
+        self.publish_folder_ending_with(staged, relative, MANIFEST_FILE)
+            .await
+    }
+
+    /// [`Self::publish_folder`] for a folder whose file `last` (an audit's summary) is what
+    /// readers trust: on S3 it is uploaded after everything else.
+    pub async fn publish_folder_ending_with(
+        &self,
+        staged: &Path,
+        relative: &str,
+        last: &str,
+    ) -> Result<(), StoreError> {
         if let Backend::Local { root, .. } = &self.backend {
             return rename_into(staged, &root.join(relative));
         }
@@ -327,8 +339,8 @@ impl DataStore {
                 Err(e) => Some(Err(e)),
             })
             .collect::<Result<_, _>>()?;
-        // The manifest sorts last; everything else in a stable order.
-        files.sort_by_key(|p| (p.file_name().is_some_and(|n| n == MANIFEST_FILE), p.clone()));
+        // `last` sorts last; everything else in a stable order.
+        files.sort_by_key(|p| (p.file_name().is_some_and(|n| n == last), p.clone()));
         for path in files {
             let inside = relative_key(&path, staged);
             let bytes = std::fs::read(&path).map_err(io_err(&path))?;

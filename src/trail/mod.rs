@@ -216,3 +216,28 @@ mod tests {
         assert_eq!(split_s3_url("/tmp/logs"), None);
     }
 }
+
+/// Retention of the lake: deletes the day partitions before `cutoff` and answers their
+/// dates. The checkpoint still names the files they came from, so they are not read again.
+pub async fn remove_partitions_before(
+    data_dir: &crate::store::DataDir,
+    cutoff: NaiveDate,
+) -> Result<Vec<NaiveDate>, IngestError> {
+    let store = crate::store::DataStore::open(data_dir).await?;
+    let mut removed = Vec::new();
+    for name in store.children(crate::store::LAKE).await? {
+        let Some(date) = name
+            .strip_prefix("event_date=")
+            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+        else {
+            continue;
+        };
+        if date < cutoff {
+            store
+                .delete_under(&format!("{}/{name}", crate::store::LAKE))
+                .await?;
+            removed.push(date);
+        }
+    }
+    Ok(removed)
+}
