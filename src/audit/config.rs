@@ -239,10 +239,12 @@ impl AuditConfig {
             // The parser's own message says "at line L column C" where it knows them.
             e.to_string()
         })?;
-        config.validate().map_err(|(key, message)| match line_of(text, &key) {
-            Some(line) => format!("line {line}: {}: {message}", key.join(".")),
-            None => format!("{}: {message}", key.join(".")),
-        })?;
+        config
+            .validate()
+            .map_err(|(key, message)| match line_of(text, &key) {
+                Some(line) => format!("line {line}: {}: {message}", key.join(".")),
+                None => format!("{}: {message}", key.join(".")),
+            })?;
         Ok(config)
     }
 
@@ -307,7 +309,10 @@ impl AuditConfig {
             return at(&["collect", "role_name"], "must not be empty".into());
         }
         if self.check.frameworks.is_empty() {
-            return at(&["check", "frameworks"], "name at least one framework".into());
+            return at(
+                &["check", "frameworks"],
+                "name at least one framework".into(),
+            );
         }
         let frameworks = crate::checks::framework::builtin_frameworks()
             .map_err(|e| (vec!["check", "frameworks"], e.to_string()))?;
@@ -338,8 +343,7 @@ impl AuditConfig {
         if self.retention.keep_last == Some(0) {
             return at(
                 &["retention", "keep_last"],
-                "must be at least 1 (the newest audit is what the next one compares with)"
-                    .into(),
+                "must be at least 1 (the newest audit is what the next one compares with)".into(),
             );
         }
         if self.retention.keep_days == Some(0) {
@@ -391,7 +395,10 @@ mod tests {
     #[test]
     fn an_empty_file_is_the_defaults() {
         assert_eq!(AuditConfig::parse("{}").unwrap(), AuditConfig::default());
-        assert_eq!(AuditConfig::parse("# nothing\n").unwrap(), AuditConfig::default());
+        assert_eq!(
+            AuditConfig::parse("# nothing\n").unwrap(),
+            AuditConfig::default()
+        );
     }
 
     #[test]
@@ -408,12 +415,16 @@ mod tests {
         assert!(err.contains("line 2: check.frameworks"), "{err}");
         let err =
             AuditConfig::parse("hunt:\n  parameters:\n    trusted_cidrs: [nope]\n").unwrap_err();
-        assert!(err.starts_with("line 2: hunt.parameters: trusted_cidrs"), "{err}");
+        assert!(
+            err.starts_with("line 2: hunt.parameters: trusted_cidrs"),
+            "{err}"
+        );
     }
 
     #[test]
     fn unknown_keys_and_wrong_types_are_rejected_with_the_parsers_line() {
-        let err = AuditConfig::parse("collect:\n  org: true\n  regoins: [us-east-1]\n").unwrap_err();
+        let err =
+            AuditConfig::parse("collect:\n  org: true\n  regoins: [us-east-1]\n").unwrap_err();
         assert!(err.contains("regoins") && err.contains("line 3"), "{err}");
         let err = AuditConfig::parse("fail_on:\n  severity: severe\n").unwrap_err();
         assert!(err.contains("severe") && err.contains("line 2"), "{err}");

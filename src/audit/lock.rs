@@ -117,8 +117,12 @@ impl AuditLock {
                             where_: store.display(LOCK_FILE),
                             pid: h.as_ref().map_or(0, |h| h.pid),
                             host: h.as_ref().map_or_else(String::new, |h| h.host.clone()),
-                            started: h.as_ref().map_or_else(String::new, |h| h.started_at.to_rfc3339()),
-                            renewed: h.as_ref().map_or_else(String::new, |h| h.renewed_at.to_rfc3339()),
+                            started: h
+                                .as_ref()
+                                .map_or_else(String::new, |h| h.started_at.to_rfc3339()),
+                            renewed: h
+                                .as_ref()
+                                .map_or_else(String::new, |h| h.renewed_at.to_rfc3339()),
                             stale_minutes,
                         });
                     }
@@ -134,8 +138,7 @@ impl AuditLock {
                     holder.renewed_at = Utc::now();
                     let bytes = serde_json::to_vec_pretty(&holder).expect("a holder serializes");
                     // Renew only our own lock: one taken over from us stays the taker's.
-                    if matches!(read_holder(&store).await, Ok(Some(h)) if h.token == holder.token)
-                    {
+                    if matches!(read_holder(&store).await, Ok(Some(h)) if h.token == holder.token) {
                         let _ = store.put(LOCK_FILE, bytes).await;
                     } else {
                         return;

@@ -53,19 +53,19 @@ pub struct AuditState {
     pub findings: Vec<FindingState>,
 }
 
-/// What identifies a finding across audits: its detection and the events it rests on.
+/// What identifies a finding across audits: the one event it is, or for a finding over
+/// many events (a rate, a burst, a sequence) its detection, account, principal and first
+/// event time, which later events joining it do not change.
 pub fn finding_key(f: &Finding) -> String {
-    let mut ids = f.event_ids.clone();
-    ids.sort();
-    if ids.is_empty() {
-        format!(
-            "{}|{}|{}",
+    match f.event_ids.as_slice() {
+        [one] => format!("{}|{one}", f.query_id),
+        _ => format!(
+            "{}|{}|{}|{}",
             f.query_id,
+            f.account_id.as_deref().unwrap_or_default(),
             f.principal.as_deref().unwrap_or_default(),
             f.event_time.as_deref().unwrap_or_default()
-        )
-    } else {
-        format!("{}|{}", f.query_id, ids.join(","))
+        ),
     }
 }
 
@@ -420,7 +420,7 @@ mod tests {
         assert_eq!(changes.still_failing[0].failing_days, Some(10));
         assert_eq!(ids(&changes.newly_not_assessed), ["unreadable"]);
         assert_eq!(changes.new_findings.len(), 1);
-        assert_eq!(changes.new_findings[0].key, "d|e2,e3");
+        assert_eq!(changes.new_findings[0].key, "d||alice|");
 
         // The exit code's count: new only, or everything failing.
         assert_eq!(

@@ -18,8 +18,7 @@ use govscan::audit::config::{AuditConfig, AuditFormat, FailScope};
 use govscan::audit::lock::AuditLock;
 use govscan::audit::{
     audit_changes, audit_state, audits_to_delete, counted_problems, list_audits, read_state,
-    read_summary, AuditChanges, TableDrift, AUDITS_DIR, DRIFT_KEYS_SHOWN, STATE_FILE,
-    SUMMARY_FILE,
+    read_summary, AuditChanges, TableDrift, AUDITS_DIR, DRIFT_KEYS_SHOWN, STATE_FILE, SUMMARY_FILE,
 };
 use govscan::aws::AwsOptions;
 use govscan::checks::framework::{builtin_frameworks, validate};
@@ -159,7 +158,10 @@ pub async fn run(
         );
     }
     let took_over = lock.took_over.clone();
-    let outcome = audit(global, sessions, &config, &data_dir, &store, &log, took_over).await;
+    let outcome = audit(
+        global, sessions, &config, &data_dir, &store, &log, took_over,
+    )
+    .await;
     lock.release().await?;
     outcome
 }
@@ -381,10 +383,10 @@ async fn audit(
                 since.to_rfc3339(),
                 started_at.to_rfc3339()
             );
-            hunt_report = Some(Report::from_hunt(&scope, &queries, &findings).with_window(
-                Some(since.to_rfc3339()),
-                Some(started_at.to_rfc3339()),
-            ));
+            hunt_report = Some(
+                Report::from_hunt(&scope, &queries, &findings)
+                    .with_window(Some(since.to_rfc3339()), Some(started_at.to_rfc3339())),
+            );
             hunt_window = Some((since, started_at));
         } else {
             hunt_notes.push("no trail lake yet: nothing to hunt".to_owned());
@@ -452,8 +454,8 @@ async fn audit(
 
     // 6. Write the audit: every file staged, summary.json published last.
     let clock = Instant::now();
-    let check_report = Report::from_checks(&snapshot_id, &checks, &results)
-        .with_framework(chosen.first());
+    let check_report =
+        Report::from_checks(&snapshot_id, &checks, &results).with_framework(chosen.first());
     let staging = store.staging("audit")?;
     let mut files = Vec::new();
     let dir = staging.path().to_path_buf();
@@ -709,7 +711,8 @@ async fn copy_out(
     files: &[String],
     dir: &Path,
 ) -> Result<(), CommandError> {
-    std::fs::create_dir_all(dir).map_err(|e| CommandError::Usage(format!("{}: {e}", dir.display())))?;
+    std::fs::create_dir_all(dir)
+        .map_err(|e| CommandError::Usage(format!("{}: {e}", dir.display())))?;
     for name in files.iter().map(String::as_str).chain([SUMMARY_FILE]) {
         if let Some(bytes) = store.get(&format!("{relative}/{name}")).await? {
             govscan::store::atomic_write(&dir.join(name), &bytes)?;

@@ -50,7 +50,8 @@ pub async fn run(global: &GlobalArgs, args: &CollectArgs) -> Result<(), CommandE
             )));
         }
     }
-    let (snapshot_id, _, published) = collect_and_publish(&store, &staging, &opts, global.quiet).await?;
+    let (snapshot_id, _, published) =
+        collect_and_publish(&store, &staging, &opts, global.quiet).await?;
     stdout_write(&format!("{snapshot_id}\t{published}\n"))
 }
 

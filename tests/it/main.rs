@@ -3,6 +3,7 @@
 
 mod common;
 
+mod audit;
 mod checks;
 mod cluster;
 mod collect_moto;
