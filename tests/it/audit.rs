@@ -311,3 +311,96 @@ fn three_audits_name_what_changed_ingest_incrementally_and_keep_two() {
     assert_eq!(row["n"], total, "{answer}");
     assert_eq!(row["d"], total, "no event twice: {answer}");
 }
+
+#[test]
+fn two_audits_at_once_one_runs_the_other_exits_2_and_a_killed_one_leaves_the_last_intact() {
+    let moto = start_moto();
+    let work = tempfile::tempdir().unwrap();
+    let seeded = seed(&moto.url, &[], work.path());
+    let data = work.path().join("data");
+    let config = work.path().join("govscan.yaml");
+    std::fs::write(&config, CONFIG).unwrap();
+    deliver(&moto, &seeded, &trail_files()[..10], work.path());
+    let args = ["audit", "--config", config.to_str().unwrap()];
+
+    // Two started together: one holds the lock, the other says so and exits 2.
+    let spawn = || {
+        govscan_command(&data, &moto.url, &args)
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap()
+    };
+    let (a, b) = (spawn(), spawn());
+    let outputs = [a.wait_with_output().unwrap(), b.wait_with_output().unwrap()];
+    let refused: Vec<&std::process::Output> = outputs
+        .iter()
+        .filter(|o| o.status.code() == Some(2))
+        .collect();
+    assert_eq!(
+        refused.len(),
+        1,
+        "{:?}",
+        outputs.iter().map(stderr).collect::<Vec<_>>()
+    );
+    assert!(
+        stderr(refused[0]).contains("another audit holds the lock"),
+        "{}",
+        stderr(refused[0])
+    );
+    let ran = outputs.iter().find(|o| o.status.code() != Some(2)).unwrap();
+    assert_eq!(ran.status.code(), Some(1), "{}", stderr(ran));
+    let good = audit_id(ran);
+    assert!(!data.join("audits/lock.json").exists(), "released");
+
+    // kill -9 mid-way, once the lock is held and the new snapshot is published: the last
+    // audit stays whole and listed, and the next run takes the dead holder's lock over.
+    let summary_before =
+        std::fs::read(data.join("audits").join(&good).join("summary.json")).unwrap();
+    let snapshots = |d: &Path| {
+        std::fs::read_dir(d.join("snapshots"))
+            .map(|r| r.count())
+            .unwrap_or(0)
+    };
+    let before = snapshots(&data);
+    let mut victim = spawn();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(120);
+    while snapshots(&data) == before {
+        assert!(
+            std::time::Instant::now() < deadline,
+            "the audit never published its snapshot"
+        );
+        assert!(
+            victim.try_wait().unwrap().is_none(),
+            "the audit ended before it was killed"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    victim.kill().unwrap();
+    victim.wait().unwrap();
+    assert!(
+        data.join("audits/lock.json").exists(),
+        "the dead holder's lock is left behind"
+    );
+    let audits: Vec<String> = std::fs::read_dir(data.join("audits"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| !n.ends_with(".json"))
+        .collect();
+    assert_eq!(audits, [good.as_str()], "no half-written audit is listed");
+    assert_eq!(
+        std::fs::read(data.join("audits").join(&good).join("summary.json")).unwrap(),
+        summary_before
+    );
+
+    let next = govscan(&data, &moto.url, &args);
+    assert!(next.status.code() != Some(2), "{}", stderr(&next));
+    assert!(
+        stderr(&next).contains("took over a stale audit lock"),
+        "{}",
+        stderr(&next)
+    );
+    let s = summary(&data, &audit_id(&next));
+    assert_eq!(s["previous_audit"], good.as_str());
+    assert!(!s["lock_taken_over"].is_null());
+}
