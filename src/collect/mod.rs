@@ -21,6 +21,7 @@ pub mod kms;
 pub mod lambda;
 pub mod logs;
 pub mod org;
+pub mod permissions;
 pub mod rds;
 pub mod run;
 pub mod s3;

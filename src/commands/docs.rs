@@ -47,6 +47,7 @@ pub fn pages() -> Result<Vec<(&'static str, String)>, CommandError> {
                 &frameworks,
             ),
         ),
+        ("docs/permissions.md", permissions_page()),
         (
             "docs/detections.md",
             page(
@@ -57,6 +58,57 @@ pub fn pages() -> Result<Vec<(&'static str, String)>, CommandError> {
             ),
         ),
     ])
+}
+
+/// The least-privilege IAM policies, from the collectors' permission list
+/// (`src/collect/permissions.rs`, which a test holds to the calls in their source).
+fn permissions_page() -> String {
+    let (member, management) =
+        govscan::collect::permissions::policy_documents("OrganizationAccountAccessRole");
+    let pretty = |v: &serde_json::Value| serde_json::to_string_pretty(v).expect("json");
+    let data_dir = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Sid": "GovscanDataDirectory", "Effect": "Allow",
+             "Action": ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"],
+             "Resource": "arn:aws:s3:::DATA_BUCKET/DATA_PREFIX/*"},
+            {"Sid": "GovscanDataDirectoryList", "Effect": "Allow", "Action": "s3:ListBucket",
+             "Resource": "arn:aws:s3:::DATA_BUCKET"},
+            {"Sid": "GovscanTrailLogs", "Effect": "Allow", "Action": "s3:GetObject",
+             "Resource": "arn:aws:s3:::TRAIL_BUCKET/*"},
+            {"Sid": "GovscanTrailLogsList", "Effect": "Allow", "Action": "s3:ListBucket",
+             "Resource": "arn:aws:s3:::TRAIL_BUCKET"}
+        ]
+    });
+    let body = format!(
+        "Every action is a List or Read action of AWS's service authorization reference \
+         (a test checks each against it), except `iam:GenerateCredentialReport`, which only \
+         refreshes the credential report, and `sts:AssumeRole`.\n\n\
+         ## The role in every member account\n\n\
+         The role `collect --org` assumes (`--role-name`, default \
+         `OrganizationAccountAccessRole`, which has far more than this). Trust: the \
+         management account's auditing identity.\n\n```json\n{}\n```\n\n\
+         ## The identity in the management account\n\n\
+         Runs `govscan collect --org` or `govscan audit` from the management account (or the \
+         delegated administrator): its own account's reads, the organization's, and \
+         AssumeRole into the member role.\n\n```json\n{}\n```\n\n\
+         ## The data directory and the trail bucket (`govscan audit`)\n\n\
+         With `--data-dir s3://DATA_BUCKET/DATA_PREFIX`: read, write and delete under the \
+         prefix (snapshots, the lake, audits, the lock). Ingesting: read the trail bucket \
+         (an organization trail's is in the log archive account; its bucket policy must \
+         allow this identity, and a KMS-encrypted trail needs kms:Decrypt on its key).\n\n\
+         ```json\n{}\n```\n",
+        pretty(&member),
+        pretty(&management),
+        pretty(&data_dir)
+    );
+    page(
+        "Permissions",
+        "The least-privilege IAM policies govscan needs, generated from the list of calls \
+         the collectors make (`src/collect/permissions.rs`; a test fails when a collector \
+         calls an operation the list lacks).",
+        &body,
+    )
 }
 
 fn page(title: &str, about: &str, body: &str) -> String {

@@ -201,22 +201,6 @@ async fn read_and_parse(
     .expect("parsing does not panic")
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn s3_urls_split_into_bucket_and_prefix() {
-        assert_eq!(
-            split_s3_url("s3://logs/AWSLogs/o-abc/"),
-            Some(("logs", "AWSLogs/o-abc/"))
-        );
-        assert_eq!(split_s3_url("s3://logs"), Some(("logs", "")));
-        assert_eq!(split_s3_url("s3:///x"), None);
-        assert_eq!(split_s3_url("/tmp/logs"), None);
-    }
-}
-
 /// Retention of the lake: deletes the day partitions before `cutoff` and answers their
 /// dates. The checkpoint still names the files they came from, so they are not read again.
 pub async fn remove_partitions_before(
@@ -240,4 +224,20 @@ pub async fn remove_partitions_before(
         }
     }
     Ok(removed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn s3_urls_split_into_bucket_and_prefix() {
+        assert_eq!(
+            split_s3_url("s3://logs/AWSLogs/o-abc/"),
+            Some(("logs", "AWSLogs/o-abc/"))
+        );
+        assert_eq!(split_s3_url("s3://logs"), Some(("logs", "")));
+        assert_eq!(split_s3_url("s3:///x"), None);
+        assert_eq!(split_s3_url("/tmp/logs"), None);
+    }
 }
