@@ -218,7 +218,7 @@ async fn audit(
         ..opts
     };
     let (snapshot_id, manifest, _) =
-        super::collect::collect_and_publish(store, &staging, &opts, true).await?;
+        super::collect::collect_and_publish(store, &staging, &opts, global.quiet).await?;
     drop(staging);
     let failed_accounts = manifest
         .accounts
