@@ -404,3 +404,59 @@ fn two_audits_at_once_one_runs_the_other_exits_2_and_a_killed_one_leaves_the_las
     assert_eq!(s["previous_audit"], good.as_str());
     assert!(!s["lock_taken_over"].is_null());
 }
+
+/// On an S3 data directory the lock is a conditional PUT: a fresh lock of another machine
+/// refuses the audit (exit 2), a stale one is taken over.
+#[test]
+fn the_lock_on_an_s3_data_directory_refuses_and_takes_over() {
+    let moto = start_moto();
+    let work = tempfile::tempdir().unwrap();
+    let lock = |renewed: &str| {
+        let dir = work.path().join(format!("lock-{renewed}"));
+        std::fs::create_dir_all(dir.join("audits")).unwrap();
+        std::fs::write(
+            dir.join("audits/lock.json"),
+            format!(r#"{{"token":"t","host":"another-machine","pid":1,"started_at":"{renewed}","renewed_at":"{renewed}"}}"#),
+        )
+        .unwrap();
+        s3_tree(
+            &moto.url,
+            &["upload", dir.to_str().unwrap(), "s3://audit-data/gs"],
+        );
+    };
+    let run = || {
+        govscan_command(
+            Path::new("s3://audit-data/gs"),
+            &moto.url,
+            &[
+                "audit",
+                "--services",
+                "iam",
+                "--regions",
+                "us-east-1",
+                "--no-ingest",
+                "--no-hunt",
+                "--fail-on-scope",
+                "new",
+            ],
+        )
+        .output()
+        .unwrap()
+    };
+    lock("2999-01-01T00:00:00Z");
+    let refused = run();
+    assert_eq!(refused.status.code(), Some(2), "{}", stderr(&refused));
+    assert!(stderr(&refused).contains("another audit holds the lock s3://audit-data/gs/audits/lock.json: process 1 on another-machine"), "{}", stderr(&refused));
+
+    lock("2001-01-01T00:00:00Z");
+    let ran = run();
+    assert_ne!(ran.status.code(), Some(2), "{}", stderr(&ran));
+    assert!(
+        stderr(&ran).contains("took over a stale audit lock: process 1 on another-machine"),
+        "{}",
+        stderr(&ran)
+    );
+    let keys = s3_tree(&moto.url, &["list", "s3://audit-data/gs/audits"]);
+    assert!(keys.lines().any(|k| k.ends_with("/summary.json")), "{keys}");
+    assert!(!keys.contains("lock.json"), "released: {keys}");
+}
