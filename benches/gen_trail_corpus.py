@@ -17,7 +17,7 @@ import random
 import uuid
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FIXTURE = os.path.join(HERE, "..", "tests", "fixtures", "cloudtrail", "invictus", "AWSLogs")
+FIXTURE = os.path.join(HERE, "..", "demo", "logs", "AWSLogs")
 
 
 def main():

@@ -183,8 +183,16 @@ pub async fn register_views(
     let lake_start = match window.start {
         Some(start) => start,
         None => {
+            // Only the first day's partition is read: its name comes from listing the
+            // lake's folders, so the session starts without scanning the lake.
+            let sql = match lake_first_day(ctx).await {
+                Some(day) => format!(
+                    "SELECT min(event_time) FROM cloudtrail_events WHERE event_date = '{day}'"
+                ),
+                None => "SELECT min(event_time) FROM cloudtrail_events".to_owned(),
+            };
             let batches = ctx
-                .sql("SELECT min(event_time) FROM cloudtrail_events")
+                .sql(&sql)
                 .await
                 .map_err(setup)?
                 .collect()
@@ -251,6 +259,22 @@ pub async fn register_views(
         ctx.sql(&statement).await.map_err(setup)?;
     }
     Ok(())
+}
+
+/// The first `event_date=` partition of the lake behind `cloudtrail_events`, from one
+/// listing of its folder; None when it is not a partitioned listing table.
+async fn lake_first_day(ctx: &SessionContext) -> Option<chrono::NaiveDate> {
+    use datafusion::datasource::listing::ListingTable;
+    let provider = ctx.table_provider("cloudtrail_events").await.ok()?;
+    let listing = provider.downcast_ref::<ListingTable>()?;
+    let url = listing.table_paths().first()?;
+    let store = ctx.runtime_env().object_store(url).ok()?;
+    let listed = store.list_with_delimiter(Some(url.prefix())).await.ok()?;
+    listed
+        .common_prefixes
+        .iter()
+        .filter_map(|p| p.filename()?.strip_prefix("event_date=")?.parse().ok())
+        .min()
 }
 
 /// True when a detection at or above `level` found something not muted.
