@@ -230,6 +230,32 @@ pub async fn remove_partitions_before(
 mod tests {
     use super::*;
 
+    #[tokio::test]
+    async fn retention_removes_only_the_day_partitions_before_the_cutoff() {
+        let dir = tempfile::tempdir().unwrap();
+        let lake = dir.path().join(crate::store::LAKE);
+        for day in ["2026-11-01", "2026-11-30", "2026-12-01"] {
+            let partition = lake.join(format!("event_date={day}"));
+            std::fs::create_dir_all(&partition).unwrap();
+            std::fs::write(partition.join("part-0.parquet"), b"x").unwrap();
+        }
+        // Not a partition: left alone.
+        std::fs::create_dir_all(lake.join("other")).unwrap();
+        let data_dir = crate::store::DataDir::Local(dir.path().to_path_buf());
+        let cutoff = NaiveDate::from_ymd_opt(2026, 12, 1).unwrap();
+        let removed = remove_partitions_before(&data_dir, cutoff).await.unwrap();
+        assert_eq!(
+            removed,
+            [
+                NaiveDate::from_ymd_opt(2026, 11, 1).unwrap(),
+                NaiveDate::from_ymd_opt(2026, 11, 30).unwrap()
+            ]
+        );
+        assert!(lake.join("event_date=2026-12-01/part-0.parquet").is_file());
+        assert!(!lake.join("event_date=2026-11-30").exists());
+        assert!(lake.join("other").is_dir());
+    }
+
     #[test]
     fn s3_urls_split_into_bucket_and_prefix() {
         assert_eq!(
