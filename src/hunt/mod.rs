@@ -83,6 +83,9 @@ pub struct DetectionMeta {
     /// Legitimate activity that also matches, so a reader can triage.
     #[serde(default)]
     pub false_positives: Vec<String>,
+    /// What a responder does about a finding (SARIF's help, the reports).
+    #[serde(default)]
+    pub remediation: String,
 }
 
 impl Meta for DetectionMeta {

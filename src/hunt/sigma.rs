@@ -116,6 +116,8 @@ pub fn translate(path: &Path, text: &str) -> Result<Detection, String> {
             },
             references: rule.references.clone(),
             false_positives: rule.falsepositives.clone(),
+            // Sigma rules carry no remediation.
+            remediation: String::new(),
         },
         source: path.to_path_buf(),
         sql,

@@ -191,7 +191,7 @@ impl Report {
                 title: q.meta.title.clone(),
                 severity: q.meta.severity,
                 description: q.meta.description.clone(),
-                remediation: String::new(),
+                remediation: q.meta.remediation.clone(),
                 tags: q
                     .meta
                     .mitre
