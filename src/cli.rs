@@ -574,6 +574,9 @@ pub struct HuntArgs {
     /// see the README for each and its default.
     #[arg(long)]
     pub config: Option<PathBuf>,
+    /// Print the ATT&CK techniques the detections cover, by tactic, as Markdown and exit.
+    #[arg(long, conflicts_with = "list")]
+    pub coverage: bool,
     #[arg(long, value_enum, default_value_t = Format::Table)]
     pub format: Format,
     #[command(flatten)]

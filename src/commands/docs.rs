@@ -49,6 +49,16 @@ pub fn pages() -> Result<Vec<(&'static str, String)>, CommandError> {
         ),
         ("docs/permissions.md", permissions_page()),
         (
+            "docs/coverage.md",
+            page(
+                "ATT&CK coverage",
+                "The ATT&CK Enterprise tactics and the techniques the built-in detections \
+                 cover, from each detection's `mitre` header. `govscan hunt --coverage` prints \
+                 the same (with --queries and --sigma, for those rules).",
+                &super::hunt::render_coverage(&govscan::hunt::builtin_detections()?),
+            ),
+        ),
+        (
             "docs/detections.md",
             page(
                 "Detections",
@@ -160,6 +170,20 @@ fn page(title: &str, about: &str, body: &str) -> String {
 #[cfg(test)]
 mod tests {
     use clap::Parser;
+
+    /// The README states the detections' ATT&CK coverage as `hunt --coverage` counts it.
+    #[test]
+    fn the_readme_states_the_attack_coverage() {
+        let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR"));
+        let readme = std::fs::read_to_string(root.join("README.md")).unwrap();
+        let table =
+            super::super::hunt::render_coverage(&govscan::hunt::builtin_detections().unwrap());
+        let sentence = table.lines().next().unwrap();
+        assert!(
+            readme.contains(sentence),
+            "README.md should say: {sentence}"
+        );
+    }
 
     /// Every schedule example is in the README as it is in docs/schedule/, parses, and runs
     /// a `govscan audit` command line that govscan accepts.

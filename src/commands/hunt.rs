@@ -32,6 +32,10 @@ pub async fn run(
         super::stdout_write(&render_query_list(&all))?;
         return Ok(false);
     }
+    if args.coverage {
+        super::stdout_write(&render_coverage(&all))?;
+        return Ok(false);
+    }
     let queries = select(all, args)?;
     let config = match &args.config {
         Some(path) => HuntConfig::load(path).map_err(CommandError::Usage)?,
@@ -109,6 +113,43 @@ pub fn render_query_list(queries: &[Detection]) -> String {
             q.meta.severity.as_str(),
             kind.as_str().unwrap_or_default(),
             q.meta.mitre.techniques.join(", ")
+        )
+        .expect("write");
+    }
+    out
+}
+
+/// The ATT&CK coverage table (`hunt --coverage`, docs/coverage.md): per tactic, the
+/// techniques covered and by which detections.
+pub fn render_coverage(detections: &[Detection]) -> String {
+    let tactics = govscan::hunt::coverage(detections);
+    let techniques: std::collections::BTreeSet<&String> =
+        tactics.iter().flat_map(|t| t.techniques.keys()).collect();
+    let covered = tactics.iter().filter(|t| !t.techniques.is_empty()).count();
+    let mut out = format!(
+        "{} detections cover {} ATT&CK techniques across {} of {} tactics.\n\n\
+         | tactic | techniques | detections |\n| --- | --- | --- |\n",
+        detections.len(),
+        techniques.len(),
+        covered,
+        tactics.len()
+    );
+    for t in &tactics {
+        let ids: std::collections::BTreeSet<&String> = t.techniques.values().flatten().collect();
+        writeln!(
+            out,
+            "| {} {} | {} | {} |",
+            t.tactic,
+            t.name,
+            if t.techniques.is_empty() {
+                "(none)".to_owned()
+            } else {
+                t.techniques.keys().cloned().collect::<Vec<_>>().join(", ")
+            },
+            ids.iter()
+                .map(|i| format!("`{i}`"))
+                .collect::<Vec<_>>()
+                .join(", ")
         )
         .expect("write");
     }

@@ -280,6 +280,60 @@ async fn lake_first_day(ctx: &SessionContext) -> Option<chrono::NaiveDate> {
         .min()
 }
 
+/// The ATT&CK Enterprise tactics, in the matrix's order: (id, name).
+pub const TACTICS: &[(&str, &str)] = &[
+    ("TA0043", "Reconnaissance"),
+    ("TA0042", "Resource Development"),
+    ("TA0001", "Initial Access"),
+    ("TA0002", "Execution"),
+    ("TA0003", "Persistence"),
+    ("TA0004", "Privilege Escalation"),
+    ("TA0005", "Defense Evasion"),
+    ("TA0006", "Credential Access"),
+    ("TA0007", "Discovery"),
+    ("TA0008", "Lateral Movement"),
+    ("TA0009", "Collection"),
+    ("TA0011", "Command and Control"),
+    ("TA0010", "Exfiltration"),
+    ("TA0040", "Impact"),
+];
+
+/// What the detections cover of one tactic: the techniques of the detections tagged with
+/// it, each with those detections' ids.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct TacticCoverage {
+    pub tactic: &'static str,
+    pub name: &'static str,
+    pub techniques: std::collections::BTreeMap<String, Vec<String>>,
+}
+
+/// ATT&CK coverage of `detections`, tactic by tactic (every tactic, covered or not).
+pub fn coverage(detections: &[Detection]) -> Vec<TacticCoverage> {
+    TACTICS
+        .iter()
+        .map(|(tactic, name)| {
+            let mut techniques: std::collections::BTreeMap<String, Vec<String>> =
+                std::collections::BTreeMap::new();
+            for d in detections
+                .iter()
+                .filter(|d| d.meta.mitre.tactics.iter().any(|t| t == tactic))
+            {
+                for t in &d.meta.mitre.techniques {
+                    techniques
+                        .entry(t.clone())
+                        .or_default()
+                        .push(d.meta.id.clone());
+                }
+            }
+            TacticCoverage {
+                tactic,
+                name,
+                techniques,
+            }
+        })
+        .collect()
+}
+
 /// True when a detection at or above `level` found something not muted.
 pub fn finds_at(findings: &[Finding], level: Option<Severity>) -> bool {
     level.is_some_and(|level| {
