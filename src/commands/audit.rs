@@ -490,27 +490,17 @@ async fn audit(
                     AuditFormat::Json => (govscan::report::Format::Json, "json"),
                     _ => (govscan::report::Format::Ocsf, "ocsf.jsonl"),
                 };
-                let options = govscan::report::RenderOptions {
-                    templates: None,
-                    colour: false,
-                };
-                stage(
-                    &dir,
-                    &mut files,
-                    &format!("checks.{ext}"),
-                    govscan::report::render(kind, &check_report, options)?,
-                )?;
-                if let Some(hunt) = &hunt_report {
+                for (name, report) in [
+                    ("checks", Some(&check_report)),
+                    ("findings", hunt_report.as_ref()),
+                ] {
+                    let Some(report) = report else { continue };
                     let options = govscan::report::RenderOptions {
                         templates: None,
                         colour: false,
                     };
-                    stage(
-                        &dir,
-                        &mut files,
-                        &format!("findings.{ext}"),
-                        govscan::report::render(kind, hunt, options)?,
-                    )?;
+                    let bytes = govscan::report::render(kind, report, options)?;
+                    stage(&dir, &mut files, &format!("{name}.{ext}"), bytes)?;
                 }
             }
         }
