@@ -2,7 +2,9 @@
 //!
 //! Supported: `logsource: {product: aws, service: cloudtrail}`; selections that are a map
 //! (fields ANDed) or a list of maps (ORed); field modifiers `contains`, `startswith`,
-//! `endswith`, `re`, `all` (and `cased`); `*` and `?` wildcards; `null` values; conditions
+//! `endswith`, `re`, `all`, `cased`, `exists`, `fieldref` (with equality, `contains`,
+//! `startswith`, `endswith`), `cidr`, `lt`/`lte`/`gt`/`gte`, `base64` and `base64offset`
+//! (`windash` is refused: CloudTrail has no Windows command lines); `*` and `?` wildcards; `null` values; conditions
 //! with `and`, `or`, `not`, parentheses, `1 of X*`, `all of X*` and `them`. Matching is
 //! case-insensitive as Sigma specifies (except `re` and `cased`). Fields map to the lake's
 //! columns: `eventName` to `event_name`, `userIdentity.sessionContext.sessionIssuer.arn` to
@@ -330,11 +332,22 @@ fn field_match(key: &str, value: &Value) -> Result<String, String> {
     let mut how = "equals";
     let mut all = false;
     let mut cased = false;
+    let mut fieldref = false;
+    let mut encoding: Option<&str> = None;
     for modifier in parts {
         match modifier {
-            "contains" | "startswith" | "endswith" | "re" => how = modifier,
+            "contains" | "startswith" | "endswith" | "re" | "cidr" | "lt" | "lte" | "gt"
+            | "gte" | "exists" => how = modifier,
             "all" => all = true,
             "cased" => cased = true,
+            "fieldref" => fieldref = true,
+            "base64" | "base64offset" => encoding = Some(modifier),
+            "windash" => {
+                return Err(
+                    "modifier windash (Windows command-line dashes) has no meaning for CloudTrail"
+                        .into(),
+                )
+            }
             other => return Err(format!("modifier {other} is not supported")),
         }
     }
@@ -345,42 +358,149 @@ fn field_match(key: &str, value: &Value) -> Result<String, String> {
     if values.is_empty() {
         return Err(format!("{key}: an empty list matches nothing"));
     }
+    if encoding == Some("base64offset") && how != "contains" {
+        return Err(format!(
+            "{key}: base64offset needs contains (the spec's only use)"
+        ));
+    }
     let mut terms = Vec::new();
     for v in values {
+        if how == "exists" {
+            let Value::Bool(present) = v else {
+                return Err(format!("{key}: exists takes true or false"));
+            };
+            terms.push(format!(
+                "{field} IS {}NULL",
+                if *present { "NOT " } else { "" }
+            ));
+            continue;
+        }
         let Some(text) = value_text(v)? else {
             terms.push(format!("{field} IS NULL"));
             continue;
         };
-        if how == "re" {
-            terms.push(format!("regexp_like({field}, {})", quote(&text)));
+        if fieldref {
+            // The value names another field: compare the two, case-insensitively unless cased.
+            let other = field_sql(&text)?;
+            let (a, b) = if cased {
+                (field.clone(), other)
+            } else {
+                (format!("lower({field})"), format!("lower({other})"))
+            };
+            terms.push(match how {
+                "equals" => format!("{a} = {b}"),
+                "contains" => format!("strpos({a}, {b}) > 0"),
+                "startswith" => format!("starts_with({a}, {b})"),
+                "endswith" => format!("ends_with({a}, {b})"),
+                other => return Err(format!("{key}: fieldref with {other} is not supported")),
+            });
             continue;
         }
-        let (pattern, wild, literal) = like_pattern(&text);
-        let pattern = match how {
-            "contains" => format!("%{pattern}%"),
-            "startswith" => format!("{pattern}%"),
-            "endswith" => format!("%{pattern}"),
-            _ => pattern,
+        match how {
+            "re" => {
+                terms.push(format!("regexp_like({field}, {})", quote(&text)));
+                continue;
+            }
+            "cidr" => {
+                terms.push(format!(
+                    "coalesce(cidr_contains({}, {field}), false)",
+                    quote(&text)
+                ));
+                continue;
+            }
+            "lt" | "lte" | "gt" | "gte" => {
+                let number: f64 = text
+                    .parse()
+                    .map_err(|_| format!("{key}: {text:?} is not a number"))?;
+                let op = match how {
+                    "lt" => "<",
+                    "lte" => "<=",
+                    "gt" => ">",
+                    _ => ">=",
+                };
+                terms.push(format!("TRY_CAST({field} AS DOUBLE) {op} {number:?}"));
+                continue;
+            }
+            _ => {}
+        }
+        // Encoded values are matched as their base64 text, case-sensitively (base64 is).
+        let texts: Vec<String> = match encoding {
+            Some("base64") => vec![base64(text.as_bytes())],
+            Some(_) => base64_offsets(text.as_bytes()),
+            None => vec![text],
         };
-        let (column, pattern) = if cased {
-            (field.clone(), pattern)
-        } else {
-            (format!("lower({field})"), pattern.to_lowercase())
-        };
-        terms.push(if how == "equals" && !wild {
-            // Plain equality: the unescaped text, compared directly.
-            let literal = if cased {
-                literal
-            } else {
-                literal.to_lowercase()
+        let cased = cased || encoding.is_some();
+        let mut alternatives = Vec::new();
+        for text in texts {
+            let (pattern, wild, literal) = like_pattern(&text);
+            let pattern = match how {
+                "contains" => format!("%{pattern}%"),
+                "startswith" => format!("{pattern}%"),
+                "endswith" => format!("%{pattern}"),
+                _ => pattern,
             };
-            format!("{column} = {}", quote(&literal))
+            let (column, pattern) = if cased {
+                (field.clone(), pattern)
+            } else {
+                (format!("lower({field})"), pattern.to_lowercase())
+            };
+            alternatives.push(if how == "equals" && !wild {
+                // Plain equality: the unescaped text, compared directly.
+                let literal = if cased {
+                    literal
+                } else {
+                    literal.to_lowercase()
+                };
+                format!("{column} = {}", quote(&literal))
+            } else {
+                format!("{column} LIKE {}", quote(&pattern))
+            });
+        }
+        terms.push(if alternatives.len() == 1 {
+            alternatives.remove(0)
         } else {
-            format!("{column} LIKE {}", quote(&pattern))
+            format!("({})", alternatives.join(" OR "))
         });
     }
     let joiner = if all { " AND " } else { " OR " };
     Ok(format!("({})", terms.join(joiner)))
+}
+
+/// Standard base64 with padding.
+fn base64(bytes: &[u8]) -> String {
+    const ALPHABET: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    let mut out = String::new();
+    for chunk in bytes.chunks(3) {
+        let n = chunk.iter().fold(0u32, |n, b| (n << 8) | u32::from(*b)) << (8 * (3 - chunk.len()));
+        for i in 0..4 {
+            if i <= chunk.len() {
+                out.push(ALPHABET[((n >> (18 - 6 * i)) & 63) as usize] as char);
+            } else {
+                out.push('=');
+            }
+        }
+    }
+    out
+}
+
+/// The three forms `value` takes inside a longer base64 text (Sigma's base64offset, as
+/// pySigma computes it): its encoding after 0, 1 or 2 leading bytes, without the characters
+/// that depend on the bytes around it.
+fn base64_offsets(value: &[u8]) -> Vec<String> {
+    const START: [usize; 3] = [0, 2, 3];
+    (0..3)
+        .map(|offset| {
+            let mut padded = vec![b' '; offset];
+            padded.extend_from_slice(value);
+            let encoded = base64(&padded);
+            let end = match (value.len() + offset) % 3 {
+                0 => encoded.len(),
+                1 => encoded.len() - 3,
+                _ => encoded.len() - 2,
+            };
+            encoded[START[offset]..end].to_owned()
+        })
+        .collect()
 }
 
 fn selection_sql(name: &str, value: &Value) -> Result<String, String> {
@@ -570,9 +690,9 @@ mod tests {
         assert!(sql_of("  a: {resources.ARN: X}\n  condition: a\n")
             .unwrap_err()
             .contains("resources"));
-        assert!(sql_of("  a: {eventName|base64: X}\n  condition: a\n")
+        assert!(sql_of("  a: {eventName|windash: X}\n  condition: a\n")
             .unwrap_err()
-            .contains("base64"));
+            .contains("windash"));
         assert!(sql_of("  a: {eventName: X}\n  condition: b\n")
             .unwrap_err()
             .contains("no selection named b"));
@@ -581,6 +701,55 @@ mod tests {
         assert!(translate(Path::new("w.yml"), other)
             .unwrap_err()
             .contains("logsource"));
+    }
+
+    #[test]
+    fn base64_and_its_offsets_follow_the_spec() {
+        assert_eq!(base64(b"/bin/sh"), "L2Jpbi9zaA==");
+        assert_eq!(base64(b"ab"), "YWI=");
+        assert_eq!(base64(b"abc"), "YWJj");
+        // The Sigma specification's example of base64offset.
+        assert_eq!(
+            base64_offsets(b"/bin/sh"),
+            ["L2Jpbi9za", "9iaW4vc2", "vYmluL3No"]
+        );
+    }
+
+    #[test]
+    fn the_other_modifiers_become_sql() {
+        let sql = |key: &str, value: &str| {
+            field_match(key, &serde_norway::from_str(value).unwrap()).unwrap()
+        };
+        assert_eq!(sql("errorCode|exists", "true"), "(error_code IS NOT NULL)");
+        assert_eq!(sql("errorCode|exists", "false"), "(error_code IS NULL)");
+        assert_eq!(
+            sql("recipientAccountId|fieldref", "userIdentity.accountId"),
+            "(lower(recipient_account_id) = lower(user_identity['account_id']))"
+        );
+        assert_eq!(
+            sql("userAgent|fieldref|contains", "eventSource"),
+            "(strpos(lower(user_agent), lower(event_source)) > 0)"
+        );
+        assert_eq!(
+            sql("sourceIPAddress|cidr", "['10.0.0.0/8', '192.168.0.0/16']"),
+            "(coalesce(cidr_contains('10.0.0.0/8', source_ip_address), false) OR coalesce(cidr_contains('192.168.0.0/16', source_ip_address), false))"
+        );
+        assert_eq!(
+            sql("requestParameters.maxResults|gte", "100"),
+            "(TRY_CAST(json_as_text(request_parameters, 'maxResults') AS DOUBLE) >= 100.0)"
+        );
+        assert_eq!(
+            sql("requestParameters.userData|base64offset|contains", "'/bin/sh'"),
+            "((json_as_text(request_parameters, 'userData') LIKE '%L2Jpbi9za%' OR json_as_text(request_parameters, 'userData') LIKE '%9iaW4vc2%' OR json_as_text(request_parameters, 'userData') LIKE '%vYmluL3No%'))"
+        );
+        let err = |key: &str, value: &str| {
+            field_match(key, &serde_norway::from_str(value).unwrap()).unwrap_err()
+        };
+        assert!(err("userAgent|windash", "x").contains("windash"));
+        assert!(err("userAgent|base64offset", "x").contains("contains"));
+        assert!(err("userAgent|gt", "'many'").contains("not a number"));
+        assert!(err("errorCode|exists", "'yes'").contains("true or false"));
+        assert!(err("userAgent|fieldref", "noSuchField").contains("not a CloudTrail field"));
     }
 
     #[test]

@@ -641,7 +641,7 @@ async fn sigma_rules_select_what_their_hand_written_sql_selects() {
     assert!(why[0].0 == "count.yml" && why[0].1.contains("aggregations"));
     assert!(why[1].0 == "keywords.yml" && why[1].1.contains("keyword lists"));
     assert!(why[2].0 == "windows.yml" && why[2].1.contains("logsource"));
-    assert_eq!(rules.len(), 6);
+    assert_eq!(rules.len(), 7);
 
     let data_dir = DataDir::Local(data.clone());
     let ctx = govscan::hunt::open(
