@@ -997,3 +997,206 @@ fn the_demo_runs_offline_on_bundled_data() {
         .unwrap();
     assert_eq!(again.status.code(), Some(2));
 }
+
+/// Sigma correlation rules (tests/fixtures/sigma-correlation) over records whose order,
+/// spacing and counts are known: ordered and unordered temporal correlations, an event count
+/// and a value count, each firing on the principals that meet it and no other.
+#[tokio::test]
+async fn sigma_correlation_rules_fire_on_what_they_count_and_order() {
+    let record = |id: &str, time: &str, user: &str, name: &str, extra: Value| {
+        let mut r = json!({
+            "eventVersion": "1.08", "eventID": id, "eventTime": time,
+            "eventSource": "iam.amazonaws.com", "eventName": name, "awsRegion": "us-east-1",
+            "sourceIPAddress": "203.0.113.7", "recipientAccountId": "111111111111",
+            "userIdentity": {"type": "IAMUser", "arn": format!("arn:aws:iam::111111111111:user/{user}"),
+                             "accountId": "111111111111", "userName": user},
+        });
+        r.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
+        r
+    };
+    let admin = json!({"requestParameters": {"userName": "x", "policyArn": "arn:aws:iam::aws:policy/AdministratorAccess"}});
+    let denied = json!({"errorCode": "AccessDenied", "errorMessage": "no"});
+    let records = vec![
+        // alice: a user, then administrator: in order. bob: the other way round.
+        record(
+            "a1",
+            "2024-03-10T10:01:00Z",
+            "alice",
+            "CreateUser",
+            json!({}),
+        ),
+        record(
+            "a2",
+            "2024-03-10T10:05:00Z",
+            "alice",
+            "AttachUserPolicy",
+            admin.clone(),
+        ),
+        record(
+            "b1",
+            "2024-03-10T10:01:00Z",
+            "bob",
+            "AttachUserPolicy",
+            admin.clone(),
+        ),
+        record("b2", "2024-03-10T10:05:00Z", "bob", "CreateUser", json!({})),
+        // carol: a user only; dave: the second step in the next hour.
+        record(
+            "c1",
+            "2024-03-10T10:02:00Z",
+            "carol",
+            "CreateUser",
+            json!({}),
+        ),
+        record(
+            "d1",
+            "2024-03-10T10:10:00Z",
+            "dave",
+            "CreateUser",
+            json!({}),
+        ),
+        record(
+            "d2",
+            "2024-03-10T11:30:00Z",
+            "dave",
+            "AttachUserPolicy",
+            admin,
+        ),
+        // erin: five failed calls of three APIs in ten minutes, and one that succeeds.
+        record(
+            "e1",
+            "2024-03-10T10:00:10Z",
+            "erin",
+            "ListUsers",
+            denied.clone(),
+        ),
+        record(
+            "e2",
+            "2024-03-10T10:01:00Z",
+            "erin",
+            "ListUsers",
+            denied.clone(),
+        ),
+        record(
+            "e3",
+            "2024-03-10T10:02:00Z",
+            "erin",
+            "ListUsers",
+            denied.clone(),
+        ),
+        record(
+            "e4",
+            "2024-03-10T10:03:00Z",
+            "erin",
+            "GetUser",
+            denied.clone(),
+        ),
+        record(
+            "e5",
+            "2024-03-10T10:04:00Z",
+            "erin",
+            "ListRoles",
+            denied.clone(),
+        ),
+        record(
+            "e6",
+            "2024-03-10T10:05:00Z",
+            "erin",
+            "ListGroups",
+            json!({}),
+        ),
+        // frank: four failed calls of one API.
+        record(
+            "f1",
+            "2024-03-10T10:00:10Z",
+            "frank",
+            "ListUsers",
+            denied.clone(),
+        ),
+        record(
+            "f2",
+            "2024-03-10T10:01:00Z",
+            "frank",
+            "ListUsers",
+            denied.clone(),
+        ),
+        record(
+            "f3",
+            "2024-03-10T10:02:00Z",
+            "frank",
+            "ListUsers",
+            denied.clone(),
+        ),
+        record("f4", "2024-03-10T10:03:00Z", "frank", "ListUsers", denied),
+    ];
+    let work = tempfile::tempdir().unwrap();
+    let data = lake_of(work.path(), &records).await;
+    let (rules, unsupported) =
+        govscan::hunt::sigma::load_dir(&manifest_dir().join("tests/fixtures/sigma-correlation"))
+            .unwrap();
+    assert!(unsupported.is_empty(), "{unsupported:?}");
+    let mut ids: Vec<&str> = rules.iter().map(|r| r.meta.id.as_str()).collect();
+    ids.sort();
+    // The base rules the correlations name do not run on their own.
+    assert_eq!(
+        ids,
+        [
+            "sigma-failed-calls-five-failed-calls-by-one-principal-in-ten-minutes",
+            "sigma-failed-calls-three-distinct-apis-failing-for-one-principal-in-ten-minutes",
+            "sigma-user-then-admin-admin-then-user",
+            "sigma-user-then-admin-user-and-admin",
+            "sigma-user-then-admin-user-then-admin",
+        ]
+    );
+    let findings = hunt(&data, &rules, Window::default(), &HuntConfig::default()).await;
+    let fired = |id: &str| {
+        let mut v: Vec<Vec<String>> = findings
+            .iter()
+            .filter(|f| f.query_id == id)
+            .map(|f| {
+                let mut e = f.event_ids.clone();
+                e.sort();
+                e
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let ids = |list: &[&[&str]]| -> Vec<Vec<String>> {
+        list.iter()
+            .map(|l| l.iter().map(|s| s.to_string()).collect())
+            .collect()
+    };
+    assert_eq!(
+        fired("sigma-user-then-admin-user-then-admin"),
+        ids(&[&["a1", "a2"]])
+    );
+    assert_eq!(
+        fired("sigma-user-then-admin-admin-then-user"),
+        ids(&[&["b1", "b2"]])
+    );
+    assert_eq!(
+        fired("sigma-user-then-admin-user-and-admin"),
+        ids(&[&["a1", "a2"], &["b1", "b2"]])
+    );
+    let five = ids(&[&["e1", "e2", "e3", "e4", "e5"]]);
+    assert_eq!(
+        fired("sigma-failed-calls-five-failed-calls-by-one-principal-in-ten-minutes"),
+        five
+    );
+    assert_eq!(
+        fired("sigma-failed-calls-three-distinct-apis-failing-for-one-principal-in-ten-minutes"),
+        five
+    );
+    let ordered = findings
+        .iter()
+        .find(|f| f.query_id == "sigma-user-then-admin-user-then-admin")
+        .unwrap();
+    assert_eq!(ordered.severity, govscan::rules::Severity::High);
+    assert_eq!(
+        ordered.principal.as_deref(),
+        Some("arn:aws:iam::111111111111:user/alice")
+    );
+}

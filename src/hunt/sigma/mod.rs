@@ -18,6 +18,8 @@ use std::path::{Path, PathBuf};
 use serde::Deserialize;
 use serde_norway::Value;
 
+mod correlation;
+
 use super::{Detection, DetectionMeta, Kind, Mitre};
 use crate::rules::Severity;
 
@@ -26,6 +28,9 @@ struct Rule {
     title: String,
     #[serde(default)]
     id: Option<String>,
+    /// What a correlation rule calls it by (or by its id).
+    #[serde(default)]
+    name: Option<String>,
     #[serde(default)]
     description: Option<String>,
     #[serde(default)]
@@ -43,23 +48,116 @@ struct Rule {
 /// (file, why it was not run) for a rule that could not be translated.
 pub type NotRun = (PathBuf, String);
 
-/// The Sigma rules of a folder (`.yml`/`.yaml`, recursively): the ones translated, and the
-/// others with the reason.
+/// The Sigma rules of a folder (`.yml`/`.yaml`, recursively, several YAML documents to a
+/// file allowed): the ones translated, and the others with the reason. Correlation rules
+/// (`correlation:`) are translated over the rules they name, which are then not run on
+/// their own unless the correlation says `generate: true`.
 pub fn load_dir(dir: &Path) -> Result<(Vec<Detection>, Vec<NotRun>), crate::rules::RuleError> {
-    let mut queries = Vec::new();
+    let mut bases: Vec<(PathBuf, String, Rule)> = Vec::new();
+    let mut correlations: Vec<(PathBuf, String, correlation::CorrelationRule)> = Vec::new();
     let mut unsupported = Vec::new();
     for (file, text) in crate::rules::read_files(dir, &["yml", "yaml"])? {
-        match translate(&file, &text) {
+        let docs: Vec<Value> = match documents(&text) {
+            Ok(docs) => docs,
+            Err(reason) => {
+                unsupported.push((file, reason));
+                continue;
+            }
+        };
+        let stem = file
+            .file_stem()
+            .map(|s| s.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let several = docs.len() > 1;
+        for (i, doc) in docs.into_iter().enumerate() {
+            let label = |title: Option<&str>, name: Option<&str>| {
+                if several {
+                    format!("{stem}-{}", slug(name.or(title).unwrap_or(&i.to_string())))
+                } else {
+                    stem.clone()
+                }
+            };
+            if doc.get("correlation").is_some() {
+                match serde_norway::from_value::<correlation::CorrelationRule>(doc) {
+                    Ok(c) => {
+                        let id = label(Some(&c.title), c.name.as_deref());
+                        correlations.push((file.clone(), id, c));
+                    }
+                    Err(e) => unsupported
+                        .push((file.clone(), format!("not a Sigma correlation rule: {e}"))),
+                }
+                continue;
+            }
+            match serde_norway::from_value::<Rule>(doc) {
+                Ok(rule) => {
+                    let id = label(Some(&rule.title), rule.name.as_deref());
+                    bases.push((file.clone(), id, rule));
+                }
+                Err(e) => unsupported.push((file.clone(), format!("not a Sigma rule: {e}"))),
+            }
+        }
+    }
+    // Each base rule's predicate, by the names a correlation may use: its name and its id.
+    let mut predicates: BTreeMap<String, Result<String, String>> = BTreeMap::new();
+    for (_, _, rule) in &bases {
+        let predicate = rule_predicate(rule);
+        for key in [rule.name.as_ref(), rule.id.as_ref()].into_iter().flatten() {
+            predicates.insert(key.clone(), predicate.clone());
+        }
+    }
+    let mut referenced = std::collections::BTreeSet::new();
+    let mut queries = Vec::new();
+    for (file, id, c) in &correlations {
+        if !c.correlation.generate {
+            referenced.extend(c.correlation.rules.iter().cloned());
+        }
+        match correlation::translate(file, id, c, &predicates) {
             Ok(q) => queries.push(q),
-            Err(reason) => unsupported.push((file, reason)),
+            Err(reason) => unsupported.push((file.clone(), reason)),
+        }
+    }
+    for (file, id, rule) in &bases {
+        let named = [rule.name.as_ref(), rule.id.as_ref()]
+            .into_iter()
+            .flatten()
+            .any(|k| referenced.contains(k));
+        if named {
+            continue;
+        }
+        match rule_predicate(rule) {
+            Ok(predicate) => queries.push(event_detection(file, id, rule, &predicate)),
+            Err(reason) => unsupported.push((file.clone(), reason)),
         }
     }
     Ok((queries, unsupported))
 }
 
+/// The YAML documents of a file (`---` between them).
+fn documents(text: &str) -> Result<Vec<Value>, String> {
+    use serde::Deserialize as _;
+    let mut docs = Vec::new();
+    for doc in serde_norway::Deserializer::from_str(text) {
+        let value = Value::deserialize(doc).map_err(|e| format!("not a Sigma rule: {e}"))?;
+        if !value.is_null() {
+            docs.push(value);
+        }
+    }
+    Ok(docs)
+}
+
 /// One rule file to a detection, or why it cannot be.
 pub fn translate(path: &Path, text: &str) -> Result<Detection, String> {
     let rule: Rule = serde_norway::from_str(text).map_err(|e| format!("not a Sigma rule: {e}"))?;
+    let predicate = rule_predicate(&rule)?;
+    let stem = path
+        .file_stem()
+        .map(|s| s.to_string_lossy().into_owned())
+        .unwrap_or_default();
+    Ok(event_detection(path, &stem, &rule, &predicate))
+}
+
+/// The SQL predicate of a rule's detection, or why there is none.
+fn rule_predicate(rule: &Rule) -> Result<String, String> {
     let product = rule.logsource.get("product").map(String::as_str);
     let service = rule.logsource.get("service").map(String::as_str);
     if product != Some("aws") || service != Some("cloudtrail") {
@@ -73,7 +171,10 @@ pub fn translate(path: &Path, text: &str) -> Result<Detection, String> {
         _ => return Err("detection has no condition".into()),
     };
     if condition.contains('|') {
-        return Err("aggregations in the condition (| count() ...) are not supported".into());
+        return Err(
+            "aggregations in the condition (| count() ...) are not supported: write a correlation rule"
+                .into(),
+        );
     }
     let mut selections = BTreeMap::new();
     for (name, value) in &rule.detection {
@@ -82,12 +183,21 @@ pub fn translate(path: &Path, text: &str) -> Result<Detection, String> {
         }
         selections.insert(name.clone(), selection_sql(name, value)?);
     }
-    let predicate = Condition::new(&condition, &selections).parse()?;
-    let stem = path
-        .file_stem()
-        .map(|s| s.to_string_lossy().into_owned())
-        .unwrap_or_default();
-    let id = format!("sigma-{}", slug(&stem));
+    Condition::new(&condition, &selections).parse()
+}
+
+fn severity_of(level: Option<&str>) -> Severity {
+    match level {
+        Some("critical") => Severity::Critical,
+        Some("high") => Severity::High,
+        Some("medium") => Severity::Medium,
+        Some("low") => Severity::Low,
+        _ => Severity::Info,
+    }
+}
+
+/// A single-event detection of `rule`, id `sigma-<label>`.
+fn event_detection(path: &Path, label: &str, rule: &Rule, predicate: &str) -> Detection {
     let title = rule.title.replace('\'', "''");
     let sql = format!(
         "SELECT event_time, account_id, aws_region AS region, principal, source_ip_address,\n\
@@ -96,17 +206,11 @@ pub fn translate(path: &Path, text: &str) -> Result<Detection, String> {
          FROM hunt_events\nWHERE {predicate}"
     );
     let (tactics, techniques) = attack_tags(&rule.tags);
-    Ok(Detection {
+    Detection {
         meta: DetectionMeta {
-            id,
+            id: format!("sigma-{}", slug(label)),
             title: rule.title.clone(),
-            severity: match rule.level.as_deref() {
-                Some("critical") => Severity::Critical,
-                Some("high") => Severity::High,
-                Some("medium") => Severity::Medium,
-                Some("low") => Severity::Low,
-                _ => Severity::Info,
-            },
+            severity: severity_of(rule.level.as_deref()),
             kind: Kind::Event,
             description: rule
                 .description
@@ -124,7 +228,7 @@ pub fn translate(path: &Path, text: &str) -> Result<Detection, String> {
         source: path.to_path_buf(),
         sql,
         first_line: 1,
-    })
+    }
 }
 
 fn slug(text: &str) -> String {
