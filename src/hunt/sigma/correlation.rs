@@ -307,7 +307,7 @@ mod tests {
         assert_eq!(seconds("2d"), Ok(172_800));
         assert!(seconds("10x").is_err() && seconds("m").is_err() && seconds("0s").is_err());
         let cond: BTreeMap<String, Value> = serde_norway::from_str("{gte: 5, lt: 100}").unwrap();
-        assert_eq!(comparison(&cond, "n"), Ok("n < 100 AND n >= 5".to_owned()));
+        assert_eq!(comparison(&cond, "n"), Ok("n >= 5 AND n < 100".to_owned()));
         let bad: BTreeMap<String, Value> = serde_norway::from_str("{about: 5}").unwrap();
         assert!(comparison(&bad, "n").is_err());
     }
