@@ -11,6 +11,8 @@ pub mod condition;
 pub mod document;
 pub mod eval;
 mod fast_hash;
+#[doc(hidden)]
+pub mod fuzz_targets;
 pub mod net;
 pub mod pattern;
 pub mod request_line;
