@@ -116,7 +116,38 @@ pub fn report_context(report: &Report) -> minijinja::Value {
         rules => rules,
         items => items,
         framework => framework_context(report),
+        coverage => coverage_context(report),
     }
+}
+
+/// For a hunt: the ATT&CK matrix of the detections that ran, one column per tactic they
+/// cover, each technique with its detections and how many findings they made.
+pub fn coverage_context(report: &Report) -> Option<minijinja::Value> {
+    let super::Detail::Hunt(hunt) = &report.detail else {
+        return None;
+    };
+    let findings_of = |ids: &[String]| {
+        report
+            .items
+            .iter()
+            .filter(|i| i.is_problem() && ids.contains(&i.rule_id))
+            .count()
+    };
+    let tactics: Vec<_> = crate::hunt::coverage(&hunt.detections)
+        .into_iter()
+        .filter(|t| !t.techniques.is_empty())
+        .map(|t| {
+            let techniques: Vec<_> = t
+                .techniques
+                .iter()
+                .map(|(id, detections)| {
+                    context! { id => id, detections => detections, findings => findings_of(detections) }
+                })
+                .collect();
+            context! { id => t.tactic, name => t.name, techniques => techniques }
+        })
+        .collect();
+    (!tactics.is_empty()).then(|| context! { tactics => tactics })
 }
 
 /// The framework's title, verdict counts and controls, for templates (None without one).
@@ -188,5 +219,56 @@ impl Renderer for Html {
         let html = self.try_render(report).map_err(RenderError::Template)?;
         out.write_all(html.as_bytes())?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The hunt report's matrix: the tactics the detections cover, a technique's findings
+    /// counted from the detections tagged with it; a check report has none.
+    #[test]
+    fn the_coverage_matrix_counts_findings_per_technique() {
+        let detections: Vec<_> = crate::hunt::builtin_detections()
+            .unwrap()
+            .into_iter()
+            .filter(|d| ["ssm-send-command", "vpc-flow-logs-deleted"].contains(&d.meta.id.as_str()))
+            .collect();
+        let finding = crate::hunt::Finding {
+            query_id: "ssm-send-command".into(),
+            title: String::new(),
+            severity: Severity::Medium,
+            tactics: vec![],
+            techniques: vec![],
+            event_time: None,
+            account_id: None,
+            region: None,
+            principal: Some("arn:aws:iam::1:user/a".into()),
+            source_ip_address: None,
+            event_ids: vec!["e1".into()],
+            reason: None,
+            muted: None,
+        };
+        let report = Report::from_hunt("all", &detections, &[finding]);
+        let matrix = coverage_context(&report).expect("a matrix");
+        let text = matrix.to_string();
+        // ssm-send-command: Execution and Lateral Movement, T1651 with one finding;
+        // vpc-flow-logs-deleted: Defense Evasion, T1562.008 with none.
+        for expected in ["TA0002", "TA0008", "TA0005", "T1651", "T1562.008"] {
+            assert!(text.contains(expected), "{expected} in {text}");
+        }
+        let tactics = matrix.get_attr("tactics").unwrap();
+        let execution = tactics.get_item(&minijinja::Value::from(0)).unwrap();
+        assert_eq!(execution.get_attr("id").unwrap().to_string(), "TA0002");
+        let t1651 = execution
+            .get_attr("techniques")
+            .unwrap()
+            .try_iter()
+            .unwrap()
+            .find(|t| t.get_attr("id").unwrap().to_string() == "T1651")
+            .unwrap();
+        assert_eq!(t1651.get_attr("findings").unwrap().to_string(), "1");
+        assert!(coverage_context(&Report::from_checks("s", &[], &[])).is_none());
     }
 }
