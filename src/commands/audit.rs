@@ -249,69 +249,10 @@ async fn audit(
     let engine = govscan::checks::run::open(sessions, data_dir, Some(&snapshot_id)).await?;
 
     // 2. Ingest what is new in the trails' buckets.
-    let clock = Instant::now();
-    let mut ingest_errors = Vec::new();
-    let mut ingest_counts: BTreeMap<&'static str, u64> = BTreeMap::new();
-    let mut sources_done = Vec::new();
-    // Days that received events in this run: the hunt looks at them whatever their age
-    // (late or backfilled logs).
-    let mut new_days: BTreeSet<chrono::NaiveDate> = BTreeSet::new();
-    if config.trail.ingest {
-        let trails = engine.snapshot.read_rows("cloudtrail_trails").await?;
-        let sources = trail_sources(&trails, &config.trail.extra_sources);
-        for source in sources {
-            log.line(&format!("ingest: {source}"));
-            let opts = govscan::trail::IngestOptions {
-                data_dir: data_dir.clone(),
-                sources: vec![source.clone()],
-                aws: AwsOptions {
-                    max_attempts: None,
-                    ..aws.clone()
-                },
-                ..Default::default()
-            };
-            match govscan::trail::ingest(&opts).await {
-                Ok(s) => {
-                    *ingest_counts.entry("files_read").or_default() += s.files_read as u64;
-                    *ingest_counts.entry("files_unchanged").or_default() +=
-                        s.files_unchanged as u64;
-                    *ingest_counts.entry("events_ingested").or_default() +=
-                        s.records_written as u64;
-                    *ingest_counts.entry("duplicates_skipped").or_default() +=
-                        s.duplicates_skipped as u64;
-                    *ingest_counts.entry("files_rejected").or_default() +=
-                        s.rejected_files.len() as u64;
-                    new_days.extend(
-                        s.partitions
-                            .iter()
-                            .filter_map(|d| d.parse::<chrono::NaiveDate>().ok()),
-                    );
-                    for (file, why) in s.rejected_files.iter().take(20) {
-                        ingest_errors.push(format!("{file}: {why}"));
-                    }
-                    sources_done.push(json!({"source": source, "events_ingested": s.records_written, "files_read": s.files_read}));
-                }
-                // A bucket that cannot be read is recorded; the audit goes on.
-                Err(e) => {
-                    ingest_errors.push(format!("{source}: {e}"));
-                    sources_done.push(json!({"source": source, "error": e.to_string()}));
-                }
-            }
-        }
-        ingest_counts.insert("sources", sources_done.len() as u64);
-    }
-    log.line(&format!(
-        "ingest: {} event(s) from {} source(s), {} error(s)",
-        ingest_counts.get("events_ingested").copied().unwrap_or(0),
-        sources_done.len(),
-        ingest_errors.len()
-    ));
-    steps.push(Step {
-        name: "ingest",
-        seconds: clock.elapsed().as_secs_f64(),
-        counts: ingest_counts,
-        errors: ingest_errors,
-    });
+    let trails = engine.snapshot.read_rows("cloudtrail_trails").await?;
+    let ingested = ingest_trails(config, data_dir, &aws, &trails, log).await;
+    let (sources_done, new_days) = (ingested.sources, ingested.new_days);
+    steps.push(ingested.step);
 
     // 3. Check.
     let clock = Instant::now();
@@ -354,51 +295,15 @@ async fn audit(
     ));
 
     // 4. Hunt, from where the previous audit's window ended.
-    let clock = Instant::now();
-    let mut hunt_window = None;
-    let mut findings = Vec::new();
-    let mut hunt_report = None;
-    let mut hunt_notes = Vec::new();
-    if config.hunt.enabled {
-        if govscan::engine::lake_exists(data_dir).await? {
-            let since = hunt_start(
-                previous.as_ref().map(|p| &p.2),
-                new_days.first().copied(),
-                started_at,
-                config,
-            );
-            let window = govscan::hunt::Window {
-                start: Some(since),
-                end: Some(started_at),
-            };
-            let ctx =
-                govscan::hunt::open(sessions, data_dir, window, &config.hunt.parameters).await?;
-            let queries = govscan::hunt::builtin_detections()?;
-            findings = govscan::hunt::run(&ctx, &queries, 4).await?;
-            if let Some(path) = &config.check.mutelist {
-                super::check::apply_mutelist(&mut findings, path)?;
-            }
-            let scope = format!(
-                "events from {} until {}",
-                since.to_rfc3339(),
-                started_at.to_rfc3339()
-            );
-            hunt_report = Some(
-                Report::from_hunt(&scope, &queries, &findings)
-                    .with_window(Some(since.to_rfc3339()), Some(started_at.to_rfc3339())),
-            );
-            hunt_window = Some((since, started_at));
-        } else {
-            hunt_notes.push("no trail lake yet: nothing to hunt".to_owned());
-        }
-    }
-    steps.push(Step {
-        name: "hunt",
-        seconds: clock.elapsed().as_secs_f64(),
-        counts: BTreeMap::from([("findings", findings.len() as u64)]),
-        errors: hunt_notes,
-    });
-    log.line(&format!("hunt: {} finding(s)", findings.len()));
+    let since = hunt_start(
+        previous.as_ref().map(|p| &p.2),
+        new_days.first().copied(),
+        started_at,
+        config,
+    );
+    let hunted = hunt_window_of(sessions, data_dir, config, since, started_at, log).await?;
+    let (findings, hunt_report, hunt_window) = (hunted.findings, hunted.report, hunted.window);
+    steps.push(hunted.step);
 
     // 5. Compare with the previous audit.
     let clock = Instant::now();
@@ -551,10 +456,179 @@ async fn audit(
     log.line(&format!("report: {}", store.display(&relative)));
 
     // 7. Retention, now that the new audit is complete.
+    apply_retention(store, data_dir, config, &snapshot_id, log).await?;
+
+    let place = store.display(&relative);
+    print_summary(&snapshot_id, &place, &changes, &counted, partial);
+    super::stdout_write(&format!("{snapshot_id}\t{place}\n"))?;
+    Ok(exit_code == 1)
+}
+
+/// What the hunt found in its window (nothing, and a note, when it is off or there is no
+/// lake yet).
+struct Hunted {
+    step: Step,
+    findings: Vec<govscan::hunt::Finding>,
+    report: Option<Report>,
+    window: Option<(DateTime<Utc>, DateTime<Utc>)>,
+}
+
+/// Runs the built-in detections over events from `since` until `until`, with the mutelist.
+async fn hunt_window_of(
+    sessions: &govscan::engine::Sessions,
+    data_dir: &DataDir,
+    config: &AuditConfig,
+    since: DateTime<Utc>,
+    until: DateTime<Utc>,
+    log: &Log,
+) -> Result<Hunted, CommandError> {
+    let clock = Instant::now();
+    let mut hunted = Hunted {
+        step: Step {
+            name: "hunt",
+            seconds: 0.0,
+            counts: BTreeMap::new(),
+            errors: Vec::new(),
+        },
+        findings: Vec::new(),
+        report: None,
+        window: None,
+    };
+    if !config.hunt.enabled {
+        hunted
+            .step
+            .errors
+            .push("the hunt is off (hunt.enabled: false)".to_owned());
+    } else if !govscan::engine::lake_exists(data_dir).await? {
+        hunted
+            .step
+            .errors
+            .push("no trail lake yet: nothing to hunt".to_owned());
+    } else {
+        let window = govscan::hunt::Window {
+            start: Some(since),
+            end: Some(until),
+        };
+        let ctx = govscan::hunt::open(sessions, data_dir, window, &config.hunt.parameters).await?;
+        let queries = govscan::hunt::builtin_detections()?;
+        hunted.findings = govscan::hunt::run(&ctx, &queries, 4).await?;
+        if let Some(path) = &config.check.mutelist {
+            super::check::apply_mutelist(&mut hunted.findings, path)?;
+        }
+        let scope = format!(
+            "events from {} until {}",
+            since.to_rfc3339(),
+            until.to_rfc3339()
+        );
+        hunted.report = Some(
+            Report::from_hunt(&scope, &queries, &hunted.findings)
+                .with_window(Some(since.to_rfc3339()), Some(until.to_rfc3339())),
+        );
+        hunted.window = Some((since, until));
+    }
+    hunted.step.seconds = clock.elapsed().as_secs_f64();
+    hunted
+        .step
+        .counts
+        .insert("findings", hunted.findings.len() as u64);
+    log.line(&format!("hunt: {} finding(s)", hunted.findings.len()));
+    Ok(hunted)
+}
+
+/// What ingesting the trails' buckets did: its step, each source's outcome, and the days
+/// that received events (the hunt looks at them whatever their age: late or backfilled logs).
+struct Ingested {
+    step: Step,
+    sources: Vec<Value>,
+    new_days: BTreeSet<chrono::NaiveDate>,
+}
+
+/// Ingests what is new under each trail's `AWSLogs/` and the extra sources, one source at a
+/// time: a source that cannot be read is recorded and the others go on.
+async fn ingest_trails(
+    config: &AuditConfig,
+    data_dir: &DataDir,
+    aws: &AwsOptions,
+    trails: &[serde_json::Map<String, Value>],
+    log: &Log,
+) -> Ingested {
+    let clock = Instant::now();
+    let mut errors = Vec::new();
+    let mut counts: BTreeMap<&'static str, u64> = BTreeMap::new();
+    let mut sources = Vec::new();
+    let mut new_days = BTreeSet::new();
+    if config.trail.ingest {
+        for source in trail_sources(trails, &config.trail.extra_sources) {
+            log.line(&format!("ingest: {source}"));
+            let opts = govscan::trail::IngestOptions {
+                data_dir: data_dir.clone(),
+                sources: vec![source.clone()],
+                aws: AwsOptions {
+                    max_attempts: None,
+                    ..aws.clone()
+                },
+                ..Default::default()
+            };
+            match govscan::trail::ingest(&opts).await {
+                Ok(s) => {
+                    for (key, n) in [
+                        ("files_read", s.files_read),
+                        ("files_unchanged", s.files_unchanged),
+                        ("events_ingested", s.records_written),
+                        ("duplicates_skipped", s.duplicates_skipped),
+                        ("files_rejected", s.rejected_files.len()),
+                    ] {
+                        *counts.entry(key).or_default() += n as u64;
+                    }
+                    new_days.extend(
+                        s.partitions
+                            .iter()
+                            .filter_map(|d| d.parse::<chrono::NaiveDate>().ok()),
+                    );
+                    for (file, why) in s.rejected_files.iter().take(20) {
+                        errors.push(format!("{file}: {why}"));
+                    }
+                    sources.push(json!({"source": source, "events_ingested": s.records_written, "files_read": s.files_read}));
+                }
+                Err(e) => {
+                    errors.push(format!("{source}: {e}"));
+                    sources.push(json!({"source": source, "error": e.to_string()}));
+                }
+            }
+        }
+        counts.insert("sources", sources.len() as u64);
+    }
+    log.line(&format!(
+        "ingest: {} event(s) from {} source(s), {} error(s)",
+        counts.get("events_ingested").copied().unwrap_or(0),
+        sources.len(),
+        errors.len()
+    ));
+    Ingested {
+        step: Step {
+            name: "ingest",
+            seconds: clock.elapsed().as_secs_f64(),
+            counts,
+            errors,
+        },
+        sources,
+        new_days,
+    }
+}
+
+/// Deletes the audits (and their snapshots) retention no longer keeps, then the lake's
+/// partitions older than trail.retain_days.
+async fn apply_retention(
+    store: &DataStore,
+    data_dir: &DataDir,
+    config: &AuditConfig,
+    newest: &str,
+    log: &Log,
+) -> Result<(), CommandError> {
     let audits = list_audits(store).await?;
     for old in audits_to_delete(
         &audits,
-        &snapshot_id,
+        newest,
         config.retention.keep_last,
         config.retention.keep_days,
         Utc::now(),
@@ -577,11 +651,7 @@ async fn audit(
             ));
         }
     }
-
-    let place = store.display(&relative);
-    print_summary(&snapshot_id, &place, &changes, &counted, partial);
-    super::stdout_write(&format!("{snapshot_id}\t{place}\n"))?;
-    Ok(exit_code == 1)
+    Ok(())
 }
 
 /// Writes one file of the audit into its staging folder.
