@@ -155,6 +155,8 @@ async fn real_attack_simulation_logs_fire_the_detections_they_name() {
         ("access-key-created-then-used-elsewhere", 0),
         ("access-key-for-other-user", 2),
         ("access-key-from-new-ip", 0),
+        // Stratus's backdoor role and malicious user get AdministratorAccess.
+        ("admin-access-granted", 2),
         // One hour of logs: no baseline's worth of history, so no spike is claimed.
         ("api-call-rate-spike", 0),
         ("backups-deleted", 0),
@@ -163,8 +165,10 @@ async fn real_attack_simulation_logs_fire_the_detections_they_name() {
         // The simulation's clean-up deletes its flow-log group.
         ("cloudwatch-logs-deleted", 1),
         ("config-tampering", 0),
+        ("console-login-after-failures", 0),
         ("console-login-failure-burst", 0),
         ("console-login-without-mfa", 1),
+        ("ebs-default-encryption-disabled", 0),
         // Of the Stratus Red Team techniques the new detections name, the logs hold
         // ec2-launch-unusual-instances (p2.xlarge x 10, twice, refused for the vCPU limit),
         // lambda-overwrite-code (two updates), lambda-backdoor-function and ssm-send-command
@@ -182,12 +186,14 @@ async fn real_attack_simulation_logs_fire_the_detections_they_name() {
         ("first-seen-api-for-principal", 0),
         ("gpu-or-large-instances-launched", 2),
         ("guardduty-disabled", 0),
+        ("guardduty-findings-suppressed", 0),
         ("iam-authorization-details-dumped", 1),
         ("iam-policy-changes", 26),
         ("identity-center-access-granted", 0),
         ("identity-provider-created", 1),
         ("instance-credentials-from-several-ips", 0),
         ("instance-profile-swapped", 0),
+        ("kms-key-policy-opened", 0),
         ("kms-key-disabled-or-deleted", 0),
         ("lambda-code-changed", 2),
         ("lambda-made-public", 1),
@@ -204,8 +210,11 @@ async fn real_attack_simulation_logs_fire_the_detections_they_name() {
         ("root-activity", 0),
         ("route53-domain-transferred", 0),
         ("route53-resolver-query-logging-deleted", 0),
+        // Stratus's cloudtrail-lifecycle-rule: a one-day expiry on the trail's bucket.
+        ("s3-lifecycle-expires-quickly", 1),
         ("s3-made-public", 0),
         ("secrets-batch-read", 0),
+        ("secret-policy-opened", 0),
         ("secrets-read-in-volume", 5),
         ("security-group-open-to-world", 2),
         ("security-tooling-disabled", 0),
