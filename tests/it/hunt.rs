@@ -160,6 +160,7 @@ async fn real_attack_simulation_logs_fire_the_detections_they_name() {
         // One hour of logs: no baseline's worth of history, so no spike is claimed.
         ("api-call-rate-spike", 0),
         ("backups-deleted", 0),
+        ("bedrock-model-access-requested", 0),
         ("cis-monitored-changes", 81),
         ("cloudtrail-tampering", 8),
         // The simulation's clean-up deletes its flow-log group.
@@ -178,6 +179,7 @@ async fn real_attack_simulation_logs_fire_the_detections_they_name() {
         ("ec2-user-data-modified", 0),
         ("ec2-user-data-read", 3),
         ("ecr-repository-made-public", 0),
+        ("ec2-instance-exported", 0),
         ("ecs-execute-command", 0),
         ("enumeration-burst", 5),
         ("error-rate-spike", 0),
@@ -210,6 +212,7 @@ async fn real_attack_simulation_logs_fire_the_detections_they_name() {
         ("root-activity", 0),
         ("route53-domain-transferred", 0),
         ("route53-resolver-query-logging-deleted", 0),
+        ("s3-access-logging-disabled", 0),
         // Stratus's cloudtrail-lifecycle-rule: a one-day expiry on the trail's bucket.
         ("s3-lifecycle-expires-quickly", 1),
         ("s3-made-public", 0),
@@ -220,6 +223,7 @@ async fn real_attack_simulation_logs_fire_the_detections_they_name() {
         ("security-tooling-disabled", 0),
         ("ssm-send-command", 2),
         ("ssm-session-started", 0),
+        ("topic-or-queue-policy-opened", 0),
         ("traffic-mirroring-created", 0),
         // Off unless expected_regions is configured.
         ("unexpected-region", 0),
