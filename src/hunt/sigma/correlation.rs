@@ -14,8 +14,8 @@ use std::path::Path;
 use serde::Deserialize;
 use serde_norway::Value;
 
-use super::{attack_tags, field_sql, quote, severity_of, slug};
-use crate::hunt::{Detection, DetectionMeta, Kind, Mitre};
+use super::{field_sql, quote, sigma_detection, About};
+use crate::hunt::{Detection, Kind};
 
 #[derive(Debug, Deserialize)]
 pub(super) struct CorrelationRule {
@@ -264,36 +264,31 @@ pub(super) fn translate(
         }
         other => return Err(format!("correlation type {other} is not supported")),
     };
-    let (tactics, techniques) = attack_tags(&rule.tags);
-    Ok(Detection {
-        meta: DetectionMeta {
-            id: format!("sigma-{}", slug(label)),
-            title: rule.title.clone(),
-            severity: severity_of(rule.level.as_deref()),
-            kind,
-            description: rule.description.clone().unwrap_or_else(|| {
-                format!(
-                    "Sigma correlation {} over {}",
-                    rule.id.clone().unwrap_or_default(),
-                    c.rules
-                        .iter()
-                        .map(|r| quote(r))
-                        .collect::<Vec<_>>()
-                        .join(", ")
-                )
-            }),
-            mitre: Mitre {
-                tactics,
-                techniques,
-            },
-            references: rule.references.clone(),
-            false_positives: rule.falsepositives.clone(),
-            remediation: String::new(),
+    let description = rule.description.clone().unwrap_or_else(|| {
+        format!(
+            "Sigma correlation {} over {}",
+            rule.id.clone().unwrap_or_default(),
+            c.rules
+                .iter()
+                .map(|r| quote(r))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    });
+    Ok(sigma_detection(
+        path,
+        label,
+        About {
+            title: &rule.title,
+            level: rule.level.as_deref(),
+            tags: &rule.tags,
+            references: &rule.references,
+            falsepositives: &rule.falsepositives,
         },
-        source: path.to_path_buf(),
+        kind,
+        description,
         sql,
-        first_line: 1,
-    })
+    ))
 }
 
 #[cfg(test)]
@@ -310,5 +305,43 @@ mod tests {
         assert_eq!(comparison(&cond, "n"), Ok("n >= 5 AND n < 100".to_owned()));
         let bad: BTreeMap<String, Value> = serde_norway::from_str("{about: 5}").unwrap();
         assert!(comparison(&bad, "n").is_err());
+    }
+
+    /// A correlation that cannot run says why: a rule it names is missing or unreadable, a
+    /// type or field it needs is not there.
+    #[test]
+    fn correlations_that_cannot_run_say_why() {
+        let rule = |body: &str| -> CorrelationRule {
+            serde_norway::from_str(&format!("title: T\ncorrelation:\n{body}")).unwrap()
+        };
+        let mut predicates = BTreeMap::new();
+        predicates.insert("ok".to_owned(), Ok("event_name = 'X'".to_owned()));
+        predicates.insert("broken".to_owned(), Err("keyword lists".to_owned()));
+        let why = |body: &str| {
+            translate(Path::new("c.yml"), "c", &rule(body), &predicates)
+                .err()
+                .unwrap_or_else(|| panic!("{body} translated"))
+        };
+        assert!(why(
+            "  type: event_count\n  rules: missing\n  timespan: 1h\n  condition: {gte: 2}\n"
+        )
+        .contains("no rule named missing"));
+        assert!(why(
+            "  type: event_count\n  rules: broken\n  timespan: 1h\n  condition: {gte: 2}\n"
+        )
+        .contains("keyword lists"));
+        assert!(
+            why("  type: value_count\n  rules: ok\n  timespan: 1h\n  condition: {gte: 2}\n")
+                .contains("names its field")
+        );
+        assert!(why("  type: sometimes\n  rules: ok\n  timespan: 1h\n").contains("sometimes"));
+        assert!(why("  type: temporal\n  rules: ok\n  timespan: soon\n").contains("timespan"));
+        assert!(translate(
+            Path::new("c.yml"),
+            "c",
+            &rule("  type: event_count\n  rules: ok\n  timespan: 1h\n  condition: {gte: 2}\n"),
+            &predicates
+        )
+        .is_ok());
     }
 }

@@ -205,23 +205,58 @@ fn event_detection(path: &Path, label: &str, rule: &Rule, predicate: &str) -> De
          'Sigma: {title}: ' || event_source || ':' || event_name AS reason\n\
          FROM hunt_events\nWHERE {predicate}"
     );
-    let (tactics, techniques) = attack_tags(&rule.tags);
+    let description = rule
+        .description
+        .clone()
+        .unwrap_or_else(|| format!("Sigma rule {}", rule.id.clone().unwrap_or_default()));
+    sigma_detection(
+        path,
+        label,
+        About {
+            title: &rule.title,
+            level: rule.level.as_deref(),
+            tags: &rule.tags,
+            references: &rule.references,
+            falsepositives: &rule.falsepositives,
+        },
+        Kind::Event,
+        description,
+        sql,
+    )
+}
+
+/// What every Sigma rule, plain or correlation, says about itself.
+struct About<'a> {
+    title: &'a str,
+    level: Option<&'a str>,
+    tags: &'a [String],
+    references: &'a [String],
+    falsepositives: &'a [String],
+}
+
+/// The detection `sigma-<label>` of a Sigma rule: its header, kind, description and SQL.
+fn sigma_detection(
+    path: &Path,
+    label: &str,
+    about: About<'_>,
+    kind: Kind,
+    description: String,
+    sql: String,
+) -> Detection {
+    let (tactics, techniques) = attack_tags(about.tags);
     Detection {
         meta: DetectionMeta {
             id: format!("sigma-{}", slug(label)),
-            title: rule.title.clone(),
-            severity: severity_of(rule.level.as_deref()),
-            kind: Kind::Event,
-            description: rule
-                .description
-                .clone()
-                .unwrap_or_else(|| format!("Sigma rule {}", rule.id.clone().unwrap_or_default())),
+            title: about.title.to_owned(),
+            severity: severity_of(about.level),
+            kind,
+            description,
             mitre: Mitre {
                 tactics,
                 techniques,
             },
-            references: rule.references.clone(),
-            false_positives: rule.falsepositives.clone(),
+            references: about.references.to_vec(),
+            false_positives: about.falsepositives.to_vec(),
             // Sigma rules carry no remediation.
             remediation: String::new(),
         },
@@ -243,22 +278,9 @@ fn slug(text: &str) -> String {
     out.trim_matches('-').to_owned()
 }
 
-/// `attack.t1562.008` → technique T1562.008; `attack.defense_evasion` → tactic TA0005.
+/// `attack.t1562.008` → technique T1562.008; `attack.defense_evasion` → tactic TA0005 (the
+/// tactics of [`super::TACTICS`], by name in snake case).
 fn attack_tags(tags: &[String]) -> (Vec<String>, Vec<String>) {
-    const TACTICS: &[(&str, &str)] = &[
-        ("initial_access", "TA0001"),
-        ("execution", "TA0002"),
-        ("persistence", "TA0003"),
-        ("privilege_escalation", "TA0004"),
-        ("defense_evasion", "TA0005"),
-        ("credential_access", "TA0006"),
-        ("discovery", "TA0007"),
-        ("lateral_movement", "TA0008"),
-        ("collection", "TA0009"),
-        ("exfiltration", "TA0010"),
-        ("command_and_control", "TA0011"),
-        ("impact", "TA0040"),
-    ];
     let mut tactics = Vec::new();
     let mut techniques = Vec::new();
     for tag in tags {
@@ -271,9 +293,9 @@ fn attack_tags(tags: &[String]) -> (Vec<String>, Vec<String>) {
         };
         if rest.starts_with('t') && rest[1..].starts_with(|c: char| c.is_ascii_digit()) {
             techniques.push(rest.to_ascii_uppercase());
-        } else if let Some((_, id)) = TACTICS
+        } else if let Some((id, _)) = super::TACTICS
             .iter()
-            .find(|(name, _)| *name == rest.replace('-', "_"))
+            .find(|(_, name)| name.to_ascii_lowercase().replace(' ', "_") == rest.replace('-', "_"))
         {
             tactics.push((*id).to_owned());
         }
@@ -805,6 +827,23 @@ mod tests {
         assert!(translate(Path::new("w.yml"), other)
             .unwrap_err()
             .contains("logsource"));
+    }
+
+    #[test]
+    fn attack_tags_name_tactics_and_techniques() {
+        let tags: Vec<String> = [
+            "attack.defense_evasion",
+            "attack.command-and-control",
+            "attack.reconnaissance",
+            "attack.t1562.008",
+            "attack.g0016",
+            "cve.2024.1",
+        ]
+        .map(String::from)
+        .to_vec();
+        let (tactics, techniques) = attack_tags(&tags);
+        assert_eq!(tactics, ["TA0005", "TA0011", "TA0043"]);
+        assert_eq!(techniques, ["T1562.008"]);
     }
 
     #[test]
