@@ -57,7 +57,8 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Snapshot AWS Organizations, IAM, S3, Config and CloudTrail configuration to Parquet.
+    /// Snapshot the configuration of an account or a whole organization (every service of
+    /// --services) to Parquet.
     Collect(CollectArgs),
     /// The scheduled audit in one command: collect, ingest the trails' new logs, check, hunt,
     /// compare with the previous audit, write the reports under audits/<snapshot id>/, apply

@@ -201,8 +201,9 @@ async fn audit(
         max_attempts: Some(config.collect.max_attempts),
     };
     let c = &config.collect;
+    let staging = store.staging("collect")?;
     let opts = CollectOptions {
-        data_dir: std::path::PathBuf::new(),
+        data_dir: staging.path().to_path_buf(),
         aws: aws.clone(),
         regions: super::collect::parse_regions(&c.regions)?,
         services: c.services.clone(),
@@ -211,11 +212,6 @@ async fn audit(
         accounts: (!c.accounts.is_empty()).then(|| c.accounts.clone()),
         concurrency: c.concurrency.into(),
         snapshot_id: None,
-    };
-    let staging = store.staging("collect")?;
-    let opts = CollectOptions {
-        data_dir: staging.path().to_path_buf(),
-        ..opts
     };
     let (snapshot_id, manifest, _) =
         super::collect::collect_and_publish(store, &staging, &opts, global.quiet).await?;
