@@ -5,7 +5,7 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use super::{Collector, Scope, Sink, Target};
-use crate::aws::signed::{form_encode, json_pages, rest_json_get};
+use crate::aws::signed::{form_encode, json_pages, json_text, rest_json_get};
 use crate::store::{col, ColumnType::*, TableDef};
 
 pub static EFS_FILE_SYSTEMS: TableDef = TableDef {
@@ -77,7 +77,7 @@ async fn collect_file_systems(target: &Target, sink: &mut Sink) {
         Err(info) => return sink.record_error("DescribeFileSystems", None, None, info),
     };
     for fs in &systems {
-        let text = |k: &str| fs.get(k).and_then(Value::as_str).map(str::to_owned);
+        let text = |k: &str| json_text(fs, k);
         sink.table(&EFS_FILE_SYSTEMS)
             .row()
             .set("account_id", &target.account_id)

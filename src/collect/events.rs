@@ -2,10 +2,10 @@
 //! as signed awsJson calls.
 
 use futures::future::BoxFuture;
-use serde_json::{json, Value};
+use serde_json::json;
 
 use super::{Collector, Scope, Sink, Target};
-use crate::aws::signed::{json_pages, json_rpc};
+use crate::aws::signed::{json_pages, json_rpc, json_text};
 use crate::store::{col, ColumnType::*, TableDef};
 
 pub static EVENTS_BUSES: TableDef = TableDef {
@@ -72,7 +72,7 @@ async fn collect_buses(target: &Target, sink: &mut Sink) {
         Err(info) => return sink.record_error("ListEventBuses", None, None, info),
     };
     for b in &buses {
-        let text = |k: &str| b.get(k).and_then(Value::as_str).map(str::to_owned);
+        let text = |k: &str| json_text(b, k);
         sink.table(&EVENTS_BUSES)
             .row()
             .set("account_id", &target.account_id)

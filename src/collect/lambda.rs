@@ -6,7 +6,7 @@ use futures::future::BoxFuture;
 use serde_json::Value;
 
 use super::{fan_out, Collector, Scope, Sink, Target};
-use crate::aws::signed::{form_encode, json_pages, rest_json_get};
+use crate::aws::signed::{form_encode, json_pages, json_text, rest_json_get};
 use crate::store::{col, ColumnType::*, TableDef};
 
 pub static LAMBDA_FUNCTIONS: TableDef = TableDef {
@@ -84,7 +84,7 @@ async fn collect_functions(target: &Target, sink: &mut Sink) {
     .await;
     for (f, name, policy) in policies {
         let policy = match policy {
-            Ok(p) => p.get("Policy").and_then(Value::as_str).map(str::to_owned),
+            Ok(p) => json_text(&p, "Policy"),
             // A function without a policy: only its own account may use it.
             Err(e) if e.code == "ResourceNotFoundException" => None,
             Err(info) => {
@@ -92,7 +92,7 @@ async fn collect_functions(target: &Target, sink: &mut Sink) {
                 None
             }
         };
-        let text = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_owned);
+        let text = |k: &str| json_text(&f, k);
         sink.table(&LAMBDA_FUNCTIONS)
             .row()
             .set("account_id", &target.account_id)

@@ -6,7 +6,7 @@ use futures::future::BoxFuture;
 use serde_json::{json, Value};
 
 use super::{Collector, Scope, Sink, Target};
-use crate::aws::signed::{json_pages, json_rpc};
+use crate::aws::signed::{json_pages, json_rpc, json_text};
 use crate::store::{col, ColumnType::*, TableDef};
 
 pub static LOGS_METRIC_FILTERS: TableDef = TableDef {
@@ -72,14 +72,14 @@ async fn collect_metric_filters(target: &Target, sink: &mut Sink) {
         Err(info) => return sink.record_error("DescribeMetricFilters", None, None, info),
     };
     for f in &filters {
-        let text = |k: &str| f.get(k).and_then(Value::as_str).map(str::to_owned);
+        let text = |k: &str| json_text(f, k);
         let transformations = f
             .get("metricTransformations")
             .and_then(Value::as_array)
             .cloned()
             .unwrap_or_default();
         for t in &transformations {
-            let metric = |k: &str| t.get(k).and_then(Value::as_str).map(str::to_owned);
+            let metric = |k: &str| json_text(t, k);
             sink.table(&LOGS_METRIC_FILTERS)
                 .row()
                 .set("account_id", &target.account_id)

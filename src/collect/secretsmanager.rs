@@ -5,7 +5,7 @@ use futures::future::BoxFuture;
 use serde_json::{json, Value};
 
 use super::{fan_out, Collector, Scope, Sink, Target};
-use crate::aws::signed::{json_pages, json_rpc};
+use crate::aws::signed::{json_pages, json_rpc, json_text};
 use crate::store::{col, ColumnType::*, TableDef};
 
 pub static SECRETSMANAGER_SECRETS: TableDef = TableDef {
@@ -87,7 +87,7 @@ async fn collect_secrets(target: &Target, sink: &mut Sink) {
                 None
             }
         };
-        let text = |k: &str| s.get(k).and_then(Value::as_str).map(str::to_owned);
+        let text = |k: &str| json_text(&s, k);
         sink.table(&SECRETSMANAGER_SECRETS)
             .row()
             .set("account_id", &target.account_id)
