@@ -362,10 +362,10 @@ impl Coverage {
             // a check decided across accounts may have looked for its evidence anywhere.
             let any_account = service == "org" || check.meta.decided_across_accounts;
             // An account-wide row (no region) is incomplete when any of its regions failed.
-            let in_scope = |r: &CheckResult| {
-                (any_account || r.account_id == account)
-                    && (region.is_none() || r.region.is_none() || r.region == region)
-            };
+            let in_region =
+                |r: &CheckResult| region.is_none() || r.region.is_none() || r.region == region;
+            let in_scope =
+                |r: &CheckResult| (any_account || r.account_id == account) && in_region(r);
             let mut any = false;
             for row in rows.iter_mut().filter(|r| in_scope(r)) {
                 any = true;
@@ -383,10 +383,7 @@ impl Coverage {
                     format!("not assessed: in account {account}{place}, {why}")
                 };
             }
-            let own_row = rows.iter().any(|r| {
-                r.account_id == account
-                    && (region.is_none() || r.region.is_none() || r.region == region)
-            });
+            let own_row = rows.iter().any(|r| r.account_id == account && in_region(r));
             if !any || (check.meta.decided_across_accounts && !own_row) {
                 rows.push(self.placeholder(
                     check,
