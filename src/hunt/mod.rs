@@ -276,7 +276,7 @@ async fn lake_first_day(ctx: &SessionContext) -> Option<chrono::NaiveDate> {
     listed
         .common_prefixes
         .iter()
-        .filter_map(|p| p.filename()?.strip_prefix("event_date=")?.parse().ok())
+        .filter_map(|p| crate::trail::partition_date(p.filename()?))
         .min()
 }
 

@@ -201,6 +201,14 @@ async fn read_and_parse(
     .expect("parsing does not panic")
 }
 
+/// The day of a lake partition's folder name (`event_date=2024-03-10`); None for any
+/// other name.
+pub fn partition_date(folder: &str) -> Option<NaiveDate> {
+    folder
+        .strip_prefix("event_date=")
+        .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
+}
+
 /// Retention of the lake: deletes the day partitions before `cutoff` and answers their
 /// dates. The checkpoint still names the files they came from, so they are not read again.
 pub async fn remove_partitions_before(
@@ -210,10 +218,7 @@ pub async fn remove_partitions_before(
     let store = crate::store::DataStore::open(data_dir).await?;
     let mut removed = Vec::new();
     for name in store.children(crate::store::LAKE).await? {
-        let Some(date) = name
-            .strip_prefix("event_date=")
-            .and_then(|d| NaiveDate::parse_from_str(d, "%Y-%m-%d").ok())
-        else {
+        let Some(date) = partition_date(&name) else {
             continue;
         };
         if date < cutoff {
