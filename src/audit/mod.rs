@@ -114,6 +114,18 @@ pub struct AuditChanges {
     pub new_findings: Vec<FindingState>,
 }
 
+/// A state's results by (check id, resource id); none without a state.
+fn results_by_key(state: Option<&AuditState>) -> BTreeMap<(&str, &str), &ResultState> {
+    state
+        .map(|p| {
+            p.results
+                .iter()
+                .map(|r| ((r.check_id.as_str(), r.resource_id.as_str()), r))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// The state this audit leaves: statuses with their failing-since carried over from the
 /// previous state, and the findings' keys.
 pub fn audit_state(
@@ -122,14 +134,7 @@ pub fn audit_state(
     findings: &[Finding],
     now: DateTime<Utc>,
 ) -> AuditState {
-    let was: BTreeMap<(&str, &str), &ResultState> = previous
-        .map(|p| {
-            p.results
-                .iter()
-                .map(|r| ((r.check_id.as_str(), r.resource_id.as_str()), r))
-                .collect()
-        })
-        .unwrap_or_default();
+    let was = results_by_key(previous);
     let results = results
         .iter()
         .map(|r| {
@@ -171,14 +176,7 @@ pub fn audit_changes(
     now_state: &AuditState,
     now: DateTime<Utc>,
 ) -> AuditChanges {
-    let was: BTreeMap<(&str, &str), &ResultState> = previous
-        .map(|(_, p)| {
-            p.results
-                .iter()
-                .map(|r| ((r.check_id.as_str(), r.resource_id.as_str()), r))
-                .collect()
-        })
-        .unwrap_or_default();
+    let was = results_by_key(previous.map(|(_, p)| p));
     let mut changes = AuditChanges {
         previous: previous.map(|(id, _)| id.to_owned()),
         ..Default::default()
