@@ -34,6 +34,9 @@ pub struct HuntConfig {
     /// Secret reads (GetSecretValue, decrypted GetParameter(s), GetPasswordData) by one
     /// principal within `burst_minutes`.
     pub credential_access_volume: i64,
+    /// S3 objects deleted by one principal within `burst_minutes` (each key of a
+    /// DeleteObjects call counts).
+    pub object_deletion_volume: i64,
     /// Hours within which the steps of a sequence must follow each other.
     pub sequence_hours: i64,
     /// Source networks that are never "new" or "outside" (CIDRs, e.g. your VPN's egress).
@@ -53,6 +56,7 @@ impl Default for HuntConfig {
             access_denied_burst: 10,
             enumeration_distinct_calls: 20,
             credential_access_volume: 10,
+            object_deletion_volume: 100,
             sequence_hours: 24,
             trusted_cidrs: Vec::new(),
             expected_regions: Vec::new(),
@@ -109,6 +113,7 @@ impl HuntConfig {
             Field::new("access_denied_burst", DataType::Int64, false),
             Field::new("enumeration_distinct_calls", DataType::Int64, false),
             Field::new("credential_access_volume", DataType::Int64, false),
+            Field::new("object_deletion_volume", DataType::Int64, false),
             Field::new("sequence_hours", DataType::Int64, false),
             Field::new("trusted_cidrs", list(), false),
             Field::new("expected_regions", list(), false),
@@ -142,6 +147,7 @@ impl HuntConfig {
                 int(self.access_denied_burst),
                 int(self.enumeration_distinct_calls),
                 int(self.credential_access_volume),
+                int(self.object_deletion_volume),
                 int(self.sequence_hours),
                 strings(&self.trusted_cidrs),
                 strings(&self.expected_regions),
