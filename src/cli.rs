@@ -569,6 +569,10 @@ pub struct HuntArgs {
     /// SQL; rules that cannot be translated are reported with the reason.
     #[arg(long)]
     pub sigma: Option<PathBuf>,
+    /// Field names the Sigma rules use mapped to CloudTrail's: a pySigma processing
+    /// pipeline of field_name_mapping transformations, added to the built-in one.
+    #[arg(long, requires = "sigma")]
+    pub sigma_pipeline: Option<PathBuf>,
     #[command(flatten)]
     pub select: SelectArgs,
     /// Parameters (baseline days, thresholds, trusted CIDRs, expected regions) as YAML;

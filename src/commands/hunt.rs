@@ -20,7 +20,12 @@ pub async fn run(
     };
     let mut unsupported = Vec::new();
     if let Some(dir) = &args.sigma {
-        let (rules, skipped) = govscan::hunt::sigma::load_dir(dir)
+        let fields = match &args.sigma_pipeline {
+            Some(path) => govscan::hunt::sigma::FieldMapping::with_pipeline(path)
+                .map_err(|e| CommandError::Usage(format!("--sigma-pipeline {e}")))?,
+            None => govscan::hunt::sigma::FieldMapping::builtin(),
+        };
+        let (rules, skipped) = govscan::hunt::sigma::load_dir(dir, &fields)
             .map_err(|e| CommandError::Usage(format!("--sigma {}: {e}", dir.display())))?;
         for (file, reason) in &skipped {
             eprintln!("warning: {}: not run: {reason}", file.display());

@@ -9,6 +9,7 @@ use std::process::Command;
 
 use chrono::{DateTime, Duration, Utc};
 use govscan::engine::Sessions;
+use govscan::hunt::sigma::FieldMapping;
 use govscan::hunt::{builtin_detections, Detection, Finding, HuntConfig, Kind, Window};
 use govscan::store::DataDir;
 use serde_json::{json, Value};
@@ -724,7 +725,8 @@ async fn sigma_rules_select_what_their_hand_written_sql_selects() {
     .await
     .unwrap();
     let dir = manifest_dir().join("tests/fixtures/sigma");
-    let (rules, unsupported) = govscan::hunt::sigma::load_dir(&dir).unwrap();
+    let (rules, unsupported) =
+        govscan::hunt::sigma::load_dir(&dir, &FieldMapping::builtin()).unwrap();
     let mut why: Vec<(String, String)> = unsupported
         .iter()
         .map(|(f, r)| {
@@ -739,7 +741,7 @@ async fn sigma_rules_select_what_their_hand_written_sql_selects() {
     assert!(why[0].0 == "count.yml" && why[0].1.contains("aggregations"));
     assert!(why[1].0 == "keywords.yml" && why[1].1.contains("keyword lists"));
     assert!(why[2].0 == "windows.yml" && why[2].1.contains("logsource"));
-    assert_eq!(rules.len(), 7);
+    assert_eq!(rules.len(), 8);
 
     let data_dir = DataDir::Local(data.clone());
     let ctx = govscan::hunt::open(
@@ -1231,9 +1233,11 @@ async fn sigma_correlation_rules_fire_on_what_they_count_and_order() {
     ];
     let work = tempfile::tempdir().unwrap();
     let data = lake_of(work.path(), &records).await;
-    let (rules, unsupported) =
-        govscan::hunt::sigma::load_dir(&manifest_dir().join("tests/fixtures/sigma-correlation"))
-            .unwrap();
+    let (rules, unsupported) = govscan::hunt::sigma::load_dir(
+        &manifest_dir().join("tests/fixtures/sigma-correlation"),
+        &FieldMapping::builtin(),
+    )
+    .unwrap();
     assert!(unsupported.is_empty(), "{unsupported:?}");
     let mut ids: Vec<&str> = rules.iter().map(|r| r.meta.id.as_str()).collect();
     ids.sort();

@@ -119,6 +119,7 @@ pub(super) fn translate(
     label: &str,
     rule: &CorrelationRule,
     predicates: &BTreeMap<String, Result<String, String>>,
+    fields: &super::FieldMapping,
 ) -> Result<Detection, String> {
     let c = &rule.correlation;
     if c.aliases.is_some() {
@@ -140,7 +141,7 @@ pub(super) fn translate(
     let groups: Vec<String> = c
         .group_by
         .iter()
-        .map(|f| field_sql(f))
+        .map(|f| field_sql(fields, f))
         .collect::<Result<_, _>>()?;
     let group_cols: Vec<String> = (0..groups.len()).map(|i| format!("sigma_g{i}")).collect();
     let mut branches = Vec::new();
@@ -186,7 +187,7 @@ pub(super) fn translate(
                 .get("field")
                 .and_then(Value::as_str)
                 .ok_or("a value_count condition names its field")?;
-            let value = field_sql(field)?;
+            let value = field_sql(fields, field)?;
             let measure = format!("count(DISTINCT {value})");
             let having = comparison(&c.condition, &measure)?;
             (
@@ -314,11 +315,12 @@ mod tests {
         let rule = |body: &str| -> CorrelationRule {
             serde_norway::from_str(&format!("title: T\ncorrelation:\n{body}")).unwrap()
         };
+        let fields = super::super::FieldMapping::builtin();
         let mut predicates = BTreeMap::new();
         predicates.insert("ok".to_owned(), Ok("event_name = 'X'".to_owned()));
         predicates.insert("broken".to_owned(), Err("keyword lists".to_owned()));
         let why = |body: &str| {
-            translate(Path::new("c.yml"), "c", &rule(body), &predicates)
+            translate(Path::new("c.yml"), "c", &rule(body), &predicates, &fields)
                 .err()
                 .unwrap_or_else(|| panic!("{body} translated"))
         };
@@ -340,7 +342,8 @@ mod tests {
             Path::new("c.yml"),
             "c",
             &rule("  type: event_count\n  rules: ok\n  timespan: 1h\n  condition: {gte: 2}\n"),
-            &predicates
+            &predicates,
+            &fields
         )
         .is_ok());
     }

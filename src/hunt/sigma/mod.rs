@@ -19,6 +19,9 @@ use serde::Deserialize;
 use serde_norway::Value;
 
 mod correlation;
+mod fields;
+
+pub use fields::FieldMapping;
 
 use super::{Detection, DetectionMeta, Kind, Mitre};
 use crate::rules::Severity;
@@ -52,7 +55,10 @@ pub type NotRun = (PathBuf, String);
 /// file allowed): the ones translated, and the others with the reason. Correlation rules
 /// (`correlation:`) are translated over the rules they name, which are then not run on
 /// their own unless the correlation says `generate: true`.
-pub fn load_dir(dir: &Path) -> Result<(Vec<Detection>, Vec<NotRun>), crate::rules::RuleError> {
+pub fn load_dir(
+    dir: &Path,
+    fields: &FieldMapping,
+) -> Result<(Vec<Detection>, Vec<NotRun>), crate::rules::RuleError> {
     let mut bases: Vec<(PathBuf, String, Rule)> = Vec::new();
     let mut correlations: Vec<(PathBuf, String, correlation::CorrelationRule)> = Vec::new();
     let mut unsupported = Vec::new();
@@ -100,7 +106,7 @@ pub fn load_dir(dir: &Path) -> Result<(Vec<Detection>, Vec<NotRun>), crate::rule
     // Each base rule's predicate, by the names a correlation may use: its name and its id.
     let mut predicates: BTreeMap<String, Result<String, String>> = BTreeMap::new();
     for (_, _, rule) in &bases {
-        let predicate = rule_predicate(rule);
+        let predicate = rule_predicate(rule, fields);
         for key in [rule.name.as_ref(), rule.id.as_ref()].into_iter().flatten() {
             predicates.insert(key.clone(), predicate.clone());
         }
@@ -111,7 +117,7 @@ pub fn load_dir(dir: &Path) -> Result<(Vec<Detection>, Vec<NotRun>), crate::rule
         if !c.correlation.generate {
             referenced.extend(c.correlation.rules.iter().cloned());
         }
-        match correlation::translate(file, id, c, &predicates) {
+        match correlation::translate(file, id, c, &predicates, fields) {
             Ok(q) => queries.push(q),
             Err(reason) => unsupported.push((file.clone(), reason)),
         }
@@ -124,7 +130,7 @@ pub fn load_dir(dir: &Path) -> Result<(Vec<Detection>, Vec<NotRun>), crate::rule
         if named {
             continue;
         }
-        match rule_predicate(rule) {
+        match rule_predicate(rule, fields) {
             Ok(predicate) => queries.push(event_detection(file, id, rule, &predicate)),
             Err(reason) => unsupported.push((file.clone(), reason)),
         }
@@ -146,9 +152,9 @@ fn documents(text: &str) -> Result<Vec<Value>, String> {
 }
 
 /// One rule file to a detection, or why it cannot be.
-pub fn translate(path: &Path, text: &str) -> Result<Detection, String> {
+pub fn translate(path: &Path, text: &str, fields: &FieldMapping) -> Result<Detection, String> {
     let rule: Rule = serde_norway::from_str(text).map_err(|e| format!("not a Sigma rule: {e}"))?;
-    let predicate = rule_predicate(&rule)?;
+    let predicate = rule_predicate(&rule, fields)?;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
@@ -157,7 +163,7 @@ pub fn translate(path: &Path, text: &str) -> Result<Detection, String> {
 }
 
 /// The SQL predicate of a rule's detection, or why there is none.
-fn rule_predicate(rule: &Rule) -> Result<String, String> {
+fn rule_predicate(rule: &Rule, fields: &FieldMapping) -> Result<String, String> {
     let product = rule.logsource.get("product").map(String::as_str);
     let service = rule.logsource.get("service").map(String::as_str);
     if product != Some("aws") || service != Some("cloudtrail") {
@@ -181,7 +187,7 @@ fn rule_predicate(rule: &Rule) -> Result<String, String> {
         if name == "condition" || name == "timeframe" {
             continue;
         }
-        selections.insert(name.clone(), selection_sql(name, value)?);
+        selections.insert(name.clone(), selection_sql(name, value, fields)?);
     }
     Condition::new(&condition, &selections).parse()
 }
@@ -324,8 +330,9 @@ fn quote(text: &str) -> String {
     format!("'{}'", text.replace('\'', "''"))
 }
 
-/// A Sigma field name as a SQL expression of text.
-fn field_sql(field: &str) -> Result<String, String> {
+/// A Sigma field name (mapped to CloudTrail's name first) as a SQL expression of text.
+fn field_sql(fields: &FieldMapping, field: &str) -> Result<String, String> {
+    let field = fields.resolve(field);
     let parts: Vec<&str> = field.split('.').collect();
     let top = match parts[0] {
         "eventSource" | "eventName" | "awsRegion" | "userAgent" | "errorCode" | "errorMessage"
@@ -452,9 +459,9 @@ fn value_text(value: &Value) -> Result<Option<String>, String> {
 }
 
 /// One `field|modifiers: value(s)` as SQL.
-fn field_match(key: &str, value: &Value) -> Result<String, String> {
+fn field_match(key: &str, value: &Value, fields: &FieldMapping) -> Result<String, String> {
     let mut parts = key.split('|');
-    let field = field_sql(parts.next().unwrap_or_default())?;
+    let field = field_sql(fields, parts.next().unwrap_or_default())?;
     let mut how = "equals";
     let mut all = false;
     let mut cased = false;
@@ -507,7 +514,7 @@ fn field_match(key: &str, value: &Value) -> Result<String, String> {
         };
         if fieldref {
             // The value names another field: compare the two, case-insensitively unless cased.
-            let other = field_sql(&text)?;
+            let other = field_sql(fields, &text)?;
             let (a, b) = if cased {
                 (field.clone(), other)
             } else {
@@ -629,14 +636,14 @@ fn base64_offsets(value: &[u8]) -> Vec<String> {
         .collect()
 }
 
-fn selection_sql(name: &str, value: &Value) -> Result<String, String> {
+fn selection_sql(name: &str, value: &Value, fields: &FieldMapping) -> Result<String, String> {
     let map_sql = |map: &serde_norway::Mapping| -> Result<String, String> {
         let mut terms = Vec::new();
         for (k, v) in map {
             let Value::String(key) = k else {
                 return Err(format!("selection {name}: field names are strings"));
             };
-            terms.push(field_match(key, v)?);
+            terms.push(field_match(key, v, fields)?);
         }
         if terms.is_empty() {
             return Err(format!("selection {name} is empty"));
@@ -783,7 +790,33 @@ mod tests {
         let text = format!(
             "title: T\nlogsource: {{product: aws, service: cloudtrail}}\ndetection:\n{detection}"
         );
-        translate(Path::new("rule.yml"), &text).map(|q| q.sql)
+        translate(Path::new("rule.yml"), &text, &FieldMapping::builtin()).map(|q| q.sql)
+    }
+
+    #[test]
+    fn a_pipeline_names_the_cloudtrail_field_of_a_field_cloudtrail_lacks() {
+        let rule = "title: T\nlogsource: {product: aws, service: cloudtrail}\ndetection:\n  s:\n    src_ip|cidr: 10.0.0.0/8\n  condition: s\n";
+        let unmapped = translate(Path::new("r.yml"), rule, &FieldMapping::builtin()).unwrap_err();
+        assert!(
+            unmapped.contains("src_ip is not a CloudTrail field"),
+            "{unmapped}"
+        );
+        let dir = tempfile::tempdir().unwrap();
+        let pipeline = dir.path().join("p.yml");
+        std::fs::write(
+            &pipeline,
+            "transformations:\n  - type: field_name_mapping\n    mapping:\n      src_ip: sourceIPAddress\n",
+        )
+        .unwrap();
+        let fields = FieldMapping::with_pipeline(&pipeline).unwrap();
+        let sql = translate(Path::new("r.yml"), rule, &fields).unwrap().sql;
+        assert!(
+            sql.contains("cidr_contains('10.0.0.0/8', source_ip_address)"),
+            "{sql}"
+        );
+        // The built-in mappings stay.
+        assert_eq!(fields.resolve("status"), "responseElements.ConsoleLogin");
+        assert!(FieldMapping::with_pipeline(&dir.path().join("missing.yml")).is_err());
     }
 
     #[test]
@@ -824,9 +857,11 @@ mod tests {
             .contains("no selection named b"));
         let other =
             "title: T\nlogsource: {product: windows}\ndetection: {a: {x: 1}, condition: a}\n";
-        assert!(translate(Path::new("w.yml"), other)
-            .unwrap_err()
-            .contains("logsource"));
+        assert!(
+            translate(Path::new("w.yml"), other, &FieldMapping::builtin())
+                .unwrap_err()
+                .contains("logsource")
+        );
     }
 
     #[test]
@@ -861,7 +896,12 @@ mod tests {
     #[test]
     fn the_other_modifiers_become_sql() {
         let sql = |key: &str, value: &str| {
-            field_match(key, &serde_norway::from_str(value).unwrap()).unwrap()
+            field_match(
+                key,
+                &serde_norway::from_str(value).unwrap(),
+                &FieldMapping::builtin(),
+            )
+            .unwrap()
         };
         assert_eq!(sql("errorCode|exists", "true"), "(error_code IS NOT NULL)");
         assert_eq!(sql("errorCode|exists", "false"), "(error_code IS NULL)");
@@ -886,7 +926,12 @@ mod tests {
             "((json_as_text(request_parameters, 'userData') LIKE '%L2Jpbi9za%' OR json_as_text(request_parameters, 'userData') LIKE '%9iaW4vc2%' OR json_as_text(request_parameters, 'userData') LIKE '%vYmluL3No%'))"
         );
         let err = |key: &str, value: &str| {
-            field_match(key, &serde_norway::from_str(value).unwrap()).unwrap_err()
+            field_match(
+                key,
+                &serde_norway::from_str(value).unwrap(),
+                &FieldMapping::builtin(),
+            )
+            .unwrap_err()
         };
         assert!(err("userAgent|windash", "x").contains("windash"));
         assert!(err("userAgent|base64offset", "x").contains("contains"));

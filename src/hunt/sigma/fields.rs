@@ -1,0 +1,164 @@
+//! Field names that Sigma rules use but CloudTrail does not have, mapped to CloudTrail's.
+//!
+//! Rules written against another back end's taxonomy name fields CloudTrail records
+//! under other names (SigmaHQ's console-login rules say `status` for
+//! `responseElements.ConsoleLogin`). The mapping is a pySigma processing pipeline whose
+//! transformations are `field_name_mapping`s, so a pipeline written for pySigma's
+//! CloudTrail back ends can be given as it is. The built-in one is `cloudtrail.yml` beside
+//! this file; `govscan hunt --sigma-pipeline FILE` adds to it (and wins where both map a
+//! field).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use serde::Deserialize;
+
+/// The pipeline govscan ships.
+const BUILTIN: &str = include_str!("cloudtrail.yml");
+
+#[derive(Debug, Deserialize)]
+struct Pipeline {
+    #[serde(default)]
+    transformations: Vec<Transformation>,
+}
+
+#[derive(Debug, Deserialize)]
+struct Transformation {
+    #[serde(rename = "type")]
+    kind: String,
+    #[serde(default)]
+    mapping: BTreeMap<String, serde_norway::Value>,
+    /// Conditions restrict a transformation to some rules or fields; applying it without
+    /// them would rename fields it was not meant for, so such a pipeline is refused.
+    #[serde(default)]
+    rule_conditions: Option<serde_norway::Value>,
+    #[serde(default)]
+    field_name_conditions: Option<serde_norway::Value>,
+    #[serde(default)]
+    detection_item_conditions: Option<serde_norway::Value>,
+}
+
+/// Sigma field name → CloudTrail field name (as Sigma would write it: `eventName`,
+/// `requestParameters.bucketName`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct FieldMapping {
+    fields: BTreeMap<String, String>,
+}
+
+impl FieldMapping {
+    /// The built-in mapping.
+    pub fn builtin() -> Self {
+        let mut mapping = Self {
+            fields: BTreeMap::new(),
+        };
+        mapping
+            .extend_from(BUILTIN)
+            .expect("the built-in pipeline is valid");
+        mapping
+    }
+
+    /// The built-in mapping with a pipeline file's mappings over it.
+    pub fn with_pipeline(path: &Path) -> Result<Self, String> {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        let mut mapping = Self::builtin();
+        mapping
+            .extend_from(&text)
+            .map_err(|e| format!("{}: {e}", path.display()))?;
+        Ok(mapping)
+    }
+
+    fn extend_from(&mut self, text: &str) -> Result<(), String> {
+        let pipeline: Pipeline =
+            serde_norway::from_str(text).map_err(|e| format!("not a Sigma pipeline: {e}"))?;
+        for (i, t) in pipeline.transformations.iter().enumerate() {
+            if t.kind != "field_name_mapping" {
+                return Err(format!(
+                    "transformation {}: type {} is not supported (only field_name_mapping)",
+                    i + 1,
+                    t.kind
+                ));
+            }
+            if t.rule_conditions.is_some()
+                || t.field_name_conditions.is_some()
+                || t.detection_item_conditions.is_some()
+            {
+                return Err(format!(
+                    "transformation {}: conditions are not supported; the mapping would apply to every rule",
+                    i + 1
+                ));
+            }
+            for (from, to) in &t.mapping {
+                let to = match to {
+                    serde_norway::Value::String(s) => s.clone(),
+                    serde_norway::Value::Sequence(items) if items.len() == 1 => items[0]
+                        .as_str()
+                        .ok_or_else(|| format!("{from}: maps to a field name"))?
+                        .to_owned(),
+                    _ => return Err(format!(
+                        "{from}: maps to one field name (several alternatives are not supported)"
+                    )),
+                };
+                if to.is_empty() || to.contains('|') {
+                    return Err(format!("{from}: {to:?} is not a field name"));
+                }
+                self.fields.insert(from.clone(), to);
+            }
+        }
+        Ok(())
+    }
+
+    /// The CloudTrail name of a rule's field (the field itself when it is not mapped).
+    pub fn resolve<'a>(&'a self, field: &'a str) -> &'a str {
+        self.fields.get(field).map_or(field, String::as_str)
+    }
+
+    /// The mappings, for `--list` and the docs.
+    pub fn iter(&self) -> impl Iterator<Item = (&str, &str)> {
+        self.fields.iter().map(|(a, b)| (a.as_str(), b.as_str()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builtin_pipeline_maps_status_to_the_console_login_result() {
+        let m = FieldMapping::builtin();
+        assert_eq!(m.resolve("status"), "responseElements.ConsoleLogin");
+        assert_eq!(m.resolve("eventName"), "eventName");
+    }
+
+    #[test]
+    fn a_pipeline_adds_to_the_builtin_one_and_wins() {
+        let mut m = FieldMapping::builtin();
+        m.extend_from(
+            "name: mine\ntransformations:\n  - id: x\n    type: field_name_mapping\n    mapping:\n      status: errorCode\n      src_ip: [sourceIPAddress]\n",
+        )
+        .unwrap();
+        assert_eq!(m.resolve("status"), "errorCode");
+        assert_eq!(m.resolve("src_ip"), "sourceIPAddress");
+    }
+
+    #[test]
+    fn what_a_pipeline_cannot_say_here_is_refused() {
+        let err = |text: &str| FieldMapping::builtin().extend_from(text).unwrap_err();
+        assert!(
+            err("transformations:\n  - type: add_condition\n    conditions: {a: b}\n")
+                .contains("only field_name_mapping")
+        );
+        assert!(err(
+            "transformations:\n  - type: field_name_mapping\n    mapping: {a: b}\n    rule_conditions: [{type: logsource}]\n"
+        )
+        .contains("conditions are not supported"));
+        assert!(
+            err("transformations:\n  - type: field_name_mapping\n    mapping: {a: [b, c]}\n")
+                .contains("several alternatives")
+        );
+        assert!(err(
+            "transformations:\n  - type: field_name_mapping\n    mapping: {a: 'b|contains'}\n"
+        )
+        .contains("not a field name"));
+        assert!(err("transformations: 3\n").contains("not a Sigma pipeline"));
+    }
+}
