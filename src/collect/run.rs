@@ -77,12 +77,14 @@ type EnteredAccount = (
     (Result<AccountSession, ErrorInfo>, Sink),
 );
 
+/// What a finished part leaves once its rows are in the snapshot's files.
 struct PartResult {
     account_id: String,
     region: Option<String>,
     service: &'static str,
     service_order: usize,
-    sink: Sink,
+    rows: BTreeMap<String, u64>,
+    errors: TableRows,
     api_calls: u64,
     status: Status,
 }
@@ -99,9 +101,20 @@ pub async fn collect(
         .enter_accounts(std::mem::take(&mut accounts.planned))
         .await;
     let parts = run.plan_parts(entered, &mut accounts);
-    let results = run.run_parts(parts).await;
-    let gathered = run.gather(results, &mut accounts)?;
-    run.write(accounts, gathered)
+    let (id, mut writer) = run.create_writer()?;
+    // Each part's rows go to the tables' files as the part finishes: the run never holds
+    // the organization's tables in memory, only the parts still running.
+    let gathered = match run.run_parts(parts, &mut writer).await {
+        Ok(results) => run.gather(results, &mut accounts),
+        Err(e) => Err(e),
+    };
+    match gathered {
+        Ok(gathered) => run.write(id, writer, accounts, gathered),
+        Err(e) => {
+            writer.abandon();
+            Err(e)
+        }
+    }
 }
 
 /// What every step of a run shares.
@@ -142,9 +155,11 @@ struct PlannedPart<'c> {
     client_region: String,
 }
 
-/// What the parts read, gathered into the snapshot's tables.
+/// The bookkeeping of what the parts read: their errors and a row for each part (the rows
+/// themselves are already in the snapshot's files).
 struct Gathered {
-    tables: BTreeMap<&'static str, TableRows>,
+    errors: TableRows,
+    parts_table: TableRows,
     parts: Vec<PartEntry>,
     regions: Vec<String>,
     api_calls: u64,
@@ -359,8 +374,12 @@ impl<'a> Run<'a> {
 
     /// Runs the parts, `concurrency` at a time; results in a stable order (account, service,
     /// region), whatever order the parts finished in.
-    async fn run_parts(&self, parts: Vec<PlannedPart<'_>>) -> Vec<PartResult> {
-        let mut results: Vec<PartResult> = futures::stream::iter(parts)
+    async fn run_parts(
+        &self,
+        parts: Vec<PlannedPart<'_>>,
+        writer: &mut SnapshotWriter,
+    ) -> Result<Vec<PartResult>, CollectError> {
+        let mut finished = futures::stream::iter(parts)
             .map(|part| {
                 let calls = ApiCallCounter::default();
                 let target = self.target(&part.sdk, &part.account_id, &part.client_region, &calls);
@@ -371,12 +390,30 @@ impl<'a> Run<'a> {
                     collector.collect(&target, &mut sink).await;
                     let status = part_status(&sink, calls.successes());
                     self.progress.part_finished(&account_id, collector.service(), region.as_deref(), status);
-                    PartResult { account_id, region, service: collector.service(), service_order, sink, api_calls: calls.get(), status }
+                    (account_id, region, collector.service(), service_order, sink, calls.get(), status)
                 }
             })
-            .buffer_unordered(self.concurrency)
-            .collect()
-            .await;
+            .buffer_unordered(self.concurrency);
+        let mut results = Vec::new();
+        while let Some((account_id, region, service, service_order, sink, api_calls, status)) =
+            finished.next().await
+        {
+            let rows = sink.row_counts();
+            let (tables, errors) = sink.into_parts();
+            for rows in tables.values() {
+                writer.append(rows)?;
+            }
+            results.push(PartResult {
+                account_id,
+                region,
+                service,
+                service_order,
+                rows,
+                errors,
+                api_calls,
+                status,
+            });
+        }
         self.progress.finished();
         results.sort_by(|a, b| {
             (&a.account_id, a.service_order, &a.region).cmp(&(
@@ -385,22 +422,17 @@ impl<'a> Run<'a> {
                 &b.region,
             ))
         });
-        results
+        Ok(results)
     }
 
-    /// The parts' rows into the snapshot's tables, with the bookkeeping tables: a row per
-    /// part, and per collector of an account that could not be entered (so a check can say
-    /// "not assessed" for it rather than find nothing and pass). A run that read nothing
-    /// but errors fails.
+    /// The bookkeeping tables of the parts: their errors, a row per part, and per collector
+    /// of an account that could not be entered (so a check can say "not assessed" for it
+    /// rather than find nothing and pass). A run that read nothing but errors fails.
     fn gather(
         &self,
         results: Vec<PartResult>,
         accounts: &mut Accounts,
     ) -> Result<Gathered, CollectError> {
-        let mut tables_out: BTreeMap<&'static str, TableRows> = all_tables()
-            .into_iter()
-            .map(|d| (d.name, TableRows::new(d)))
-            .collect();
         let mut all_errors = std::mem::replace(
             &mut accounts.errors,
             TableRows::new(&tables::COLLECTION_ERRORS),
@@ -410,8 +442,8 @@ impl<'a> Run<'a> {
         let mut api_calls = self.setup_calls.get();
         for r in results {
             let status = r.status;
-            let rows = r.sink.row_counts();
-            let errors = r.sink.error_count() as u64;
+            let rows = r.rows;
+            let errors = r.errors.len() as u64;
             let total_rows: u64 = rows.values().sum();
             parts_table
                 .row()
@@ -432,14 +464,7 @@ impl<'a> Run<'a> {
                 api_calls: r.api_calls,
                 errors,
             });
-            let (tables, errs) = r.sink.into_parts();
-            for (name, rows) in tables {
-                tables_out
-                    .get_mut(name)
-                    .expect("every collector table is registered")
-                    .append(rows);
-            }
-            all_errors.append(errs);
+            all_errors.append(r.errors);
         }
         for entry in accounts
             .entries
@@ -471,8 +496,6 @@ impl<'a> Run<'a> {
                 first: first_error(&all_errors),
             });
         }
-        tables_out.insert(tables::COLLECTION_ERRORS.name, all_errors);
-        tables_out.insert(tables::COLLECTION_PARTS.name, parts_table);
         let mut regions: Vec<String> = part_entries
             .iter()
             .filter_map(|p| p.region.clone())
@@ -483,7 +506,8 @@ impl<'a> Run<'a> {
         regions.sort();
         regions.dedup();
         Ok(Gathered {
-            tables: tables_out,
+            errors: all_errors,
+            parts_table,
             parts: part_entries,
             regions,
             api_calls,
@@ -491,8 +515,9 @@ impl<'a> Run<'a> {
         })
     }
 
-    /// Writes the snapshot (or, with `--snapshot-id`, a shard of it) with its manifest.
-    fn write(self, accounts: Accounts, gathered: Gathered) -> Result<CollectOutcome, CollectError> {
+    /// The writer of the snapshot (or, with `--snapshot-id`, a shard of it), with a file
+    /// open for each table the collectors fill.
+    fn create_writer(&self) -> Result<(String, SnapshotWriter), CollectError> {
         let opts = self.opts;
         let (id, mut writer) = match &opts.snapshot_id {
             Some(target) => (
@@ -509,11 +534,34 @@ impl<'a> Run<'a> {
                 (id, writer)
             }
         };
-        for rows in gathered.tables.values() {
-            if let Err(e) = writer.write_table(rows) {
-                writer.abandon();
-                return Err(e.into());
-            }
+        let filled: Vec<_> = all_tables()
+            .into_iter()
+            .filter(|d| {
+                d.name != tables::COLLECTION_ERRORS.name && d.name != tables::COLLECTION_PARTS.name
+            })
+            .collect();
+        if let Err(e) = writer.open_tables(&filled) {
+            writer.abandon();
+            return Err(e.into());
+        }
+        Ok((id, writer))
+    }
+
+    /// Closes the tables, writes the bookkeeping tables and the manifest, and publishes.
+    fn write(
+        self,
+        id: String,
+        mut writer: SnapshotWriter,
+        accounts: Accounts,
+        gathered: Gathered,
+    ) -> Result<CollectOutcome, CollectError> {
+        let written = writer
+            .close_tables()
+            .and_then(|()| writer.write_table(&gathered.errors))
+            .and_then(|()| writer.write_table(&gathered.parts_table));
+        if let Err(e) = written {
+            writer.abandon();
+            return Err(e.into());
         }
         let manifest = Manifest {
             snapshot_id: id.clone(),

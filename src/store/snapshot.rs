@@ -66,6 +66,87 @@ pub struct SnapshotWriter {
     tmp_dir: PathBuf,
     final_dir: PathBuf,
     tables: std::collections::BTreeMap<String, TableEntry>,
+    /// Tables being appended to (`open_tables`), written out by `close_tables`.
+    open: std::collections::BTreeMap<&'static str, TableFile>,
+}
+
+/// A table's one Parquet file, open for appending. The writer keeps the row group in
+/// progress in memory, encoded and compressed, and flushes it once it reaches
+/// `ROW_GROUP_BYTES`: what a table holds in memory is bounded, whatever the rows written.
+struct TableFile {
+    writer: ArrowWriter<File>,
+    path: PathBuf,
+    file_name: String,
+    rows: u64,
+}
+
+/// The encoded size at which a table's row group in progress is flushed to its file.
+const ROW_GROUP_BYTES: usize = 4 << 20;
+
+impl TableFile {
+    /// `<name>/part-00000.parquet` under `dir`: a folder per table is what Athena, Trino
+    /// and Spark take as a table location.
+    fn create(dir: &Path, def: &'static TableDef) -> Result<Self, StoreError> {
+        let name = def.name;
+        let folder = dir.join(name);
+        std::fs::create_dir_all(&folder).map_err(io_err(&folder))?;
+        let file_name = format!("{name}/part-00000.parquet");
+        let path = dir.join(&file_name);
+        let props = WriterProperties::builder()
+            .set_compression(Compression::SNAPPY)
+            .build();
+        let file = File::create(&path).map_err(io_err(&path))?;
+        let writer = ArrowWriter::try_new(file, def.schema(), Some(props)).map_err(|source| {
+            StoreError::Parquet {
+                path: path.clone(),
+                source,
+            }
+        })?;
+        Ok(Self {
+            writer,
+            path,
+            file_name,
+            rows: 0,
+        })
+    }
+
+    fn append(&mut self, rows: &TableRows) -> Result<(), StoreError> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let batch = rows.to_record_batch().map_err(|source| StoreError::Arrow {
+            table: rows.def.name.to_owned(),
+            source,
+        })?;
+        let parquet_err = |source| StoreError::Parquet {
+            path: self.path.clone(),
+            source,
+        };
+        self.writer.write(&batch).map_err(parquet_err)?;
+        if self.writer.in_progress_size() >= ROW_GROUP_BYTES {
+            self.writer.flush().map_err(parquet_err)?;
+        }
+        self.rows += rows.len() as u64;
+        Ok(())
+    }
+
+    /// Closes the file (an empty table still has its schema, so a query never fails
+    /// because a table happened to have no rows) and syncs it.
+    fn finish(self) -> Result<TableEntry, StoreError> {
+        let path = self.path;
+        let file = self
+            .writer
+            .into_inner()
+            .map_err(|source| StoreError::Parquet {
+                path: path.clone(),
+                source,
+            })?;
+        file.sync_all().map_err(io_err(&path))?;
+        Ok(TableEntry {
+            file: self.file_name,
+            rows: self.rows,
+        })
+    }
 }
 
 impl SnapshotWriter {
@@ -78,6 +159,7 @@ impl SnapshotWriter {
             tmp_dir,
             final_dir: root.join(id),
             tables: Default::default(),
+            open: Default::default(),
         })
     }
 
@@ -91,6 +173,7 @@ impl SnapshotWriter {
             tmp_dir,
             final_dir: root.join(shard),
             tables: Default::default(),
+            open: Default::default(),
         })
     }
 
@@ -98,41 +181,45 @@ impl SnapshotWriter {
         &self.id
     }
 
-    /// Writes one table as a folder of parts, `<name>/part-00000.parquet`: a folder per
-    /// table is what Athena, Trino and Spark take as a table location. Empty tables are
-    /// written too, with their schema, so a query never fails because a table happened to
-    /// have no rows.
+    /// Writes one whole table.
     pub fn write_table(&mut self, rows: &TableRows) -> Result<(), StoreError> {
-        let name = rows.def.name;
-        let folder = self.tmp_dir.join(name);
-        std::fs::create_dir_all(&folder).map_err(io_err(&folder))?;
-        let file_name = format!("{name}/part-00000.parquet");
-        let path = self.tmp_dir.join(&file_name);
-        let batch = rows.to_record_batch().map_err(|source| StoreError::Arrow {
-            table: name.to_owned(),
-            source,
-        })?;
-        let props = WriterProperties::builder()
-            .set_compression(Compression::SNAPPY)
-            .build();
-        let file = File::create(&path).map_err(io_err(&path))?;
-        let parquet_err = |source| StoreError::Parquet {
-            path: path.clone(),
-            source,
-        };
-        let mut writer =
-            ArrowWriter::try_new(file, batch.schema(), Some(props)).map_err(parquet_err)?;
-        writer.write(&batch).map_err(parquet_err)?;
-        let file = writer.into_inner().map_err(parquet_err)?;
-        file.sync_all().map_err(io_err(&path))?;
-        self.tables.insert(
-            name.to_owned(),
-            TableEntry {
-                file: file_name,
-                rows: rows.len() as u64,
-            },
-        );
+        let mut file = TableFile::create(&self.tmp_dir, rows.def)?;
+        file.append(rows)?;
+        self.record(rows.def.name, file.finish()?);
         Ok(())
+    }
+
+    /// Opens the files of `defs`, to be filled by `append` as rows arrive and closed by
+    /// `close_tables`.
+    pub fn open_tables(&mut self, defs: &[&'static TableDef]) -> Result<(), StoreError> {
+        for &def in defs {
+            let file = TableFile::create(&self.tmp_dir, def)?;
+            self.open.insert(def.name, file);
+        }
+        Ok(())
+    }
+
+    /// Adds rows to their table's open file.
+    pub fn append(&mut self, rows: &TableRows) -> Result<(), StoreError> {
+        match self.open.get_mut(rows.def.name) {
+            Some(file) => file.append(rows),
+            None => Err(StoreError::Rows(format!(
+                "table {} is not open for appending",
+                rows.def.name
+            ))),
+        }
+    }
+
+    /// Closes every open table file.
+    pub fn close_tables(&mut self) -> Result<(), StoreError> {
+        for (name, file) in std::mem::take(&mut self.open) {
+            self.record(name, file.finish()?);
+        }
+        Ok(())
+    }
+
+    fn record(&mut self, name: &str, entry: TableEntry) {
+        self.tables.insert(name.to_owned(), entry);
     }
 
     pub fn tables(&self) -> &std::collections::BTreeMap<String, TableEntry> {
@@ -141,6 +228,7 @@ impl SnapshotWriter {
 
     /// Writes the manifest, then publishes the snapshot with one rename.
     pub fn finish(self, manifest: &Manifest) -> Result<PathBuf, StoreError> {
+        debug_assert!(self.open.is_empty(), "close_tables before finish");
         let bytes = serde_json::to_vec_pretty(manifest).expect("a manifest always serializes");
         atomic_write(&self.tmp_dir.join(MANIFEST_FILE), &bytes)?;
         std::fs::rename(&self.tmp_dir, &self.final_dir).map_err(io_err(&self.final_dir))?;
@@ -409,6 +497,13 @@ mod tests {
         columns: &[col("id", ColumnType::Text, "")],
     };
 
+    static OTHER: TableDef = TableDef {
+        name: "others",
+        key: &[],
+        doc: "",
+        columns: &[col("id", ColumnType::Text, "")],
+    };
+
     fn manifest(id: &str) -> Manifest {
         Manifest {
             snapshot_id: id.into(),
@@ -430,6 +525,52 @@ mod tests {
             api_calls: 0,
             error_count: 0,
         }
+    }
+
+    /// Rows appended part by part end up in one file, every row once, and the writer
+    /// flushes row groups as it goes instead of holding the whole table.
+    #[test]
+    fn appended_tables_hold_every_row_and_flush_as_they_grow() {
+        let dir = tempfile::tempdir().unwrap();
+        let mut w = SnapshotWriter::create(dir.path(), "s1").unwrap();
+        w.open_tables(&[&T]).unwrap();
+        let (parts, per_part) = (40, 2_000);
+        // Incompressible text (an LCG's digits), 200 bytes a row: 16 MB in all.
+        let mut seed: u64 = 7;
+        for _ in 0..parts {
+            let mut rows = TableRows::new(&T);
+            for _ in 0..per_part {
+                let text: String = (0..200)
+                    .map(|_| {
+                        seed = seed
+                            .wrapping_mul(6364136223846793005)
+                            .wrapping_add(1442695040888963407);
+                        char::from(b'a' + (seed >> 59) as u8 % 26)
+                    })
+                    .collect();
+                rows.row().set("id", text);
+            }
+            w.append(&rows).unwrap();
+        }
+        assert!(
+            w.append(&TableRows::new(&OTHER)).is_err(),
+            "a table not opened is refused"
+        );
+        w.close_tables().unwrap();
+        assert_eq!(w.tables()["things"].rows, (parts * per_part) as u64);
+        let path = w.tmp_dir.join("things/part-00000.parquet");
+        let reader = datafusion::parquet::file::reader::SerializedFileReader::new(
+            File::open(&path).unwrap(),
+        )
+        .unwrap();
+        use datafusion::parquet::file::reader::FileReader;
+        let meta = reader.metadata();
+        let total: i64 = meta.row_groups().iter().map(|g| g.num_rows()).sum();
+        assert_eq!(total, (parts * per_part) as i64);
+        assert!(
+            meta.num_row_groups() > 1,
+            "one row group: the table was held whole"
+        );
     }
 
     #[tokio::test]

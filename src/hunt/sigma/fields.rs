@@ -94,9 +94,11 @@ impl FieldMapping {
                         .as_str()
                         .ok_or_else(|| format!("{from}: maps to a field name"))?
                         .to_owned(),
-                    _ => return Err(format!(
+                    _ => {
+                        return Err(format!(
                         "{from}: maps to one field name (several alternatives are not supported)"
-                    )),
+                    ))
+                    }
                 };
                 if to.is_empty() || to.contains('|') {
                     return Err(format!("{from}: {to:?} is not a field name"));
