@@ -9,6 +9,7 @@ pub mod checks;
 pub mod collect;
 pub mod engine;
 pub mod export;
+pub mod fuzz_targets;
 pub mod hunt;
 pub mod policy;
 pub mod progress;

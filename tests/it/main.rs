@@ -8,6 +8,7 @@ mod checks;
 mod cluster;
 mod collect_moto;
 mod export;
+mod fuzz_corpus;
 mod hunt;
 mod layers;
 mod policy;

@@ -819,6 +819,111 @@ mod tests {
         assert!(FieldMapping::with_pipeline(&dir.path().join("missing.yml")).is_err());
     }
 
+    /// A rule's values are literals: hostile text (quotes, escapes, statement ends, SQL
+    /// comments, LIKE's own wildcards) matches exactly the events that hold it, as
+    /// equality, contains, startswith and endswith, and never changes the query's shape.
+    #[tokio::test]
+    async fn hostile_values_match_as_literals() {
+        use datafusion::arrow::array::{ArrayRef, RecordBatch, StringArray};
+        use datafusion::prelude::SessionContext;
+        let hostile = [
+            "'",
+            "''",
+            "\\",
+            "\\\\",
+            "'; DROP TABLE hunt_events; --",
+            "a' OR '1'='1",
+            "%",
+            "_",
+            "100%_done",
+            "x/*y*/z",
+            "$$",
+            "\"",
+            "\n",
+            "' || '",
+            "ünï'cødé",
+            "--",
+            "\\'",
+        ];
+        let mut names: Vec<String> = Vec::new();
+        for h in hostile {
+            names.push(h.to_owned());
+            names.push(format!("pre{h}post"));
+            names.push(format!("{h}{h}"));
+        }
+        names.push("plain".to_owned());
+        let column: ArrayRef = std::sync::Arc::new(StringArray::from(names.clone()));
+        let ctx = SessionContext::new();
+        ctx.register_batch(
+            "t",
+            RecordBatch::try_from_iter([("event_name", column)]).unwrap(),
+        )
+        .unwrap();
+        let count = |predicate: String| {
+            let ctx = ctx.clone();
+            async move {
+                let sql = format!("SELECT count(*) FROM t WHERE {predicate}");
+                let batches = ctx
+                    .sql(&sql)
+                    .await
+                    .unwrap_or_else(|e| panic!("{sql}: {e}"))
+                    .collect()
+                    .await
+                    .unwrap();
+                use datafusion::arrow::array::AsArray;
+                batches[0]
+                    .column(0)
+                    .as_primitive::<datafusion::arrow::datatypes::Int64Type>()
+                    .value(0) as usize
+            }
+        };
+        let fields = FieldMapping::builtin();
+        for h in hostile {
+            // Sigma escapes its own wildcards and backslashes with a backslash.
+            let sigma_value = h
+                .replace('\\', "\\\\")
+                .replace('*', "\\*")
+                .replace('?', "\\?");
+            let value = Value::String(sigma_value);
+            let lower = h.to_lowercase();
+            for (modifier, expected) in [
+                (
+                    "",
+                    names.iter().filter(|n| n.to_lowercase() == lower).count(),
+                ),
+                (
+                    "|contains",
+                    names
+                        .iter()
+                        .filter(|n| n.to_lowercase().contains(&lower))
+                        .count(),
+                ),
+                (
+                    "|startswith",
+                    names
+                        .iter()
+                        .filter(|n| n.to_lowercase().starts_with(&lower))
+                        .count(),
+                ),
+                (
+                    "|endswith",
+                    names
+                        .iter()
+                        .filter(|n| n.to_lowercase().ends_with(&lower))
+                        .count(),
+                ),
+            ] {
+                let predicate =
+                    field_match(&format!("eventName{modifier}"), &value, &fields).unwrap();
+                assert_eq!(
+                    count(predicate.clone()).await,
+                    expected,
+                    "{h:?}{modifier}: {predicate}"
+                );
+            }
+        }
+    }
+
     #[test]
     fn selections_and_conditions_become_sql() {
         let sql = sql_of(

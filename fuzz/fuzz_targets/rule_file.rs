@@ -1,0 +1,3 @@
+#![no_main]
+// The body is govscan::fuzz_targets::rule_file, which tests/it/fuzz_corpus.rs also runs on stable.
+libfuzzer_sys::fuzz_target!(|data: &[u8]| govscan::fuzz_targets::rule_file(data));
