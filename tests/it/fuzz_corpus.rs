@@ -1,7 +1,9 @@
 //! The fuzz targets of govscan's parsers (govscan::fuzz_targets) on stable: over their seed
-//! corpus and the inputs that once broke them (fuzz/corpus/<target>, fuzz/regressions/<target>),
-//! and over deterministic mutations of every seed (bytes flipped, cut short, repeated, and
-//! hostile tokens spliced in), so CI tries thousands of bad inputs without nightly.
+//! corpus and the inputs that once broke them (fuzz/corpus/<target>, fuzz/regressions/<target>,
+//! and the repository folders `fuzz/corpus/<target>/.seed-dirs` names: the real rules,
+//! Sigma fixtures and trail logs, which scripts/fuzz seeds from too), and over
+//! deterministic mutations of every seed (bytes flipped, cut short, repeated, and hostile
+//! tokens spliced in), so CI tries thousands of bad inputs without nightly.
 
 use std::path::Path;
 
@@ -99,10 +101,31 @@ fn replay(target: &str, check: fn(&[u8]), mutants_per_seed: usize) {
             seeds.push((path.clone(), std::fs::read(&path).unwrap()));
         }
     }
-    assert!(seeds.len() >= 3, "{target}: only {} seeds", seeds.len());
-    for (path, data) in &seeds {
+    let own = seeds.len();
+    if let Ok(dirs) = std::fs::read_to_string(root.join("corpus").join(target).join(".seed-dirs")) {
+        for dir in dirs.lines().filter(|l| !l.trim().is_empty()) {
+            for entry in walkdir::WalkDir::new(manifest_dir().join(dir.trim())) {
+                let entry = entry.unwrap();
+                if entry.file_type().is_file() {
+                    seeds.push((
+                        entry.path().to_owned(),
+                        std::fs::read(entry.path()).unwrap(),
+                    ));
+                }
+            }
+        }
+    }
+    assert!(seeds.len() >= 5, "{target}: only {} seeds", seeds.len());
+    for (i, (path, data)) in seeds.iter().enumerate() {
         run_one(target, check, path, data);
-        for m in mutants(data, mutants_per_seed) {
+        // The corpus's own seeds are few and small: many mutants each; the repository's
+        // files are many: a few each.
+        let count = if i < own {
+            mutants_per_seed
+        } else {
+            mutants_per_seed / 10
+        };
+        for m in mutants(data, count) {
             run_one(target, check, path, &m);
         }
     }

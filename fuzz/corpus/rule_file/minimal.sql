@@ -1,0 +1,5 @@
+-- id: x
+-- title: T
+-- severity: low
+-- kind: event
+SELECT 1
