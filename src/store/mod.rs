@@ -2,6 +2,7 @@
 //! their manifest, and the atomic-write discipline.
 
 pub mod catalog;
+pub mod crash;
 pub mod data_dir;
 pub mod diff;
 pub mod manifest;
@@ -101,6 +102,7 @@ pub fn atomic_write(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
     file.as_file().sync_all().map_err(io_err(path))?;
     // A failed persist drops the temporary file, which removes it.
     file.persist(path).map_err(|e| io_err(path)(e.error))?;
+    crash::wrote(path);
     Ok(())
 }
 

@@ -162,12 +162,14 @@ impl DataStore {
                 }
                 super::atomic_write(&path, &bytes)
             }
-            Backend::S3 { .. } => self
-                .store
-                .put(&self.key(relative), bytes.into())
-                .await
-                .map(|_| ())
-                .map_err(self.object_err(relative)),
+            Backend::S3 { .. } => {
+                self.store
+                    .put(&self.key(relative), bytes.into())
+                    .await
+                    .map_err(self.object_err(relative))?;
+                super::crash::wrote(Path::new(relative));
+                Ok(())
+            }
         }
     }
 
@@ -185,7 +187,10 @@ impl DataStore {
                     .and_then(|()| staged.as_file().sync_all())
                     .map_err(io_err(staged.path()))?;
                 match std::fs::hard_link(staged.path(), &path) {
-                    Ok(()) => Ok(true),
+                    Ok(()) => {
+                        super::crash::wrote(&path);
+                        Ok(true)
+                    }
                     Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(false),
                     Err(e) => Err(io_err(&path)(e)),
                 }
@@ -200,7 +205,10 @@ impl DataStore {
                     .put_opts(&self.key(relative), bytes.into(), options)
                     .await
                 {
-                    Ok(_) => Ok(true),
+                    Ok(_) => {
+                        super::crash::wrote(Path::new(relative));
+                        Ok(true)
+                    }
                     Err(object_store::Error::AlreadyExists { .. })
                     | Err(object_store::Error::Precondition { .. }) => Ok(false),
                     Err(e) => Err(self.object_err(relative)(e)),
@@ -212,7 +220,11 @@ impl DataStore {
     /// Deletes the object `relative`; one that is not there is no error.
     pub async fn delete(&self, relative: &str) -> Result<(), StoreError> {
         match self.store.delete(&self.key(relative)).await {
-            Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
+            Ok(()) => {
+                super::crash::wrote(Path::new(relative));
+                Ok(())
+            }
+            Err(object_store::Error::NotFound { .. }) => Ok(()),
             Err(e) => Err(self.object_err(relative)(e)),
         }
     }
@@ -289,7 +301,10 @@ impl DataStore {
                 let path = root.join(relative);
                 match std::fs::remove_dir_all(&path) {
                     Err(e) if e.kind() != std::io::ErrorKind::NotFound => Err(io_err(&path)(e)),
-                    _ => Ok(()),
+                    _ => {
+                        super::crash::wrote(&path);
+                        Ok(())
+                    }
                 }
             }
             Backend::S3 { .. } => {
@@ -299,6 +314,7 @@ impl DataStore {
                         .delete(&key)
                         .await
                         .map_err(|e| StoreError::Remote(format!("{shown}: {e}")))?;
+                    super::crash::wrote(Path::new(&shown));
                 }
                 Ok(())
             }
@@ -368,7 +384,9 @@ impl DataStore {
                 let from = fs
                     .path_to_filesystem(key)
                     .map_err(|e| StoreError::Remote(format!("{key}: {e}")))?;
-                std::fs::rename(&from, to).map_err(io_err(&from))
+                std::fs::rename(&from, to).map_err(io_err(&from))?;
+                super::crash::wrote(to);
+                Ok(())
             }
             Backend::S3 { .. } => {
                 let bytes = self.get_key(key).await?;
@@ -434,7 +452,9 @@ fn rename_into(staged: &Path, target: &Path) -> Result<(), StoreError> {
     if let Some(parent) = target.parent() {
         std::fs::create_dir_all(parent).map_err(io_err(parent))?;
     }
-    std::fs::rename(staged, target).map_err(io_err(target))
+    std::fs::rename(staged, target).map_err(io_err(target))?;
+    super::crash::wrote(target);
+    Ok(())
 }
 
 /// `path` below `base` as a `/`-separated relative key (`snapshots/<id>`).

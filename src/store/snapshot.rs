@@ -142,6 +142,7 @@ impl TableFile {
                 source,
             })?;
         file.sync_all().map_err(io_err(&path))?;
+        super::crash::wrote(&path);
         Ok(TableEntry {
             file: self.file_name,
             rows: self.rows,
@@ -232,6 +233,7 @@ impl SnapshotWriter {
         let bytes = serde_json::to_vec_pretty(manifest).expect("a manifest always serializes");
         atomic_write(&self.tmp_dir.join(MANIFEST_FILE), &bytes)?;
         std::fs::rename(&self.tmp_dir, &self.final_dir).map_err(io_err(&self.final_dir))?;
+        super::crash::wrote(&self.final_dir);
         Ok(self.final_dir)
     }
 

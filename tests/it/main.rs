@@ -7,6 +7,7 @@ mod audit;
 mod checks;
 mod cluster;
 mod collect_moto;
+mod crash;
 mod export;
 mod fuzz_corpus;
 mod hunt;
