@@ -46,7 +46,13 @@ fn ingest(data: &Path, corpus: &Path, crash_after: Option<usize>) -> std::proces
         .arg("--data-dir")
         .arg(data)
         .args(["trail", "ingest"])
-        .arg(corpus)
+        .arg(corpus);
+    run_crashing(command, crash_after)
+}
+
+/// Runs `command` quietly, aborted after write `crash_after` if given.
+fn run_crashing(mut command: Command, crash_after: Option<usize>) -> std::process::ExitStatus {
+    command
         .env_remove(CRASH)
         .stdout(std::process::Stdio::null())
         .stderr(std::process::Stdio::null());
@@ -112,7 +118,7 @@ fn collect_aborted_after_any_write_leaves_only_whole_snapshots() {
     let work = tempfile::tempdir().unwrap();
     let data = work.path().join("data");
     let collect = |crash_after: Option<usize>| {
-        let mut command = govscan_command(
+        let command = govscan_command(
             &data,
             &moto.url,
             &[
@@ -124,14 +130,7 @@ fn collect_aborted_after_any_write_leaves_only_whole_snapshots() {
                 "us-east-1",
             ],
         );
-        command
-            .env_remove(CRASH)
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null());
-        if let Some(n) = crash_after {
-            command.env(CRASH, n.to_string());
-        }
-        command.status().unwrap()
+        run_crashing(command, crash_after)
     };
     let listed = || -> Vec<Value> {
         let out = govscan_command(&data, &moto.url, &["snapshots", "--format", "json"])
