@@ -16,7 +16,7 @@ const LAYERS: &[&[&str]] = &[
     &["checks", "hunt"],
     &["report"],
     &["audit"],
-    &["cli", "commands"],
+    &["cli", "commands", "fuzz_targets"],
 ];
 
 fn layer_of(module: &str) -> Option<usize> {
