@@ -85,10 +85,15 @@ pub async fn complete_shards(store: &DataStore, id: &str) -> Result<Vec<String>,
     published_below(store, &format!("snapshots/{SHARDS}/{id}")).await
 }
 
-/// Snapshot ids with shards waiting for `snapshots finalize`, and how many each has.
+/// Snapshot ids with shards waiting for `snapshots finalize`, and how many each has (not
+/// the shards a finalize published and was stopped before deleting).
 pub async fn pending_snapshots(store: &DataStore) -> Result<Vec<(String, usize)>, StoreError> {
     let mut pending = Vec::new();
+    let finalized = snapshot_ids(store).await?;
     for id in store.children(&format!("snapshots/{SHARDS}")).await? {
+        if finalized.contains(&id) {
+            continue;
+        }
         let complete = complete_shards(store, &id).await?.len();
         if complete > 0 {
             pending.push((id, complete));

@@ -18,10 +18,15 @@ fn limit() -> Option<u64> {
 }
 
 /// Counts one durable write of `what`; aborts the process when the count reaches the limit.
+/// With the hook set, every write is named on stderr (`GOVSCAN_CRASH_AFTER_WRITES: write N:
+/// PATH`), so a test can run a command once with a limit it never reaches and pick its crash
+/// points from what the command writes.
 pub fn wrote(what: &std::path::Path) {
     let n = WRITES.fetch_add(1, Ordering::Relaxed) + 1;
-    if limit() == Some(n) {
-        eprintln!("{VARIABLE}: aborting after write {n}: {}", what.display());
+    let Some(limit) = limit() else { return };
+    eprintln!("{VARIABLE}: write {n}: {}", what.display());
+    if n == limit {
+        eprintln!("{VARIABLE}: aborting after write {n}");
         std::process::abort();
     }
 }

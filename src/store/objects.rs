@@ -376,15 +376,19 @@ impl DataStore {
         }
     }
 
-    /// Brings the object at `key` to the local file `to`: moved on this machine, downloaded
-    /// from S3 (where it stays until its folder is deleted).
-    pub async fn move_out(&self, key: &ObjectPath, to: &Path) -> Result<(), StoreError> {
+    /// Brings the object at `key` to the local file `to` and leaves it where it is (until its
+    /// folder is deleted): hard-linked on this machine (no copy; a copy where the two cannot
+    /// share a file), downloaded from S3. Leaving the source whole is what lets a run cut off
+    /// half-way start again from the same objects.
+    pub async fn link_out(&self, key: &ObjectPath, to: &Path) -> Result<(), StoreError> {
         match &self.backend {
             Backend::Local { fs, .. } => {
                 let from = fs
                     .path_to_filesystem(key)
                     .map_err(|e| StoreError::Remote(format!("{key}: {e}")))?;
-                std::fs::rename(&from, to).map_err(io_err(&from))?;
+                if std::fs::hard_link(&from, to).is_err() {
+                    std::fs::copy(&from, to).map_err(io_err(&from))?;
+                }
                 super::crash::wrote(to);
                 Ok(())
             }

@@ -335,11 +335,13 @@ pub fn rows_from_parquet(
     Ok(rows)
 }
 
-/// Merges the shards of snapshot `id` into one published snapshot: their tables' parts move
-/// into `snapshots/<id>/<table>/`, and one manifest covers every account, part and error.
-/// Two shards that collected the same account are refused (the tables would hold it twice).
-/// The merge is staged and published with its manifest last; the shards are deleted only
-/// then. Answers where the snapshot is and its manifest.
+/// Merges the shards of snapshot `id` into one published snapshot: their tables' parts are
+/// linked (copied from S3) into `snapshots/<id>/<table>/`, and one manifest covers every
+/// account, part and error. Two shards that collected the same account are refused (the
+/// tables would hold it twice). The merge is staged and published with its manifest last;
+/// the shards are deleted only then, so a finalize cut off at any point leaves the shards
+/// whole, and the next one either merges them again or (published already) deletes them.
+/// Answers where the snapshot is and its manifest.
 pub async fn finalize(store: &DataStore, id: &str) -> Result<(String, Manifest), StoreError> {
     let fail = |message: String| StoreError::Shards {
         id: id.to_owned(),
@@ -347,13 +349,19 @@ pub async fn finalize(store: &DataStore, id: &str) -> Result<(String, Manifest),
     };
     check_snapshot_id(id).map_err(fail)?;
     let folder = format!("snapshots/{id}");
-    if store.exists(&format!("{folder}/{MANIFEST_FILE}")).await {
-        return Err(fail(format!(
-            "is already finalized in {}",
-            store.display("snapshots")
-        )));
-    }
     let shards_root = format!("snapshots/{SHARDS}/{id}");
+    if store.exists(&format!("{folder}/{MANIFEST_FILE}")).await {
+        if complete_shards(store, id).await?.is_empty() {
+            return Err(fail(format!(
+                "is already finalized in {}",
+                store.display("snapshots")
+            )));
+        }
+        // Published, but the run that did it stopped before deleting the shards: finish it.
+        let (_, manifest) = Snapshot::at(store, folder.clone(), id.to_owned()).await?;
+        store.delete_under(&shards_root).await?;
+        return Ok((store.display(&folder), manifest));
+    }
     let shards = complete_shards(store, id).await?;
     if shards.is_empty() {
         return Err(fail(format!(
@@ -396,14 +404,7 @@ pub async fn finalize(store: &DataStore, id: &str) -> Result<(String, Manifest),
             std::fs::create_dir_all(&folder).map_err(io_err(&folder))?;
             for (n, part) in snapshot.table_parts(table).await?.iter().enumerate() {
                 let to = folder.join(format!("part-{shard}-{n:05}.parquet"));
-                store.move_out(part, &to).await.map_err(|e| {
-                    // Parts of a local data directory may be partly moved: say where
-                    // things are rather than guess.
-                    fail(format!(
-                        "{e}; parts already moved are in {}",
-                        staging.path().display()
-                    ))
-                })?;
+                store.link_out(part, &to).await?;
             }
             let merged = tables.entry(table.clone()).or_insert(TableEntry {
                 file: format!("{table}/"),
