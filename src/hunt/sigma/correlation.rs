@@ -121,6 +121,67 @@ pub(super) fn translate(
     predicates: &BTreeMap<String, Result<String, String>>,
     fields: &super::FieldMapping,
 ) -> Result<Detection, String> {
+    let span = seconds(&rule.correlation.timespan)?;
+    translate_within(path, label, rule, predicates, fields, Some(span))
+}
+
+/// A plain rule with a Sigma 1 aggregation (`selection | count(field) by group > n`, with
+/// `timeframe`) as the correlation Sigma 2 replaced it with: `count()` is an event_count,
+/// `count(field)` a value_count of the field's distinct values. Without a timeframe the
+/// count runs over the whole hunt window, as Sigma 1 specified.
+pub(super) fn from_aggregation(
+    path: &Path,
+    label: &str,
+    rule: &super::Rule,
+    predicate: String,
+    aggregation: &super::Aggregation,
+    timeframe: Option<&str>,
+    fields: &super::FieldMapping,
+) -> Result<Detection, String> {
+    const SEARCH: &str = "search";
+    let mut condition = BTreeMap::new();
+    condition.insert(aggregation.op.to_owned(), Value::from(aggregation.n));
+    if let Some(field) = &aggregation.field {
+        condition.insert("field".to_owned(), Value::String(field.clone()));
+    }
+    let correlation = CorrelationRule {
+        title: rule.title.clone(),
+        id: rule.id.clone(),
+        name: None,
+        description: rule.description.clone(),
+        level: rule.level.clone(),
+        tags: rule.tags.clone(),
+        references: rule.references.clone(),
+        falsepositives: rule.falsepositives.clone(),
+        correlation: Correlation {
+            kind: if aggregation.field.is_some() {
+                "value_count"
+            } else {
+                "event_count"
+            }
+            .to_owned(),
+            rules: vec![SEARCH.to_owned()],
+            group_by: aggregation.group_by.iter().cloned().collect(),
+            timespan: timeframe.unwrap_or("the hunt window").to_owned(),
+            condition,
+            generate: false,
+            aliases: None,
+        },
+    };
+    let span = timeframe.map(seconds).transpose()?;
+    let predicates = BTreeMap::from([(SEARCH.to_owned(), Ok(predicate))]);
+    translate_within(path, label, &correlation, &predicates, fields, span)
+}
+
+/// A correlation counted in windows of `span` seconds, or over the whole window with none.
+fn translate_within(
+    path: &Path,
+    label: &str,
+    rule: &CorrelationRule,
+    predicates: &BTreeMap<String, Result<String, String>>,
+    fields: &super::FieldMapping,
+    span: Option<u64>,
+) -> Result<Detection, String> {
     let c = &rule.correlation;
     if c.aliases.is_some() {
         return Err("correlation aliases are not supported".into());
@@ -137,7 +198,10 @@ pub(super) fn translate(
         };
         matched.push((i + 1, predicate.clone()));
     }
-    let span = seconds(&c.timespan)?;
+    let bucket = match span {
+        Some(span) => format!("CAST(floor(date_part('epoch', event_time) / {span}) AS BIGINT)"),
+        None => "CAST(0 AS BIGINT)".to_owned(),
+    };
     let groups: Vec<String> = c
         .group_by
         .iter()
@@ -151,8 +215,7 @@ pub(super) fn translate(
             extra.push(format!("{expr} AS {col}"));
         }
         branches.push(format!(
-            "SELECT *, {}, CAST(floor(date_part('epoch', event_time) / {span}) AS BIGINT) AS sigma_bucket \
-             FROM hunt_events WHERE {predicate}",
+            "SELECT *, {}, {bucket} AS sigma_bucket FROM hunt_events WHERE {predicate}",
             extra.join(", ")
         ));
     }

@@ -20,6 +20,9 @@ const BUILTIN: &str = include_str!("cloudtrail.yml");
 struct Pipeline {
     #[serde(default)]
     transformations: Vec<Transformation>,
+    /// The values of `%placeholders%` (`value_placeholders`): a text or a list of texts.
+    #[serde(default)]
+    vars: BTreeMap<String, serde_norway::Value>,
 }
 
 #[derive(Debug, Deserialize)]
@@ -43,6 +46,10 @@ struct Transformation {
 #[derive(Debug, Clone, PartialEq)]
 pub struct FieldMapping {
     fields: BTreeMap<String, String>,
+    /// Placeholder name → its values, once a `value_placeholders` transformation is given.
+    placeholders: BTreeMap<String, Vec<String>>,
+    /// A placeholder without values matches anything (`wildcard_placeholders`).
+    unknown_placeholders_match_anything: bool,
 }
 
 impl FieldMapping {
@@ -50,6 +57,8 @@ impl FieldMapping {
     pub fn builtin() -> Self {
         let mut mapping = Self {
             fields: BTreeMap::new(),
+            placeholders: BTreeMap::new(),
+            unknown_placeholders_match_anything: false,
         };
         mapping
             .extend_from(BUILTIN)
@@ -60,10 +69,13 @@ impl FieldMapping {
     /// The built-in mapping with a pipeline file's mappings over it.
     pub fn with_pipeline(path: &Path) -> Result<Self, String> {
         let text = std::fs::read_to_string(path).map_err(|e| format!("{}: {e}", path.display()))?;
+        Self::from_pipeline_text(&text).map_err(|e| format!("{}: {e}", path.display()))
+    }
+
+    /// The built-in mapping with a pipeline's text over it.
+    pub fn from_pipeline_text(text: &str) -> Result<Self, String> {
         let mut mapping = Self::builtin();
-        mapping
-            .extend_from(&text)
-            .map_err(|e| format!("{}: {e}", path.display()))?;
+        mapping.extend_from(text)?;
         Ok(mapping)
     }
 
@@ -71,9 +83,15 @@ impl FieldMapping {
         let pipeline: Pipeline =
             serde_norway::from_str(text).map_err(|e| format!("not a Sigma pipeline: {e}"))?;
         for (i, t) in pipeline.transformations.iter().enumerate() {
-            if t.kind != "field_name_mapping" {
+            if ![
+                "field_name_mapping",
+                "value_placeholders",
+                "wildcard_placeholders",
+            ]
+            .contains(&t.kind.as_str())
+            {
                 return Err(format!(
-                    "transformation {}: type {} is not supported (only field_name_mapping)",
+                    "transformation {}: type {} is not supported (only field_name_mapping, value_placeholders and wildcard_placeholders)",
                     i + 1,
                     t.kind
                 ));
@@ -105,8 +123,54 @@ impl FieldMapping {
                 }
                 self.fields.insert(from.clone(), to);
             }
+            match t.kind.as_str() {
+                "value_placeholders" => {
+                    for (name, value) in &pipeline.vars {
+                        let values = match value {
+                            serde_norway::Value::Sequence(items) => items
+                                .iter()
+                                .map(|v| super::value_text(v).ok().flatten())
+                                .collect::<Option<Vec<_>>>(),
+                            v => super::value_text(v).ok().flatten().map(|v| vec![v]),
+                        }
+                        .ok_or_else(|| format!("vars: {name} is not a text or a list of texts"))?;
+                        self.placeholders.insert(name.clone(), values);
+                    }
+                }
+                "wildcard_placeholders" => self.unknown_placeholders_match_anything = true,
+                _ => {}
+            }
         }
         Ok(())
+    }
+
+    /// The values `text` stands for once its `%name%` placeholders are replaced (every
+    /// combination), or which placeholder has no value.
+    pub(super) fn expand_placeholders(&self, text: &str) -> Result<Vec<String>, String> {
+        let mut out = vec![String::new()];
+        let mut rest = text;
+        while let Some(start) = rest.find('%') {
+            let Some(len) = rest[start + 1..].find('%') else {
+                break;
+            };
+            let name = &rest[start + 1..start + 1 + len];
+            let literal = &rest[..start];
+            let values: Vec<String> = match self.placeholders.get(name) {
+                Some(values) => values.clone(),
+                None if self.unknown_placeholders_match_anything => vec!["*".to_owned()],
+                None => {
+                    return Err(format!(
+                        "placeholder %{name}% has no value: give it in the vars of a Sigma pipeline with a value_placeholders transformation (--sigma-pipeline)"
+                    ))
+                }
+            };
+            out = out
+                .iter()
+                .flat_map(|head| values.iter().map(move |v| format!("{head}{literal}{v}")))
+                .collect();
+            rest = &rest[start + 2 + len..];
+        }
+        Ok(out.into_iter().map(|head| head + rest).collect())
     }
 
     /// The CloudTrail name of a rule's field (the field itself when it is not mapped).
@@ -128,6 +192,7 @@ mod tests {
     fn the_builtin_pipeline_maps_status_to_the_console_login_result() {
         let m = FieldMapping::builtin();
         assert_eq!(m.resolve("status"), "responseElements.ConsoleLogin");
+        assert_eq!(m.resolve("type"), "userIdentity.type");
         assert_eq!(m.resolve("eventName"), "eventName");
     }
 
@@ -147,7 +212,7 @@ mod tests {
         let err = |text: &str| FieldMapping::builtin().extend_from(text).unwrap_err();
         assert!(
             err("transformations:\n  - type: add_condition\n    conditions: {a: b}\n")
-                .contains("only field_name_mapping")
+                .contains("only field_name_mapping, value_placeholders")
         );
         assert!(err(
             "transformations:\n  - type: field_name_mapping\n    mapping: {a: b}\n    rule_conditions: [{type: logsource}]\n"

@@ -9,8 +9,12 @@
 //! case-insensitive as Sigma specifies (except `re` and `cased`). Fields map to the lake's
 //! columns: `eventName` to `event_name`, `userIdentity.sessionContext.sessionIssuer.arn` to
 //! the struct field, `requestParameters.x.y` (and the other free-form fields) to a JSON path.
-//! Anything else (keyword lists, aggregations, unknown fields) makes the rule unsupported,
-//! with the reason: reported, never fatal.
+//! `expand` replaces `%placeholders%` with the values of the pipeline's `vars`
+//! (`value_placeholders`; `wildcard_placeholders` lets unknown ones match anything). Sigma
+//! 1's aggregation (`selection | count([field]) [by field] > n`, with `timeframe`) runs as
+//! the event_count or value_count correlation it stands for. Anything else (keyword lists,
+//! other aggregations, unknown fields) makes the rule unsupported, with the reason:
+//! reported, never fatal.
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -46,6 +50,10 @@ struct Rule {
     falsepositives: Vec<String>,
     logsource: BTreeMap<String, String>,
     detection: BTreeMap<String, Value>,
+    /// Sigma 1's window of an aggregation (`| count() ... > N`), at the top or in
+    /// `detection`.
+    #[serde(default)]
+    timeframe: Option<String>,
 }
 
 /// (file, why it was not run) for a rule that could not be translated.
@@ -130,12 +138,43 @@ pub fn load_dir(
         if named {
             continue;
         }
-        match rule_predicate(rule, fields) {
-            Ok(predicate) => queries.push(event_detection(file, id, rule, &predicate)),
+        match rule_detection(file, id, rule, fields) {
+            Ok(detection) => queries.push(detection),
             Err(reason) => unsupported.push((file.clone(), reason)),
         }
     }
     Ok((queries, unsupported))
+}
+
+/// The detection of a plain rule: one finding per event, or, with a Sigma 1 aggregation
+/// (`| count() by f > N`), the correlation it stands for.
+fn rule_detection(
+    file: &Path,
+    id: &str,
+    rule: &Rule,
+    fields: &FieldMapping,
+) -> Result<Detection, String> {
+    match rule_search(rule, fields)? {
+        (predicate, None) => Ok(event_detection(file, id, rule, &predicate)),
+        (predicate, Some(aggregation)) => {
+            let timeframe =
+                rule.timeframe
+                    .clone()
+                    .or_else(|| match rule.detection.get("timeframe") {
+                        Some(Value::String(t)) => Some(t.clone()),
+                        _ => None,
+                    });
+            correlation::from_aggregation(
+                file,
+                id,
+                rule,
+                predicate,
+                &aggregation,
+                timeframe.as_deref(),
+                fields,
+            )
+        }
+    }
 }
 
 /// The YAML documents of a file (`---` between them).
@@ -154,16 +193,92 @@ fn documents(text: &str) -> Result<Vec<Value>, String> {
 /// One rule file to a detection, or why it cannot be.
 pub fn translate(path: &Path, text: &str, fields: &FieldMapping) -> Result<Detection, String> {
     let rule: Rule = serde_norway::from_str(text).map_err(|e| format!("not a Sigma rule: {e}"))?;
-    let predicate = rule_predicate(&rule, fields)?;
     let stem = path
         .file_stem()
         .map(|s| s.to_string_lossy().into_owned())
         .unwrap_or_default();
-    Ok(event_detection(path, &stem, &rule, &predicate))
+    rule_detection(path, &stem, &rule, fields)
 }
 
-/// The SQL predicate of a rule's detection, or why there is none.
+/// The SQL predicate of a rule a correlation names, or why there is none.
 fn rule_predicate(rule: &Rule, fields: &FieldMapping) -> Result<String, String> {
+    match rule_search(rule, fields)? {
+        (predicate, None) => Ok(predicate),
+        (_, Some(_)) => {
+            Err("it aggregates (| count() ...): a correlation names plain rules".into())
+        }
+    }
+}
+
+/// Sigma 1's aggregation after a condition's search: `| count([field]) [by group] op n`.
+#[derive(Debug, PartialEq)]
+struct Aggregation {
+    /// Counted distinct values of this field; events when none.
+    field: Option<String>,
+    group_by: Option<String>,
+    /// `gt`, `gte`, `lt`, `lte` or `eq`, as a correlation's condition says it.
+    op: &'static str,
+    n: u64,
+}
+
+/// The search and the aggregation of a condition with `|`.
+fn split_aggregation(condition: &str) -> Result<(&str, Option<Aggregation>), String> {
+    let Some((search, aggregation)) = condition.split_once('|') else {
+        return Ok((condition, None));
+    };
+    let unsupported = || {
+        format!(
+            "aggregation {:?}: only count([field]) [by field] <op> number is supported (or write a correlation rule)",
+            aggregation.trim()
+        )
+    };
+    let text = aggregation.trim();
+    let rest = text
+        .strip_prefix("count")
+        .ok_or_else(unsupported)?
+        .trim_start();
+    let rest = rest.strip_prefix('(').ok_or_else(unsupported)?;
+    let (field, rest) = rest.split_once(')').ok_or_else(unsupported)?;
+    let field = Some(field.trim())
+        .filter(|f| !f.is_empty())
+        .map(str::to_owned);
+    let mut rest = rest.trim_start();
+    let mut group_by = None;
+    if let Some(after) = rest.strip_prefix("by ") {
+        let after = after.trim_start();
+        let end = after
+            .find(|c: char| c.is_whitespace() || "<>=".contains(c))
+            .ok_or_else(unsupported)?;
+        group_by = Some(after[..end].to_owned());
+        rest = after[end..].trim_start();
+    }
+    let (op, number) = [
+        (">=", "gte"),
+        ("<=", "lte"),
+        (">", "gt"),
+        ("<", "lt"),
+        ("=", "eq"),
+    ]
+    .into_iter()
+    .find_map(|(symbol, op)| rest.strip_prefix(symbol).map(|n| (op, n.trim())))
+    .ok_or_else(unsupported)?;
+    let n = number.parse().map_err(|_| unsupported())?;
+    Ok((
+        search,
+        Some(Aggregation {
+            field,
+            group_by,
+            op,
+            n,
+        }),
+    ))
+}
+
+/// The SQL predicate of a rule's search, and its Sigma 1 aggregation if it has one.
+fn rule_search(
+    rule: &Rule,
+    fields: &FieldMapping,
+) -> Result<(String, Option<Aggregation>), String> {
     let product = rule.logsource.get("product").map(String::as_str);
     let service = rule.logsource.get("service").map(String::as_str);
     if product != Some("aws") || service != Some("cloudtrail") {
@@ -176,12 +291,7 @@ fn rule_predicate(rule: &Rule, fields: &FieldMapping) -> Result<String, String> 
         Some(Value::Sequence(_)) => return Err("a list of conditions is not supported".into()),
         _ => return Err("detection has no condition".into()),
     };
-    if condition.contains('|') {
-        return Err(
-            "aggregations in the condition (| count() ...) are not supported: write a correlation rule"
-                .into(),
-        );
-    }
+    let (search, aggregation) = split_aggregation(&condition)?;
     let mut selections = BTreeMap::new();
     for (name, value) in &rule.detection {
         if name == "condition" || name == "timeframe" {
@@ -189,7 +299,8 @@ fn rule_predicate(rule: &Rule, fields: &FieldMapping) -> Result<String, String> 
         }
         selections.insert(name.clone(), selection_sql(name, value, fields)?);
     }
-    Condition::new(&condition, &selections).parse()
+    let predicate = Condition::new(search.trim(), &selections).parse()?;
+    Ok((predicate, aggregation))
 }
 
 fn severity_of(level: Option<&str>) -> Severity {
@@ -467,6 +578,7 @@ fn field_match(key: &str, value: &Value, fields: &FieldMapping) -> Result<String
     let mut cased = false;
     let mut fieldref = false;
     let mut encoding: Option<&str> = None;
+    let mut expand = false;
     for modifier in parts {
         match modifier {
             "contains" | "startswith" | "endswith" | "re" | "cidr" | "lt" | "lte" | "gt"
@@ -474,6 +586,7 @@ fn field_match(key: &str, value: &Value, fields: &FieldMapping) -> Result<String
             "all" => all = true,
             "cased" => cased = true,
             "fieldref" => fieldref = true,
+            "expand" => expand = true,
             "base64" | "base64offset" => encoding = Some(modifier),
             "windash" => {
                 return Err(
@@ -484,9 +597,31 @@ fn field_match(key: &str, value: &Value, fields: &FieldMapping) -> Result<String
             other => return Err(format!("modifier {other} is not supported")),
         }
     }
-    let values: Vec<&Value> = match value {
+    let listed: Vec<&Value> = match value {
         Value::Sequence(items) => items.iter().collect(),
         v => vec![v],
+    };
+    // `expand`: each %placeholder% becomes the values the pipeline gives it (one
+    // alternative per value).
+    let expanded: Vec<Value>;
+    let values: Vec<&Value> = if expand {
+        let mut out = Vec::new();
+        for v in &listed {
+            match value_text(v)? {
+                Some(text) => out.extend(
+                    fields
+                        .expand_placeholders(&text)
+                        .map_err(|e| format!("{key}: {e}"))?
+                        .into_iter()
+                        .map(Value::String),
+                ),
+                None => out.push(Value::Null),
+            }
+        }
+        expanded = out;
+        expanded.iter().collect()
+    } else {
+        listed
     };
     if values.is_empty() {
         return Err(format!("{key}: an empty list matches nothing"));
@@ -946,11 +1081,9 @@ mod tests {
         assert!(sql_of("  a: [foo, bar]\n  condition: a\n")
             .unwrap_err()
             .contains("keyword"));
-        assert!(
-            sql_of("  a: {eventName: X}\n  condition: a | count() > 5\n")
-                .unwrap_err()
-                .contains("aggregation")
-        );
+        assert!(sql_of("  a: {eventName: X}\n  condition: a | max(x) > 5\n")
+            .unwrap_err()
+            .contains("aggregation"));
         assert!(sql_of("  a: {resources.ARN: X}\n  condition: a\n")
             .unwrap_err()
             .contains("resources"));
@@ -1063,5 +1196,76 @@ mod tests {
             ]),
             (vec!["TA0005".to_owned()], vec!["T1562.008".to_owned()])
         );
+    }
+
+    #[test]
+    fn sigma_1_aggregations_are_read_and_the_others_refused() {
+        let (search, agg) =
+            split_aggregation("selection | count(eventName) by userIdentity.arn > 6").unwrap();
+        assert_eq!(search.trim(), "selection");
+        assert_eq!(
+            agg,
+            Some(Aggregation {
+                field: Some("eventName".into()),
+                group_by: Some("userIdentity.arn".into()),
+                op: "gt",
+                n: 6
+            })
+        );
+        let (_, agg) = split_aggregation("a and not b | count() >= 20").unwrap();
+        assert_eq!(
+            agg,
+            Some(Aggregation {
+                field: None,
+                group_by: None,
+                op: "gte",
+                n: 20
+            })
+        );
+        assert_eq!(split_aggregation("a or b").unwrap(), ("a or b", None));
+        for bad in [
+            "a | sum(x) by y > 3",
+            "a | count() by y",
+            "a | count() > many",
+            "a | near b",
+        ] {
+            assert!(
+                split_aggregation(bad).unwrap_err().contains("only count("),
+                "{bad}"
+            );
+        }
+    }
+
+    #[test]
+    fn placeholders_take_the_pipelines_values_or_say_which_has_none() {
+        let mut fields = FieldMapping::builtin();
+        let err = field_match(
+            "sourceIPAddress|expand",
+            &Value::String("%office%".into()),
+            &fields,
+        )
+        .unwrap_err();
+        assert!(err.contains("placeholder %office% has no value"), "{err}");
+        fields = FieldMapping::from_pipeline_text(
+            "vars:\n  office: ['192.0.2.1', '198.51.100.*']\ntransformations:\n  - type: value_placeholders\n",
+        )
+        .unwrap();
+        assert_eq!(
+            field_match(
+                "sourceIPAddress|expand",
+                &Value::String("%office%".into()),
+                &fields
+            )
+            .unwrap(),
+            "(lower(source_ip_address) = '192.0.2.1' OR lower(source_ip_address) LIKE '198.51.100.%')"
+        );
+        assert_eq!(
+            fields.expand_placeholders("a-%office%-b").unwrap(),
+            ["a-192.0.2.1-b", "a-198.51.100.*-b"]
+        );
+        let anything =
+            FieldMapping::from_pipeline_text("transformations:\n  - type: wildcard_placeholders\n")
+                .unwrap();
+        assert_eq!(anything.expand_placeholders("%x%").unwrap(), ["*"]);
     }
 }
