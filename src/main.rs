@@ -1,6 +1,7 @@
 //! The govscan binary: parse the CLI, run the command, map the result to an exit code.
 //! Exit codes: 0 success, 1 findings at or above --fail-on, 2 error.
 
+use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches};
@@ -223,6 +224,10 @@ fn init_logging(quiet: bool, verbose: u8) {
     tracing_subscriber::fmt()
         .with_env_filter(filter)
         .with_writer(std::io::stderr)
+        // Colour only where a person reads it: a CI log or a file gets no escape codes.
+        .with_ansi(govscan::report::terminal::colour_wanted(
+            std::io::stderr().is_terminal(),
+        ))
         .with_target(false)
         .init();
 }

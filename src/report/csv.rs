@@ -9,7 +9,13 @@ pub struct Csv;
 fn defuse(text: &str) -> String {
     let clean: String = text
         .chars()
-        .map(|c| if c.is_control() && c != '\n' { ' ' } else { c })
+        .map(|c| {
+            if (c.is_control() && c != '\n') || super::terminal::invisible(c) {
+                ' '
+            } else {
+                c
+            }
+        })
         .collect();
     if clean.starts_with(['=', '+', '-', '@', '\t', '\r']) {
         format!("'{clean}")

@@ -201,11 +201,12 @@ fn script_nonce() -> String {
 }
 
 /// Control characters from the data (a terminal escape in a user agent) shown as `\u{1b}`:
-/// browsers ignore them, but a terminal showing the file would obey them.
+/// browsers ignore them, but a terminal showing the file would obey them; bidi overrides
+/// too, which a browser would obey.
 fn visible_controls(html: &str) -> String {
     let mut out = String::with_capacity(html.len());
     for c in html.chars() {
-        if c.is_control() && !matches!(c, '\n' | '\t' | '\r') {
+        if (c.is_control() && !matches!(c, '\n' | '\t' | '\r')) || super::terminal::invisible(c) {
             out.push_str(&format!("\\u{{{:x}}}", c as u32));
         } else {
             out.push(c);

@@ -36,7 +36,9 @@ pub fn cell(text: &str) -> String {
                 out.push(c);
             }
             '\n' | '\r' => out.push(' '),
-            c if c.is_control() => write!(out, "\\u{{{:x}}}", c as u32).expect("write"),
+            c if c.is_control() || super::terminal::invisible(c) => {
+                write!(out, "\\u{{{:x}}}", c as u32).expect("write")
+            }
             c => out.push(c),
         }
     }

@@ -12,17 +12,29 @@ use tabled::settings::{Padding, Style};
 
 use crate::rules::Severity;
 
-/// `text` with every control character but the newline shown as `\u{..}`.
+/// `text` with every control character but the newline shown as `\u{..}`, and the
+/// invisible characters that change how the rest reads: bidi overrides and isolates (a
+/// name that displays reversed, as in Trojan Source), and zero-width characters.
 pub fn escape_for_terminal(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() && c != '\n' {
+        if (c.is_control() && c != '\n') || invisible(c) {
             out.push_str(&c.escape_unicode().to_string());
         } else {
             out.push(c);
         }
     }
     out
+}
+
+/// Bidi marks, embeddings, overrides and isolates; zero-width spaces and joiners; the BOM:
+/// invisible, yet they change how the text around them reads. Every renderer shows them
+/// escaped or drops them.
+pub fn invisible(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061c}' | '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}'
+    )
 }
 
 /// Rows under a header as aligned columns, two spaces apart, without borders; the cells
@@ -46,10 +58,13 @@ pub fn columns(header: &[&str], rows: Vec<Vec<String>>) -> String {
 
 /// Whether to colour a table written to `output` (None: standard output).
 pub fn wanted(output: Option<&Path>) -> bool {
-    decide(
-        output.is_none() && std::io::stdout().is_terminal(),
-        std::env::var_os("NO_COLOR").as_deref(),
-    )
+    colour_wanted(output.is_none() && std::io::stdout().is_terminal())
+}
+
+/// Whether to colour what goes to a stream that is (or is not) a terminal: never
+/// elsewhere, nor with NO_COLOR set.
+pub fn colour_wanted(terminal: bool) -> bool {
+    decide(terminal, std::env::var_os("NO_COLOR").as_deref())
 }
 
 fn decide(terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
@@ -140,5 +155,15 @@ mod tests {
             on.severity(Severity::Medium, "medium"),
             "\x1b[33mmedium\x1b[0m"
         );
+    }
+
+    #[test]
+    fn controls_and_invisible_characters_are_shown_escaped() {
+        assert_eq!(
+            escape_for_terminal("a\u{1b}[31mb\u{202e}gnp.exe\u{200b}\nc"),
+            "a\\u{1b}[31mb\\u{202e}gnp.exe\\u{200b}\nc"
+        );
+        // Letters that look like others stay: they are text, shown as they are.
+        assert_eq!(escape_for_terminal("\u{430}dmin"), "\u{430}dmin");
     }
 }
