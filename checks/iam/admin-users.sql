@@ -7,9 +7,11 @@
 --   access keys for anyone and pass any role (the computed table iam_admins) is an
 --   administrator with long-term credentials. Administrators should work through roles
 --   (IAM Identity Center, or sts:AssumeRole with MFA), whose credentials expire.
+--   The decision reads the SCPs and managed policies: when one of them could not be read, every
+--   principal of the account (of every account, for an SCP) is not assessed rather than guessed.
 -- remediation: Move the user's administrative access to a role it assumes, or fence it with a permissions boundary; `govscan policy explain` shows what grants it.
--- tables: [iam_users, iam_policies, iam_policy_attachments, iam_inline_policies, iam_group_members]
--- requires: [GetAccountAuthorizationDetails]
+-- tables: [iam_users, iam_policies, iam_policy_attachments, iam_inline_policies, iam_group_members, org_policies, org_policy_targets]
+-- requires: [GetAccountAuthorizationDetails, GetPolicy, GetPolicyVersion, ListPolicies, DescribePolicy, ListTargetsForPolicy]
 WITH admins AS (SELECT principal_arn FROM iam_admins)
 SELECT
   u.arn AS resource_id,

@@ -12,7 +12,7 @@
 -- remediation: Detach the policy from its users, groups and roles (aws iam list-entities-for-policy shows them) and grant the actions and resources they need instead.
 -- frameworks: { cis-aws-5.0: ["1.15"], cis-aws-6.0: ["2.15"], cis-aws-7.0: ["2.14"] }
 -- tables: [iam_policies]
--- requires: [GetAccountAuthorizationDetails]
+-- requires: [GetAccountAuthorizationDetails, GetPolicy, GetPolicyVersion]
 WITH statements AS (
   SELECT account_id, arn, unnest(policy_statements(document)) AS s
   FROM iam_policies WHERE attachment_count > 0

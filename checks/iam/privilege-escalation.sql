@@ -8,9 +8,11 @@
 --   policies and conditions, can make itself an administrator or take over another
 --   principal. Assuming a role whose trust policy allows it (path sts-001) is not counted:
 --   the trust policy sanctions it. The paths are in the table iam_privilege_escalation.
+--   The decision reads the SCPs and managed policies: when one of them could not be read, every
+--   principal of the account (of every account, for an SCP) is not assessed rather than guessed.
 -- remediation: Remove one permission of each listed path, or fence it with an SCP or a permissions boundary; `govscan policy explain` shows the statements that grant it.
--- tables: [iam_users, iam_roles, iam_policies, iam_policy_attachments, iam_inline_policies, iam_group_members]
--- requires: [GetAccountAuthorizationDetails]
+-- tables: [iam_users, iam_roles, iam_policies, iam_policy_attachments, iam_inline_policies, iam_group_members, org_policies, org_policy_targets]
+-- requires: [GetAccountAuthorizationDetails, GetPolicy, GetPolicyVersion, ListPolicies, DescribePolicy, ListTargetsForPolicy]
 WITH admins AS (SELECT principal_arn FROM iam_admins),
 open_paths AS (
   SELECT principal_arn, array_to_string(array_sort(array_agg(DISTINCT path_id)), ', ') AS paths

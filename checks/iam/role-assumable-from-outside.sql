@@ -6,10 +6,11 @@
 --   outside an organization, any other account), any principal at all, or a federated
 --   identity provider without a condition on who, can be assumed by people the
 --   organization does not manage. Service principals do not count. Read from the
---   computed table iam_role_trust.
+--   computed table iam_role_trust. Membership comes from the organization's account list: when
+--   it could not be read, every role is not assessed rather than called open.
 -- remediation: Remove the outside principal from the trust policy, or require a condition such as sts:ExternalId, aws:PrincipalOrgID or the provider's subject claim.
 -- tables: [iam_roles, org_accounts]
--- requires: [GetAccountAuthorizationDetails]
+-- requires: [GetAccountAuthorizationDetails, DescribeOrganization, ListAccounts]
 WITH outside AS (
   SELECT role_arn,
          array_to_string(array_sort(array_agg(DISTINCT principal)), ', ') AS who

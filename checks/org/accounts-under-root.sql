@@ -11,7 +11,7 @@
 -- remediation: Create OUs for your environments and sensitivities (for example Security, Infrastructure, Workloads/Prod, Workloads/NonProd, Sandbox) and move each account into one.
 -- frameworks: { cis-aws-7.0: ["2.1.4"] }
 -- tables: [org_accounts, org_units]
--- requires: [ListAccounts, ListRoots, ListOrganizationalUnitsForParent, ListAccountsForParent]
+-- requires: [DescribeOrganization, ListAccounts, ListRoots, ListOrganizationalUnitsForParent, ListAccountsForParent]
 SELECT
   a.arn AS resource_id,
   a.account_id,

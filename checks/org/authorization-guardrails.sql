@@ -14,7 +14,7 @@
 -- remediation: Write a baseline SCP (and an RCP, for resource access) with your non-negotiable denies, enable the policy type on the root and attach the policies to the root or to every OU.
 -- frameworks: { cis-aws-7.0: ["2.1.2"] }
 -- tables: [org_accounts, org_policies, org_policy_targets, org_units]
--- requires: [ListAccounts, ListRoots, ListPolicies, DescribePolicy, ListTargetsForPolicy]
+-- requires: [DescribeOrganization, ListAccounts, ListRoots, ListPolicies, DescribePolicy, ListTargetsForPolicy]
 WITH enabled AS (
   SELECT unnest(policy_types_enabled) AS policy_type FROM org_units WHERE unit_type = 'ROOT'
 ), guardrails AS (

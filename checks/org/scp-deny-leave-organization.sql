@@ -5,7 +5,7 @@
 --   An account that leaves the organization escapes its SCPs, its organization trail and its billing. A member passes when an SCP in effect for it (on the account, its OUs or the root) denies organizations:LeaveOrganization.
 -- remediation: Attach to the root an SCP that denies organizations:LeaveOrganization.
 -- tables: [org_accounts, org_policies, org_policy_targets]
--- requires: [ListAccounts, ListPolicies, DescribePolicy, ListTargetsForPolicy]
+-- requires: [DescribeOrganization, ListAccounts, ListRoots, ListPolicies, DescribePolicy, ListTargetsForPolicy]
 WITH denied_actions AS (
   -- Unconditional denies of the SCPs in effect for each account (see org_policies_in_effect).
   SELECT account_id, lower(action) AS action

@@ -12,7 +12,7 @@
 --   the organization trail alone protects it.
 -- remediation: Attach to the root an SCP that denies cloudtrail:StopLogging, cloudtrail:DeleteTrail and cloudtrail:UpdateTrail, except for your security role (ArnNotLike aws:PrincipalArn).
 -- tables: [org_accounts, org_policies, org_policy_targets]
--- requires: [ListAccounts, ListPolicies, DescribePolicy, ListTargetsForPolicy]
+-- requires: [DescribeOrganization, ListAccounts, ListRoots, ListPolicies, DescribePolicy, ListTargetsForPolicy]
 WITH protected AS (
   -- The SCPs in effect for each account (see org_policies_in_effect), read by the policy
   -- engine: policy_denies is true for a deny of the action to every principal, but those

@@ -5,7 +5,7 @@
 --   Resources in a region nobody watches escape monitoring, and an attacker with stolen keys mines there first. A member passes when an SCP in effect for it denies requests whose aws:RequestedRegion is not in a list (a Deny with StringNotEquals, StringNotLike or their IfExists forms on aws:RequestedRegion).
 -- remediation: Attach to the root an SCP that denies everything except global services (NotAction) when aws:RequestedRegion is not one of your approved regions.
 -- tables: [org_accounts, org_policies, org_policy_targets]
--- requires: [ListAccounts, ListPolicies, DescribePolicy, ListTargetsForPolicy]
+-- requires: [DescribeOrganization, ListAccounts, ListRoots, ListPolicies, DescribePolicy, ListTargetsForPolicy]
 WITH conditions AS (
   -- Condition keys are case-insensitive in IAM: compare in lower case.
   SELECT account_id, policy_name, lower(s['condition']) AS c

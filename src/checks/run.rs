@@ -247,6 +247,10 @@ struct Coverage {
     errors: Vec<FailedCall>,
 }
 
+/// Reads of a managed policy's document: what every principal it is attached to is decided
+/// from.
+const POLICY_DOCUMENT_READS: [&str; 2] = ["GetPolicy", "GetPolicyVersion"];
+
 impl Coverage {
     async fn load(ctx: &SessionContext) -> Result<Self, RunError> {
         let query = |sql: &'static str| async move {
@@ -338,6 +342,11 @@ impl Coverage {
             if check.meta.requires.contains(&call.operation) {
                 let why = format!("{} {}: {}", call.service, call.operation, call.message);
                 match &call.resource {
+                    // A resource of the organization (a policy, an OU) is not what the rows
+                    // name: it decides about every account, so the whole check is unread.
+                    _ if call.service == "org" => {
+                        scopes.push((account.clone(), region.clone(), &call.service, why))
+                    }
                     None => scopes.push((account.clone(), region.clone(), &call.service, why)),
                     Some(res) => {
                         let mut any = false;
@@ -348,9 +357,22 @@ impl Coverage {
                             row.reason = format!("not assessed: {why}");
                             any = true;
                         }
-                        // The failed read may be why the resource has no row at all (keys
-                        // of a user whose keys could not be listed): say so.
-                        if !any {
+                        if any {
+                            continue;
+                        }
+                        if call.service == "iam"
+                            && POLICY_DOCUMENT_READS.contains(&call.operation.as_str())
+                            && check.meta.tables.iter().any(|t| t == "iam_policies")
+                        {
+                            // A managed policy whose document could not be read may be
+                            // attached to any user, group or role of its account, and the
+                            // policy engine decides each of them from the documents: every
+                            // row of the account is unread (a storm found a user called no
+                            // administrator because AdministratorAccess was not read).
+                            scopes.push((account.clone(), region.clone(), &call.service, why));
+                        } else {
+                            // The failed read may be why the resource has no row at all
+                            // (keys of a user whose keys could not be listed): say so.
                             rows.push(self.placeholder(check, res.clone(), account, region, &why));
                         }
                     }
@@ -491,6 +513,76 @@ mod tests {
         );
         // Without decided_across_accounts another account's failure is not this one's.
         assert_eq!(rows[1].status, Status::Fail);
+    }
+
+    /// A policy of the organization that could not be read decides about every account's
+    /// row, none of which names the policy: all of them are not assessed (a storm found
+    /// guardrail checks failing accounts because a DescribePolicy was throttled).
+    #[test]
+    fn a_failed_read_of_an_organization_policy_makes_every_row_not_assessed() {
+        let text = "-- id: org-x\n-- title: X\n-- severity: high\n-- description: d\n-- remediation: r\n-- tables: [org_accounts, org_policies]\n-- requires: [DescribePolicy]\nSELECT 1\n";
+        let check =
+            crate::checks::parse_check(std::path::Path::new("checks/org/x.sql"), text).unwrap();
+        let mut rows = vec![
+            row(&check, "111", None, Status::Pass),
+            row(&check, "222", None, Status::Fail),
+        ];
+        let coverage = Coverage {
+            failed_parts: vec![],
+            errors: vec![FailedCall {
+                account: "111".into(),
+                region: None,
+                service: "org".into(),
+                operation: "DescribePolicy".into(),
+                resource: Some("p-abc123".into()),
+                message: "Throttling: Rate exceeded".into(),
+            }],
+        };
+        coverage.apply(&check, &mut rows);
+        assert!(
+            rows.iter().all(|r| r.status == Status::NotAssessed),
+            "{rows:?}"
+        );
+        assert_eq!(rows.len(), 2, "no placeholder for the policy: {rows:?}");
+    }
+
+    /// A managed policy whose document could not be read decides about every principal it
+    /// is attached to, none of which the rows name by the policy: every row of its account
+    /// is not assessed, the other account's are left as they are.
+    #[test]
+    fn a_failed_read_of_a_policy_document_makes_the_accounts_principals_not_assessed() {
+        let text = "-- id: iam-x\n-- title: X\n-- severity: high\n-- description: d\n-- remediation: r\n-- tables: [iam_users, iam_policies]\n-- requires: [GetPolicyVersion]\nSELECT 1\n";
+        let check =
+            crate::checks::parse_check(std::path::Path::new("checks/iam/x.sql"), text).unwrap();
+        let mut rows = vec![
+            row(&check, "111", None, Status::Pass),
+            row(&check, "111", None, Status::Fail),
+            row(&check, "222", None, Status::Pass),
+        ];
+        let coverage = Coverage {
+            failed_parts: vec![],
+            errors: vec![FailedCall {
+                account: "111".into(),
+                region: None,
+                service: "iam".into(),
+                operation: "GetPolicyVersion".into(),
+                resource: Some("arn:aws:iam::aws:policy/AdministratorAccess".into()),
+                message: "Throttling: Rate exceeded".into(),
+            }],
+        };
+        coverage.apply(&check, &mut rows);
+        let statuses: Vec<(&str, Status)> = rows
+            .iter()
+            .map(|r| (r.account_id.as_str(), r.status))
+            .collect();
+        assert_eq!(
+            statuses,
+            [
+                ("111", Status::NotAssessed),
+                ("111", Status::NotAssessed),
+                ("222", Status::Pass)
+            ]
+        );
     }
 
     #[test]

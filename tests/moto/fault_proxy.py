@@ -11,9 +11,21 @@ body, the error to answer with (or `delay` seconds to wait before forwarding, or
 times (`times`, -1 for always). Everything
 else is forwarded unchanged. The proxy writes its port to PORT_FILE once it listens, and
 counts requests per action, served at GET /__stats.
+
+Storms: `"action": "*"` matches every request; `probability` (0..1, drawn from a generator
+seeded by `seed`, so a run is repeatable) fires a rule on that share of its matches only;
+`except` lists actions a `*` rule leaves alone; `after` lets that many matches through first
+(credentials that expire mid-run); `for_seconds` ends a rule that long after it first
+fired (a storm that passes); and `fault`
+says what happens instead of an error answer: `reset` (the connection is closed without an
+answer), `truncate` (the real answer cut to half its length), `malformed` (a 200 whose body
+is not XML or JSON) or `slow` (the real answer after `delay` seconds). Faults and error
+answers injected are counted under `__faults` in the stats, by fault or error code.
 """
 
 import json
+import random
+import socket
 import sys
 import threading
 import time
@@ -26,6 +38,10 @@ UPSTREAM = sys.argv[1].rstrip("/")
 RULES = json.load(open(sys.argv[2]))
 LOCK = threading.Lock()
 STATS = {}
+DRAWS = random.Random(0)
+for r in RULES:
+    if "seed" in r:
+        DRAWS.seed(r["seed"])
 
 
 def action_of(headers, body):
@@ -68,6 +84,24 @@ class Handler(BaseHTTPRequestHandler):
         with LOCK:
             STATS[action or "other"] = STATS.get(action or "other", 0) + 1
             rule = self.matching_rule(action, body)
+        fault = rule.get("fault") if rule else None
+        injected = fault or (rule.get("code") if rule and "delay" not in rule else None)
+        if injected:
+            with LOCK:
+                faults = STATS.setdefault("__faults", {})
+                faults[injected] = faults.get(injected, 0) + 1
+        if fault == "reset":
+            # Closed without an answer, as a dropped connection looks to the client.
+            self.close_connection = True
+            try:
+                self.connection.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+            return
+        if fault in ("truncate", "malformed", "slow"):
+            if fault == "slow":
+                time.sleep(rule.get("delay", 1))
+            return self.forward(body, fault)
         if rule and "delay" in rule:
             time.sleep(rule["delay"])
             rule = None
@@ -81,16 +115,27 @@ class Handler(BaseHTTPRequestHandler):
 
     def matching_rule(self, action, body):
         for rule in RULES:
-            if rule["action"] != action or rule.get("times", -1) == 0:
+            if rule["action"] not in ("*", action) or rule.get("times", -1) == 0:
+                continue
+            if action in rule.get("except", []):
                 continue
             if rule.get("body_contains") and rule["body_contains"].encode() not in body:
+                continue
+            if rule.get("after", 0) > 0:
+                rule["after"] -= 1
+                continue
+            if "for_seconds" in rule:
+                started = rule.setdefault("started", time.monotonic())
+                if time.monotonic() - started > rule["for_seconds"]:
+                    continue
+            if "probability" in rule and DRAWS.random() >= rule["probability"]:
                 continue
             if rule.get("times", -1) > 0:
                 rule["times"] -= 1
             return rule
         return None
 
-    def forward(self, body):
+    def forward(self, body, fault=None):
         request = urllib.request.Request(UPSTREAM + self.path, data=body or None, method=self.command)
         for key, value in self.headers.items():
             if key.lower() not in ("host", "content-length", "connection"):
@@ -100,6 +145,10 @@ class Handler(BaseHTTPRequestHandler):
                 status, headers, data = response.status, response.headers, response.read()
         except urllib.error.HTTPError as e:
             status, headers, data = e.code, e.headers, e.read()
+        if fault == "truncate":
+            data = data[: len(data) // 2]
+        elif fault == "malformed":
+            status, data = 200, b"<<not xml or json {"
         self.send_response(status)
         for key, value in headers.items():
             if key.lower() not in ("content-length", "connection", "transfer-encoding", "server", "date"):
