@@ -10,7 +10,7 @@ use serde_json::Value;
 use crate::common::*;
 
 /// The demo's real CloudTrail files of 2023-07-10 (an attack simulation), in time order.
-fn trail_files() -> Vec<PathBuf> {
+pub(crate) fn trail_files() -> Vec<PathBuf> {
     let day = manifest_dir().join("demo/logs/AWSLogs/218007301253/CloudTrail/us-east-1/2023/07/10");
     let mut files: Vec<PathBuf> = std::fs::read_dir(day)
         .unwrap()
@@ -22,7 +22,7 @@ fn trail_files() -> Vec<PathBuf> {
 
 /// Puts `files` where the organization trail of the seed delivers: the management
 /// account's logs under the organization's level of `mgmt-logs/AWSLogs/`.
-fn deliver(moto: &Server, seeded: &Value, files: &[PathBuf], work: &Path) {
+pub(crate) fn deliver(moto: &Server, seeded: &Value, files: &[PathBuf], work: &Path) {
     let staged = tempfile::tempdir_in(work).unwrap();
     for f in files {
         std::fs::copy(f, staged.path().join(f.file_name().unwrap())).unwrap();
@@ -79,7 +79,7 @@ fn summary(data: &Path, id: &str) -> Value {
     .unwrap()
 }
 
-fn audit_id(out: &std::process::Output) -> String {
+pub(crate) fn audit_id(out: &std::process::Output) -> String {
     stdout(out).split('\t').next().unwrap().trim().to_owned()
 }
 
