@@ -463,8 +463,28 @@ mod tests {
     }
 
     fn check_with(header: &str) -> Check {
-        let text = format!("-- id: monitoring-x\n-- title: X\n-- severity: high\n-- description: d\n-- remediation: r\n-- tables: [cloudwatch_alarms]\n-- requires: [DescribeAlarms]\n{header}SELECT 1\n");
-        crate::checks::parse_check(std::path::Path::new("checks/monitoring/x.sql"), &text).unwrap()
+        check_reading("cloudwatch_alarms", "DescribeAlarms", header)
+    }
+
+    /// A check over `tables` that requires `requires`, with `header` lines besides.
+    fn check_reading(tables: &str, requires: &str, header: &str) -> Check {
+        let text = format!("-- id: x-check\n-- title: X\n-- severity: high\n-- description: d\n-- remediation: r\n-- tables: [{tables}]\n-- requires: [{requires}]\n{header}SELECT 1\n");
+        crate::checks::parse_check(std::path::Path::new("checks/x/x.sql"), &text).unwrap()
+    }
+
+    /// Coverage with one failed read, in account 111 and no region.
+    fn one_failed_read(service: &str, operation: &str, resource: &str) -> Coverage {
+        Coverage {
+            failed_parts: vec![],
+            errors: vec![FailedCall {
+                account: "111".into(),
+                region: None,
+                service: service.into(),
+                operation: operation.into(),
+                resource: Some(resource.into()),
+                message: "Throttling: Rate exceeded".into(),
+            }],
+        }
     }
 
     fn row(check: &Check, account: &str, region: Option<&str>, status: Status) -> CheckResult {
@@ -520,24 +540,12 @@ mod tests {
     /// guardrail checks failing accounts because a DescribePolicy was throttled).
     #[test]
     fn a_failed_read_of_an_organization_policy_makes_every_row_not_assessed() {
-        let text = "-- id: org-x\n-- title: X\n-- severity: high\n-- description: d\n-- remediation: r\n-- tables: [org_accounts, org_policies]\n-- requires: [DescribePolicy]\nSELECT 1\n";
-        let check =
-            crate::checks::parse_check(std::path::Path::new("checks/org/x.sql"), text).unwrap();
+        let check = check_reading("org_accounts, org_policies", "DescribePolicy", "");
         let mut rows = vec![
             row(&check, "111", None, Status::Pass),
             row(&check, "222", None, Status::Fail),
         ];
-        let coverage = Coverage {
-            failed_parts: vec![],
-            errors: vec![FailedCall {
-                account: "111".into(),
-                region: None,
-                service: "org".into(),
-                operation: "DescribePolicy".into(),
-                resource: Some("p-abc123".into()),
-                message: "Throttling: Rate exceeded".into(),
-            }],
-        };
+        let coverage = one_failed_read("org", "DescribePolicy", "p-abc123");
         coverage.apply(&check, &mut rows);
         assert!(
             rows.iter().all(|r| r.status == Status::NotAssessed),
@@ -551,25 +559,17 @@ mod tests {
     /// is not assessed, the other account's are left as they are.
     #[test]
     fn a_failed_read_of_a_policy_document_makes_the_accounts_principals_not_assessed() {
-        let text = "-- id: iam-x\n-- title: X\n-- severity: high\n-- description: d\n-- remediation: r\n-- tables: [iam_users, iam_policies]\n-- requires: [GetPolicyVersion]\nSELECT 1\n";
-        let check =
-            crate::checks::parse_check(std::path::Path::new("checks/iam/x.sql"), text).unwrap();
+        let check = check_reading("iam_users, iam_policies", "GetPolicyVersion", "");
         let mut rows = vec![
             row(&check, "111", None, Status::Pass),
             row(&check, "111", None, Status::Fail),
             row(&check, "222", None, Status::Pass),
         ];
-        let coverage = Coverage {
-            failed_parts: vec![],
-            errors: vec![FailedCall {
-                account: "111".into(),
-                region: None,
-                service: "iam".into(),
-                operation: "GetPolicyVersion".into(),
-                resource: Some("arn:aws:iam::aws:policy/AdministratorAccess".into()),
-                message: "Throttling: Rate exceeded".into(),
-            }],
-        };
+        let coverage = one_failed_read(
+            "iam",
+            "GetPolicyVersion",
+            "arn:aws:iam::aws:policy/AdministratorAccess",
+        );
         coverage.apply(&check, &mut rows);
         let statuses: Vec<(&str, Status)> = rows
             .iter()
