@@ -91,6 +91,19 @@ fn assert_latest_snapshot_reads(data: &Path, endpoint: &str, after: &str) {
     );
 }
 
+/// A generated trail corpus of `events` real-shaped events, 100 to a file, under `work`.
+fn trail_corpus(work: &Path, events: usize) -> std::path::PathBuf {
+    let corpus = work.join("corpus");
+    let generated = Command::new(python())
+        .arg(manifest_dir().join("benches/gen_trail_corpus.py"))
+        .arg(&corpus)
+        .args(["--events", &events.to_string(), "--per-file", "100"])
+        .status()
+        .unwrap();
+    assert!(generated.success());
+    corpus
+}
+
 /// Ingest of a 30-day corpus (a partition file a day, then the checkpoint) aborted after
 /// each of its writes in turn: the lake never holds an event twice, and the next ingest of
 /// the same files brings it to every event exactly once (a checkpoint that claimed a file
@@ -98,14 +111,7 @@ fn assert_latest_snapshot_reads(data: &Path, endpoint: &str, after: &str) {
 #[tokio::test]
 async fn trail_ingest_aborted_after_any_write_loses_and_doubles_nothing() {
     let work = tempfile::tempdir().unwrap();
-    let corpus = work.path().join("corpus");
-    let generated = Command::new(python())
-        .arg(manifest_dir().join("benches/gen_trail_corpus.py"))
-        .arg(&corpus)
-        .args(["--events", "3000", "--per-file", "100"])
-        .status()
-        .unwrap();
-    assert!(generated.success());
+    let corpus = trail_corpus(work.path(), 3000);
     let total = 3000;
     let mut crashed = 0;
     for n in 1.. {
@@ -516,14 +522,7 @@ fn lake_counts_by_query(data: &Path, endpoint: &str) -> (i64, i64) {
 fn trail_ingest_into_s3_aborted_after_any_write_loses_and_doubles_nothing() {
     let moto = start_moto();
     let work = tempfile::tempdir().unwrap();
-    let corpus = work.path().join("corpus");
-    let generated = Command::new(python())
-        .arg(manifest_dir().join("benches/gen_trail_corpus.py"))
-        .arg(&corpus)
-        .args(["--events", "2000", "--per-file", "100"])
-        .status()
-        .unwrap();
-    assert!(generated.success());
+    let corpus = trail_corpus(work.path(), 2000);
     let empty = work.path().join("empty");
     std::fs::create_dir_all(&empty).unwrap();
     common::s3_tree(
