@@ -1,6 +1,6 @@
 //! Planning and running checks over a snapshot, and deciding what is NOT_ASSESSED.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use datafusion::arrow::array::{Array, AsArray, RecordBatch};
@@ -337,6 +337,21 @@ impl Coverage {
                 ));
             }
         }
+        // Rows by account: errors and scopes name an account, and an organization has
+        // thousands (a scan of every row for each error made `check` quadratic).
+        let mut of_account: HashMap<String, Vec<usize>> = HashMap::new();
+        for (i, r) in rows.iter().enumerate() {
+            of_account.entry(r.account_id.clone()).or_default().push(i);
+        }
+        let push = |rows: &mut Vec<CheckResult>,
+                    of_account: &mut HashMap<String, Vec<usize>>,
+                    row: CheckResult| {
+            of_account
+                .entry(row.account_id.clone())
+                .or_default()
+                .push(rows.len());
+            rows.push(row);
+        };
         for call in &self.errors {
             let (account, region) = (&call.account, &call.region);
             if check.meta.requires.contains(&call.operation) {
@@ -350,12 +365,13 @@ impl Coverage {
                     None => scopes.push((account.clone(), region.clone(), &call.service, why)),
                     Some(res) => {
                         let mut any = false;
-                        for row in rows.iter_mut().filter(|r| {
-                            r.account_id == *account && names_resource(&r.resource_id, res)
-                        }) {
-                            row.status = Status::NotAssessed;
-                            row.reason = format!("not assessed: {why}");
-                            any = true;
+                        for &i in of_account.get(account).into_iter().flatten() {
+                            let row = &mut rows[i];
+                            if names_resource(&row.resource_id, res) {
+                                row.status = Status::NotAssessed;
+                                row.reason = format!("not assessed: {why}");
+                                any = true;
+                            }
                         }
                         if any {
                             continue;
@@ -373,7 +389,8 @@ impl Coverage {
                         } else {
                             // The failed read may be why the resource has no row at all
                             // (keys of a user whose keys could not be listed): say so.
-                            rows.push(self.placeholder(check, res.clone(), account, region, &why));
+                            let row = self.placeholder(check, res.clone(), account, region, &why);
+                            push(rows, &mut of_account, row);
                         }
                     }
                 }
@@ -386,11 +403,18 @@ impl Coverage {
             // An account-wide row (no region) is incomplete when any of its regions failed.
             let in_region =
                 |r: &CheckResult| region.is_none() || r.region.is_none() || r.region == region;
-            let in_scope =
-                |r: &CheckResult| (any_account || r.account_id == account) && in_region(r);
-            let mut any = false;
-            for row in rows.iter_mut().filter(|r| in_scope(r)) {
-                any = true;
+            let own_rows = of_account.get(&account).cloned().unwrap_or_default();
+            let in_scope: Vec<usize> = if any_account {
+                (0..rows.len()).filter(|&i| in_region(&rows[i])).collect()
+            } else {
+                own_rows
+                    .iter()
+                    .copied()
+                    .filter(|&i| in_region(&rows[i]))
+                    .collect()
+            };
+            for &i in &in_scope {
+                let row = &mut rows[i];
                 if check.meta.decided_across_accounts && row.status == Status::Pass {
                     continue;
                 }
@@ -405,15 +429,11 @@ impl Coverage {
                     format!("not assessed: in account {account}{place}, {why}")
                 };
             }
-            let own_row = rows.iter().any(|r| r.account_id == account && in_region(r));
-            if !any || (check.meta.decided_across_accounts && !own_row) {
-                rows.push(self.placeholder(
-                    check,
-                    format!("account/{account}"),
-                    &account,
-                    &region,
-                    &why,
-                ));
+            let own_row = own_rows.iter().any(|&i| in_region(&rows[i]));
+            if in_scope.is_empty() || (check.meta.decided_across_accounts && !own_row) {
+                let row =
+                    self.placeholder(check, format!("account/{account}"), &account, &region, &why);
+                push(rows, &mut of_account, row);
             }
         }
     }
@@ -443,8 +463,9 @@ impl Coverage {
 /// An error's resource (a bucket or user name, or an ARN) names a result's resource id.
 fn names_resource(resource_id: &str, resource: &str) -> bool {
     resource_id == resource
-        || resource_id.ends_with(&format!(":{resource}"))
-        || resource_id.ends_with(&format!("/{resource}"))
+        || resource_id
+            .strip_suffix(resource)
+            .is_some_and(|head| head.ends_with(':') || head.ends_with('/'))
 }
 
 #[cfg(test)]

@@ -3,7 +3,8 @@
 //! the trust policy, the SCP and RCP chain from the organization root to the account, and
 //! bucket policies.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use serde_json::{Map, Value};
 
@@ -72,6 +73,26 @@ pub struct Principal {
     pub groups: Vec<String>,
 }
 
+impl Principal {
+    /// A role's trust policy's Allow statements that name principals, with the block that
+    /// names them (`Principal` or `NotPrincipal`); none for a user.
+    pub fn trust_grants(
+        &self,
+    ) -> impl Iterator<
+        Item = (
+            &super::document::Statement,
+            &super::document::PrincipalBlock,
+        ),
+    > {
+        self.trust
+            .iter()
+            .filter(|_| self.kind == PrincipalKind::Role)
+            .flat_map(|t| t.policy.statements.iter())
+            .filter(|s| s.effect == super::document::Effect::Allow)
+            .filter_map(|s| Some((s, s.principal.as_ref()?)))
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct Group {
     pub account_id: String,
@@ -120,10 +141,25 @@ pub struct Authorization {
     /// Organization id per member account.
     organization_of: HashMap<String, String>,
     /// Accounts whose account-level Block Public Access has RestrictPublicBuckets on.
-    restricting_accounts: Vec<String>,
+    restricting_accounts: HashSet<String>,
     /// Problems met while assembling (a document that does not parse): reported, never
     /// silently treated as "no policy".
     pub problems: Vec<String>,
+    /// Lookups by name, built at the first lookup: an organization has thousands of
+    /// principals and buckets, and a scan per lookup made `check` quadratic in accounts.
+    index: OnceLock<Index>,
+}
+
+/// Positions in [`Authorization`]'s lists by what they are looked up by.
+#[derive(Debug, Default)]
+struct Index {
+    principal_by_arn: HashMap<String, usize>,
+    /// A role by (account, name): a role session names the role without its path.
+    role_by_name: HashMap<(String, String), usize>,
+    principals_by_account: HashMap<String, Vec<usize>>,
+    resource_by_arn: HashMap<String, usize>,
+    bucket_by_name: HashMap<String, usize>,
+    lengths: (usize, usize, usize),
 }
 
 impl Authorization {
@@ -139,23 +175,12 @@ impl Authorization {
     /// Builds the model from a snapshot's tables as `read` returns them.
     pub fn load_with(read: &TableReader<'_>) -> Result<Self, crate::store::StoreError> {
         let mut auth = Authorization::default();
-        let iam = Iam {
-            managed: read("iam_policies")?
-                .iter()
-                .filter_map(|r| {
-                    Some((
-                        (
-                            text(r, "account_id")?.to_owned(),
-                            text(r, "arn")?.to_owned(),
-                        ),
-                        text(r, "document")?.to_owned(),
-                    ))
-                })
-                .collect(),
-            inline: read("iam_inline_policies")?,
-            attachments: read("iam_policy_attachments")?,
-        };
-        let group_members = read("iam_group_members")?;
+        let iam = Iam::new(
+            read("iam_policies")?,
+            read("iam_inline_policies")?,
+            read("iam_policy_attachments")?,
+        );
+        let group_members = by_text(read("iam_group_members")?, "user_arn");
         let mut found = Vec::new();
         for u in read("iam_users")? {
             let (Some(account), Some(arn), Some(name)) = (
@@ -167,10 +192,7 @@ impl Authorization {
             };
             let mut identity = iam.identity(&mut auth.problems, account, arn, "user", name);
             let mut groups = Vec::new();
-            for g in group_members
-                .iter()
-                .filter(|g| text(g, "user_arn") == Some(arn))
-            {
+            for g in group_members.get(arn).into_iter().flatten() {
                 if let (Some(group_arn), Some(group)) =
                     (text(g, "group_arn"), text(g, "group_name"))
                 {
@@ -325,7 +347,7 @@ impl Authorization {
         for a in read("s3_account_public_access_block")? {
             if a.get("restrict_public_buckets").and_then(Value::as_bool) == Some(true) {
                 if let Some(account) = text(&a, "account_id") {
-                    auth.restricting_accounts.push(account.to_owned());
+                    auth.restricting_accounts.insert(account.to_owned());
                 }
             }
         }
@@ -339,7 +361,20 @@ impl Authorization {
     ) -> Result<(), crate::store::StoreError> {
         let accounts = read("org_accounts")?;
         let units = read("org_units")?;
-        let targets = read("org_policy_targets")?;
+        // Policy ids by (target, policy type).
+        let mut targets: HashMap<(String, String), Vec<String>> = HashMap::new();
+        for t in read("org_policy_targets")? {
+            if let (Some(target), Some(policy_type), Some(id)) = (
+                text(&t, "target_id"),
+                text(&t, "policy_type"),
+                text(&t, "policy_id"),
+            ) {
+                targets
+                    .entry((target.to_owned(), policy_type.to_owned()))
+                    .or_default()
+                    .push(id.to_owned());
+            }
+        }
         let mut documents = HashMap::new();
         for p in read("org_policies")? {
             if let (Some(id), Some(content)) = (text(&p, "policy_id"), text(&p, "content")) {
@@ -399,16 +434,10 @@ impl Authorization {
                     .iter()
                     .map(|level| {
                         targets
-                            .iter()
-                            .filter(|t| {
-                                text(t, "target_id") == Some(level)
-                                    && text(t, "policy_type") == Some(policy_type)
-                            })
-                            .filter_map(|t| {
-                                text(t, "policy_id")
-                                    .and_then(|id| documents.get(id))
-                                    .cloned()
-                            })
+                            .get(&(level.to_string(), policy_type.to_owned()))
+                            .into_iter()
+                            .flatten()
+                            .filter_map(|id| documents.get(id).cloned())
                             .collect()
                     })
                     .collect();
@@ -433,11 +462,68 @@ impl Authorization {
     }
 
     pub fn account_restricts_public_buckets(&self, account: &str) -> bool {
-        self.restricting_accounts.iter().any(|a| a == account)
+        self.restricting_accounts.contains(account)
+    }
+
+    /// The lookups; the lists must not change once a lookup was made.
+    fn index(&self) -> &Index {
+        let index = self.index.get_or_init(|| {
+            let mut index = Index {
+                lengths: (
+                    self.principals.len(),
+                    self.resources.len(),
+                    self.buckets.len(),
+                ),
+                ..Index::default()
+            };
+            // The first of duplicates wins, as a scan in list order would find it.
+            for (i, p) in self.principals.iter().enumerate() {
+                index.principal_by_arn.entry(p.arn.clone()).or_insert(i);
+                if p.kind == PrincipalKind::Role {
+                    index
+                        .role_by_name
+                        .entry((p.account_id.clone(), p.name.clone()))
+                        .or_insert(i);
+                }
+                index
+                    .principals_by_account
+                    .entry(p.account_id.clone())
+                    .or_default()
+                    .push(i);
+            }
+            for (i, r) in self.resources.iter().enumerate() {
+                index.resource_by_arn.entry(r.arn.clone()).or_insert(i);
+            }
+            for (i, b) in self.buckets.iter().enumerate() {
+                index.bucket_by_name.entry(b.name.clone()).or_insert(i);
+            }
+            index
+        });
+        debug_assert_eq!(
+            index.lengths,
+            (
+                self.principals.len(),
+                self.resources.len(),
+                self.buckets.len()
+            ),
+            "the authorization's lists changed after a lookup"
+        );
+        index
     }
 
     pub fn principal(&self, arn: &str) -> Option<&Principal> {
-        self.principals.iter().find(|p| p.arn == arn)
+        let i = *self.index().principal_by_arn.get(arn)?;
+        Some(&self.principals[i])
+    }
+
+    /// The users and roles of `account`, in list order.
+    pub fn principals_of<'a>(&'a self, account: &str) -> impl Iterator<Item = &'a Principal> {
+        self.index()
+            .principals_by_account
+            .get(account)
+            .into_iter()
+            .flatten()
+            .map(|&i| &self.principals[i])
     }
 
     /// The user or role `arn` names, also for a role session
@@ -453,46 +539,82 @@ impl Authorization {
             _ => return None,
         };
         let role = rest.strip_prefix("assumed-role/")?.split('/').next()?;
-        self.principals
-            .iter()
-            .find(|p| p.kind == PrincipalKind::Role && p.account_id == account && p.name == role)
+        let i = *self
+            .index()
+            .role_by_name
+            .get(&(account.to_owned(), role.to_owned()))?;
+        Some(&self.principals[i])
     }
 
     /// The key, topic or queue an ARN names.
     pub fn policy_resource(&self, resource: &str) -> Option<&PolicyResource> {
-        self.resources.iter().find(|r| r.arn == resource)
+        let i = *self.index().resource_by_arn.get(resource)?;
+        Some(&self.resources[i])
     }
 
     /// The bucket an S3 ARN (`arn:aws:s3:::bucket` or `.../key`) is in.
     pub fn bucket_of(&self, resource: &str) -> Option<&Bucket> {
         let rest = resource.strip_prefix("arn:aws:s3:::")?;
         let name = rest.split('/').next()?;
-        self.buckets.iter().find(|b| b.name == name)
+        let i = *self.index().bucket_by_name.get(name)?;
+        Some(&self.buckets[i])
     }
+}
+
+/// Rows by the text of one of their columns (rows without it are left out), in table order.
+fn by_text(rows: Vec<Row>, column: &str) -> HashMap<String, Vec<Row>> {
+    let mut out: HashMap<String, Vec<Row>> = HashMap::new();
+    for r in rows {
+        if let Some(key) = text(&r, column) {
+            out.entry(key.to_owned()).or_default().push(r);
+        }
+    }
+    out
 }
 
 /// The IAM policy tables, for assembling one principal's identity-based policies.
 struct Iam {
     /// Managed policy documents by (account, ARN).
     managed: HashMap<(String, String), String>,
-    inline: Vec<Row>,
-    attachments: Vec<Row>,
+    /// An AWS managed policy's document from the first account that holds it.
+    aws_managed: HashMap<String, String>,
+    /// Inline policies and attachments by the principal's (or group's) ARN.
+    inline: HashMap<String, Vec<Row>>,
+    attachments: HashMap<String, Vec<Row>>,
 }
 
 impl Iam {
+    fn new(policies: Vec<Row>, inline: Vec<Row>, attachments: Vec<Row>) -> Self {
+        let mut managed = HashMap::new();
+        let mut aws_managed = HashMap::new();
+        for r in &policies {
+            let (Some(account), Some(arn), Some(document)) =
+                (text(r, "account_id"), text(r, "arn"), text(r, "document"))
+            else {
+                continue;
+            };
+            if arn.starts_with("arn:aws:iam::aws:policy/") {
+                aws_managed
+                    .entry(arn.to_owned())
+                    .or_insert_with(|| document.to_owned());
+            }
+            managed.insert((account.to_owned(), arn.to_owned()), document.to_owned());
+        }
+        Iam {
+            managed,
+            aws_managed,
+            inline: by_text(inline, "principal_arn"),
+            attachments: by_text(attachments, "principal_arn"),
+        }
+    }
+
     /// A managed policy's document; an AWS managed policy is the same in every account, so
     /// any account's copy will do.
     fn managed_document(&self, account: &str, arn: &str) -> Option<String> {
         if let Some(doc) = self.managed.get(&(account.to_owned(), arn.to_owned())) {
             return Some(doc.clone());
         }
-        if !arn.starts_with("arn:aws:iam::aws:policy/") {
-            return None;
-        }
-        self.managed
-            .iter()
-            .find(|((_, a), _)| a == arn)
-            .map(|(_, d)| d.clone())
+        self.aws_managed.get(arn).cloned()
     }
 
     /// The inline and attached policies of the user, group or role `arn`.
@@ -505,11 +627,7 @@ impl Iam {
         name: &str,
     ) -> Vec<Named> {
         let mut out = Vec::new();
-        for r in self
-            .inline
-            .iter()
-            .filter(|r| text(r, "principal_arn") == Some(arn))
-        {
+        for r in self.inline.get(arn).into_iter().flatten() {
             let policy_name = text(r, "policy_name").unwrap_or("?");
             if let Some(doc) = text(r, "document") {
                 out.extend(parse_into(
@@ -519,11 +637,7 @@ impl Iam {
                 ));
             }
         }
-        for r in self
-            .attachments
-            .iter()
-            .filter(|r| text(r, "principal_arn") == Some(arn))
-        {
+        for r in self.attachments.get(arn).into_iter().flatten() {
             let policy_arn = text(r, "policy_arn").unwrap_or("?");
             let label = format!("{policy_arn} (attached to {kind} {name})");
             match self.managed_document(account, policy_arn) {
