@@ -385,6 +385,59 @@ fn finalize_aborted_after_any_write_publishes_whole_or_not_at_all_on_a_folder_an
     }
 }
 
+/// What the audit crash tests run in: moto with the seeded organization, a slim audit
+/// configuration (the management account alone, and the services whose tables the audit's
+/// own steps need: the organization trail names the bucket to ingest; every step runs, in
+/// seconds), and the first ten of a day's trail files delivered.
+struct AuditWorld {
+    moto: common::Server,
+    work: tempfile::TempDir,
+    seeded: Value,
+    config: std::path::PathBuf,
+    files: Vec<std::path::PathBuf>,
+}
+
+impl AuditWorld {
+    fn new() -> Self {
+        let moto = start_moto();
+        let work = tempfile::tempdir().unwrap();
+        let seeded = common::seed(&moto.url, &["--page-users", "0"], work.path());
+        let config = work.path().join("govscan.yaml");
+        std::fs::write(
+            &config,
+            "collect:\n  org: false\n  regions: [us-east-1]\n  services: [iam, cloudtrail]\n  max_attempts: 2\nhunt:\n  first_window_days: 36500\nretention:\n  keep_last: 2\n",
+        )
+        .unwrap();
+        let files = crate::audit::trail_files();
+        crate::audit::deliver(&moto, &seeded, &files[..10], work.path());
+        AuditWorld {
+            moto,
+            work,
+            seeded,
+            config,
+            files,
+        }
+    }
+
+    fn audit(&self, data: &Path) -> Command {
+        govscan_command(
+            data,
+            &self.moto.url,
+            &["audit", "--config", self.config.to_str().unwrap()],
+        )
+    }
+
+    /// Ten more of the day's logs, so that the audits after the first ingest too.
+    fn deliver_more(&self) {
+        crate::audit::deliver(
+            &self.moto,
+            &self.seeded,
+            &self.files[10..20],
+            self.work.path(),
+        );
+    }
+}
+
 /// `audit` aborted after each of many of its writes (its snapshot, the lake's partitions and
 /// checkpoint, the reports, state.json, summary.json, retention's deletions): the audit
 /// before it stays whole, no audit without its summary is listed, the lake holds no event
@@ -392,28 +445,11 @@ fn finalize_aborted_after_any_write_publishes_whole_or_not_at_all_on_a_folder_an
 /// event once.
 #[tokio::test]
 async fn audit_aborted_after_any_write_leaves_the_last_audit_whole_and_the_next_completes() {
-    use crate::audit::{audit_id, deliver, trail_files};
-    let moto = start_moto();
-    let work = tempfile::tempdir().unwrap();
-    let seeded = common::seed(&moto.url, &["--page-users", "0"], work.path());
+    use crate::audit::audit_id;
+    let world = AuditWorld::new();
+    let work = &world.work;
     let data = work.path().join("data");
-    let config = work.path().join("govscan.yaml");
-    // The management account alone, and the services whose tables the audit's own steps
-    // need (the organization trail names the bucket to ingest): every step runs, in seconds.
-    std::fs::write(
-        &config,
-        "collect:\n  org: false\n  regions: [us-east-1]\n  services: [iam, cloudtrail]\n  max_attempts: 2\nhunt:\n  first_window_days: 36500\nretention:\n  keep_last: 2\n",
-    )
-    .unwrap();
-    let files = trail_files();
-    deliver(&moto, &seeded, &files[..10], work.path());
-    let audit = |data: &Path| {
-        govscan_command(
-            data,
-            &moto.url,
-            &["audit", "--config", config.to_str().unwrap()],
-        )
-    };
+    let audit = |data: &Path| world.audit(data);
     let first = audit(&data).output().unwrap();
     assert!(
         matches!(first.status.code(), Some(0) | Some(1)),
@@ -423,7 +459,7 @@ async fn audit_aborted_after_any_write_leaves_the_last_audit_whole_and_the_next_
     let good = audit_id(&first);
     let good_summary = std::fs::read(data.join("audits").join(&good).join("summary.json")).unwrap();
     // More of the day's logs, so that the audits after it ingest too.
-    deliver(&moto, &seeded, &files[10..20], work.path());
+    world.deliver_more();
     let copy = |name: &str| {
         let to = work.path().join(name);
         assert!(Command::new("cp")
@@ -623,4 +659,102 @@ fn collect_into_s3_aborted_after_any_write_leaves_only_whole_snapshots() {
         );
     }
     assert!(points.len() >= 7, "{total} writes: too few to crash after");
+}
+
+/// `audit` on an S3 data directory (moto), aborted after each of many of its writes: the
+/// audit before it is unchanged, an audit with its summary has every file it lists, the lake
+/// holds no event twice, and the next audit takes the dead run's lock over and completes
+/// with every event once. Each crash starts from a copy of the same data directory, moved
+/// through a local folder by boto3.
+#[test]
+fn audit_on_s3_aborted_after_any_write_leaves_the_last_audit_whole_and_the_next_completes() {
+    use crate::audit::audit_id;
+    let world = AuditWorld::new();
+    let (moto, work) = (&world.moto, &world.work);
+    let audit = |data: &str| world.audit(Path::new(data));
+    let empty = work.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    common::s3_tree(
+        &moto.url,
+        &["upload", empty.to_str().unwrap(), "s3://crash-audits"],
+    );
+    let first = audit("s3://crash-audits/base").output().unwrap();
+    assert!(
+        matches!(first.status.code(), Some(0) | Some(1)),
+        "{}",
+        common::stderr(&first)
+    );
+    let good = audit_id(&first);
+    let base = work.path().join("base");
+    common::s3_tree(
+        &moto.url,
+        &["download", "s3://crash-audits/base", base.to_str().unwrap()],
+    );
+    let summary_of = |dir: &Path, id: &str| {
+        std::fs::read(dir.join("audits").join(id).join("summary.json")).unwrap()
+    };
+    let good_summary = summary_of(&base, &good);
+    let named: Value = serde_json::from_slice(&good_summary).unwrap();
+    assert!(
+        named["files"].as_array().is_some_and(|f| !f.is_empty()),
+        "the summary names no files: {named}"
+    );
+    world.deliver_more();
+    let copy_of_base = |name: &str| {
+        let url = format!("s3://crash-audits/{name}");
+        common::s3_tree(&moto.url, &["upload", base.to_str().unwrap(), &url]);
+        url
+    };
+    let reference = copy_of_base("reference");
+    let total = writes_of(audit(&reference));
+    let (events, distinct) = lake_counts_by_query(Path::new(&reference), &moto.url);
+    assert_eq!(events, distinct);
+    assert!(events > 0, "the audits ingested nothing");
+    let points = crash_points(total, 2, 2);
+    for &n in &points {
+        let url = copy_of_base(&format!("crash-{n}"));
+        let status = run_crashing(audit(&url), Some(n));
+        assert!(
+            !status.success() && status.code() != Some(1),
+            "audit was not aborted at write {n} of {total}"
+        );
+        let after = work.path().join(format!("crash-{n}"));
+        common::s3_tree(&moto.url, &["download", &url, after.to_str().unwrap()]);
+        assert_eq!(
+            summary_of(&after, &good),
+            good_summary,
+            "the last audit changed after a crash at write {n}"
+        );
+        // An audit is one when its summary is there (written last): then every file it
+        // names is there too.
+        for entry in std::fs::read_dir(after.join("audits")).unwrap() {
+            let dir = entry.unwrap().path();
+            let Ok(summary) = std::fs::read(dir.join("summary.json")) else {
+                continue;
+            };
+            let summary: Value = serde_json::from_slice(&summary).unwrap();
+            for file in summary["files"].as_array().into_iter().flatten() {
+                let name = file.as_str().unwrap();
+                assert!(
+                    dir.join(name).exists(),
+                    "{} names {name}, missing after a crash at write {n} of {total}",
+                    dir.display()
+                );
+            }
+        }
+        let (e, unique) = lake_counts_by_query(Path::new(&url), &moto.url);
+        assert_eq!(e, unique, "an event twice after a crash at write {n}");
+        let next = audit(&url).output().unwrap();
+        assert!(
+            matches!(next.status.code(), Some(0) | Some(1)),
+            "the audit after a crash at write {n} of {total}: {}",
+            common::stderr(&next)
+        );
+        assert_eq!(
+            lake_counts_by_query(Path::new(&url), &moto.url),
+            (events, events),
+            "after a crash at write {n} and one more audit"
+        );
+    }
+    assert!(points.len() >= 6, "{total} writes: too few to crash after");
 }
