@@ -11,7 +11,7 @@
 --   principal of the account (of every account, for an SCP) is not assessed rather than guessed.
 -- remediation: Move the user's administrative access to a role it assumes, or fence it with a permissions boundary; `govscan policy explain` shows what grants it.
 -- tables: [iam_users, iam_policies, iam_policy_attachments, iam_inline_policies, iam_group_members, org_policies, org_policy_targets]
--- requires: [GetAccountAuthorizationDetails, GetPolicy, GetPolicyVersion, ListPolicies, DescribePolicy, ListTargetsForPolicy]
+-- requires: [GetAccountAuthorizationDetails, GetPolicy, GetPolicyVersion, org:ListPolicies, org:DescribePolicy, org:ListTargetsForPolicy]
 WITH admins AS (SELECT principal_arn FROM iam_admins)
 SELECT
   u.arn AS resource_id,

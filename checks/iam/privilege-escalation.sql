@@ -12,7 +12,7 @@
 --   principal of the account (of every account, for an SCP) is not assessed rather than guessed.
 -- remediation: Remove one permission of each listed path, or fence it with an SCP or a permissions boundary; `govscan policy explain` shows the statements that grant it.
 -- tables: [iam_users, iam_roles, iam_policies, iam_policy_attachments, iam_inline_policies, iam_group_members, org_policies, org_policy_targets]
--- requires: [GetAccountAuthorizationDetails, GetPolicy, GetPolicyVersion, ListPolicies, DescribePolicy, ListTargetsForPolicy]
+-- requires: [GetAccountAuthorizationDetails, GetPolicy, GetPolicyVersion, org:ListPolicies, org:DescribePolicy, org:ListTargetsForPolicy]
 WITH admins AS (SELECT principal_arn FROM iam_admins),
 open_paths AS (
   SELECT principal_arn, array_to_string(array_sort(array_agg(DISTINCT path_id)), ', ') AS paths

@@ -32,7 +32,9 @@ pub struct CheckMeta {
     /// affected results NOT_ASSESSED.
     pub tables: Vec<String>,
     /// AWS operations whose failure makes a result NOT_ASSESSED: for the resource named
-    /// in the error, or the whole account (and region) when the error names none.
+    /// in the error, or the whole account (and region) when the error names none. An
+    /// operation of one service only is written `service:Operation` (`org:ListPolicies`,
+    /// not IAM's ListPolicies), as `collection_errors.service` names it.
     #[serde(default)]
     pub requires: Vec<String>,
     /// The check's PASS is evidence found, possibly in another account (the alarm in the

@@ -354,7 +354,7 @@ impl Coverage {
         };
         for call in &self.errors {
             let (account, region) = (&call.account, &call.region);
-            if check.meta.requires.contains(&call.operation) {
+            if requires(check, call) {
                 let why = format!("{} {}: {}", call.service, call.operation, call.message);
                 match &call.resource {
                     // A resource of the organization (a policy, an OU) is not what the rows
@@ -458,6 +458,15 @@ impl Coverage {
             reason: format!("not assessed: {why}"),
         }
     }
+}
+
+/// Whether the check requires the failed call: its operation named alone (any service), or
+/// as `service:Operation`.
+fn requires(check: &Check, call: &FailedCall) -> bool {
+    check.meta.requires.iter().any(|r| match r.split_once(':') {
+        Some((service, operation)) => service == call.service && operation == call.operation,
+        None => *r == call.operation,
+    })
 }
 
 /// An error's resource (a bucket or user name, or an ARN) names a result's resource id.
@@ -573,6 +582,21 @@ mod tests {
             "{rows:?}"
         );
         assert_eq!(rows.len(), 2, "no placeholder for the policy: {rows:?}");
+    }
+
+    /// `org:ListPolicies` is Organizations' call: IAM's ListPolicies failing leaves the rows
+    /// as they are, Organizations' makes them not assessed.
+    #[test]
+    fn a_required_operation_of_one_service_is_not_another_services_of_the_same_name() {
+        let check = check_reading("iam_users, org_policies", "org:ListPolicies", "");
+        let rows = vec![row(&check, "111", None, Status::Fail)];
+        for (service, expected) in [("iam", Status::Fail), ("org", Status::NotAssessed)] {
+            let mut rows = rows.clone();
+            let mut coverage = one_failed_read(service, "ListPolicies", "");
+            coverage.errors[0].resource = None;
+            coverage.apply(&check, &mut rows);
+            assert_eq!(rows[0].status, expected, "{service}: {rows:?}");
+        }
     }
 
     /// A managed policy whose document could not be read decides about every principal it
