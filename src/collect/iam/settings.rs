@@ -4,7 +4,7 @@
 use aws_sdk_iam as iam;
 
 use super::tables::*;
-use crate::aws::{error_code, opt_utc};
+use crate::aws::{error_code, opt_utc, ErrorInfo};
 use crate::collect::{fan_out, Sink, Target};
 
 pub(super) async fn collect_account_settings(
@@ -82,6 +82,20 @@ pub(super) async fn collect_account_settings(
     {
         Ok(certs) => {
             for c in certs {
+                if c.expiration.is_none() {
+                    // IAM always sends a certificate's expiration; without it the answer
+                    // was cut short (a storm's truncated body still parsed), and the check
+                    // over it must not pass the certificate: record why it is unread.
+                    let info = ErrorInfo {
+                        code: "IncompleteAnswer".into(),
+                        message: format!(
+                            "certificate {} came without its expiration date",
+                            c.server_certificate_name
+                        ),
+                    };
+                    let name = c.server_certificate_name.clone();
+                    sink.record_error("ListServerCertificates", Some(&name), None, info);
+                }
                 sink.table(&IAM_SERVER_CERTIFICATES)
                     .row()
                     .set("account_id", account)
