@@ -53,6 +53,40 @@ fn main() {
     let out = PathBuf::from(std::env::var("OUT_DIR").unwrap()).join("builtin_rules.rs");
     std::fs::write(out, code).unwrap();
     demo_trail(&root);
+    pack_relative_relocations();
+}
+
+/// Links the binaries with packed relative relocations (DT_RELR, glibc 2.36+) where the
+/// linker and C library take them: a position-independent executable keeps a relocation
+/// for every pointer in its read-only data, 7.4 MB of govscan's 105 MB in the older
+/// format, about a hundredth of that packed. Address-space layout randomisation stays.
+/// Probed by linking and running an empty C program, so an older system links as before.
+fn pack_relative_relocations() {
+    let env = |name: &str| std::env::var(name).unwrap_or_default();
+    if env("CARGO_CFG_TARGET_OS") != "linux"
+        || env("CARGO_CFG_TARGET_ENV") != "gnu"
+        || env("TARGET") != env("HOST")
+    {
+        return;
+    }
+    let out = PathBuf::from(env("OUT_DIR"));
+    let (source, probe) = (out.join("relr_probe.c"), out.join("relr_probe"));
+    std::fs::write(&source, "int main(void) { return 0; }\n").unwrap();
+    let flag = "-Wl,-z,pack-relative-relocs";
+    let linked = std::process::Command::new("cc")
+        .args([flag, "-o"])
+        .arg(&probe)
+        .arg(&source)
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success());
+    if linked
+        && std::process::Command::new(&probe)
+            .status()
+            .is_ok_and(|s| s.success())
+    {
+        println!("cargo:rustc-link-arg-bins={flag}");
+    }
 }
 
 /// The real CloudTrail logs `govscan demo` ingests (demo/logs, MIT),

@@ -10,7 +10,8 @@ use datafusion::arrow::compute::filter_record_batch;
 use datafusion::arrow::datatypes::SchemaRef;
 use datafusion::parquet::arrow::ArrowWriter;
 use datafusion::parquet::basic::{Compression, ZstdLevel};
-use datafusion::parquet::file::properties::WriterProperties;
+use datafusion::parquet::file::properties::{EnabledStatistics, WriterProperties};
+use datafusion::parquet::schema::types::ColumnPath;
 
 use super::lake::{date_to_day, day_to_date, EventId, LakeTarget};
 use super::parse::ParsedFile;
@@ -72,11 +73,7 @@ pub(super) fn write_parquet(schema: &SchemaRef, job: &ParquetJob) -> Result<(), 
     };
     let dir = path.parent().expect("a partition directory");
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let props = WriterProperties::builder()
-        .set_compression(Compression::ZSTD(
-            ZstdLevel::try_new(3).expect("valid level"),
-        ))
-        .build();
+    let props = lake_writer_properties();
     let file = File::create(path).map_err(io(path))?;
     let mut writer =
         ArrowWriter::try_new(file, schema.clone(), Some(props)).map_err(|e| bad(&e))?;
@@ -85,6 +82,46 @@ pub(super) fn write_parquet(schema: &SchemaRef, job: &ParquetJob) -> Result<(), 
     }
     writer.close().map_err(|e| bad(&e))?;
     Ok(())
+}
+
+/// Columns whose values are (nearly) all different: a dictionary would hold every value
+/// once more and be dropped by the reader anyway, so encoding one is wasted work.
+const UNIQUE_COLUMNS: [&str; 6] = [
+    "event_time",
+    "event_id",
+    "request_id",
+    "shared_event_id",
+    "request_parameters",
+    "response_elements",
+];
+
+/// Free-form JSON texts: no query prunes on their minimum or maximum, and computing those
+/// compares every long value.
+const JSON_TEXT_COLUMNS: [&str; 7] = [
+    "request_parameters",
+    "response_elements",
+    "additional_event_data",
+    "service_event_details",
+    "edge_device_details",
+    "insight_details",
+    "extra",
+];
+
+/// How the lake's Parquet files are written: zstd, with dictionaries and statistics only on
+/// the columns where readers use them (the hunt's filters on names, sources, accounts and
+/// times still prune pages).
+fn lake_writer_properties() -> WriterProperties {
+    let mut props = WriterProperties::builder().set_compression(Compression::ZSTD(
+        ZstdLevel::try_new(3).expect("valid level"),
+    ));
+    for column in UNIQUE_COLUMNS {
+        props = props.set_column_dictionary_enabled(ColumnPath::from(column), false);
+    }
+    for column in JSON_TEXT_COLUMNS {
+        props =
+            props.set_column_statistics_enabled(ColumnPath::from(column), EnabledStatistics::None);
+    }
+    props.build()
 }
 
 /// One run's pending rows, dedup sets and staged files.
