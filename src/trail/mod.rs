@@ -145,17 +145,12 @@ pub async fn ingest(opts: &IngestOptions) -> Result<IngestSummary, IngestError> 
     let mut writer = writer;
     let schema = writer.schema.clone();
     // Files are fetched and parsed a few at a time, in order, each parse on a blocking
-    // thread (so every core parses); the window bounds memory. Parses run at most one per
-    // core: more only take turns on the cores, and each brings its megabytes of text into
-    // caches the others then lose (measured: parsing took twice the CPU with eight at once).
+    // thread (so both cores parse); the window bounds memory.
     let client = s3.as_ref();
-    let cores = std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get);
-    let parsers = std::sync::Arc::new(tokio::sync::Semaphore::new(cores));
     let mut parsed_files = futures::stream::iter(todo.into_iter().map(|file| {
         let schema = schema.clone();
-        let parsers = parsers.clone();
         async move {
-            let parsed = read_and_parse(client, &file, schema, parsers).await;
+            let parsed = read_and_parse(client, &file, schema).await;
             (file, parsed)
         }
     }))
@@ -184,7 +179,6 @@ async fn read_and_parse(
     client: Option<&aws_sdk_s3::Client>,
     file: &InputFile,
     schema: SchemaRef,
-    parsers: std::sync::Arc<tokio::sync::Semaphore>,
 ) -> Result<ParsedFile, String> {
     if file.seen.size > MAX_FILE_BYTES {
         return Err(format!("larger than {MAX_FILE_BYTES} bytes"));
@@ -195,12 +189,7 @@ async fn read_and_parse(
         Location::S3 { bucket, key } => Ok(fetch_object(client, bucket, key).await?),
     };
     let name = file.name.clone();
-    let permit = parsers
-        .acquire_owned()
-        .await
-        .expect("the semaphore is never closed");
     tokio::task::spawn_blocking(move || {
-        let _permit = permit;
         let bytes = match fetched {
             Ok(bytes) => bytes,
             Err(path) => std::fs::read(path).map_err(|e| e.to_string())?,

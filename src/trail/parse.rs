@@ -38,7 +38,7 @@ pub struct ParsedFile {
 /// Reads a file's bytes, inflating gzip (by its magic number).
 pub fn read_maybe_gzip(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
     if bytes.starts_with(&[0x1f, 0x8b]) {
-        let mut out = Vec::with_capacity(bytes.len() * 8);
+        let mut out = Vec::with_capacity(inflated_size_hint(&bytes));
         flate2::read::MultiGzDecoder::new(&bytes[..])
             .take(MAX_FILE_BYTES)
             .read_to_end(&mut out)
@@ -47,6 +47,23 @@ pub fn read_maybe_gzip(bytes: Vec<u8>) -> Result<Vec<u8>, String> {
     } else {
         Ok(bytes)
     }
+}
+
+/// How many bytes a gzip file inflates to, for the buffer: its trailer's ISIZE (the last
+/// member's size modulo 2^32, which is the whole file's for the one member a trail writes),
+/// or eight times its size where that is not believable. Only a hint: reading stops at
+/// [`MAX_FILE_BYTES`] whatever it says, and a wrong one costs a reallocation.
+fn inflated_size_hint(gzip: &[u8]) -> usize {
+    let guess = gzip.len().saturating_mul(8);
+    let Some(trailer) = gzip.last_chunk::<4>() else {
+        return guess;
+    };
+    let declared = u32::from_le_bytes(*trailer) as usize;
+    if declared < gzip.len() || declared as u64 > MAX_FILE_BYTES {
+        return guess.min(MAX_FILE_BYTES as usize);
+    }
+    // One byte more: reading to the end then needs no second allocation to see the end.
+    declared + 1
 }
 
 /// Records being read from one file into columns.
@@ -369,6 +386,37 @@ mod tests {
             read_maybe_gzip(bytes).unwrap(),
             RECORD.repeat(50).as_bytes()
         );
+    }
+
+    fn gzip(text: &[u8]) -> Vec<u8> {
+        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
+        std::io::Write::write_all(&mut gz, text).unwrap();
+        gz.finish().unwrap()
+    }
+
+    #[test]
+    fn the_inflate_buffer_is_sized_by_the_trailer_only_where_it_is_believable() {
+        let one = gzip(&RECORD.repeat(50).into_bytes());
+        assert_eq!(inflated_size_hint(&one), RECORD.len() * 50 + 1);
+        // A trailer claiming more than a file may hold, or less than the gzip's own size.
+        let mut claims_4_gib = one.clone();
+        let at = claims_4_gib.len() - 4;
+        claims_4_gib[at..].copy_from_slice(&u32::MAX.to_le_bytes());
+        assert_eq!(inflated_size_hint(&claims_4_gib), one.len() * 8);
+        let mut claims_nothing = one.clone();
+        claims_nothing[at..].copy_from_slice(&0u32.to_le_bytes());
+        assert_eq!(inflated_size_hint(&claims_nothing), one.len() * 8);
+        assert_eq!(inflated_size_hint(&[0x1f, 0x8b]), 16);
+    }
+
+    #[test]
+    fn a_file_of_several_gzip_members_inflates_whole_whatever_its_last_trailer_says() {
+        // The last member's trailer names only its own (tiny) size.
+        let mut two = gzip(&RECORD.repeat(50).into_bytes());
+        two.extend(gzip(b"\n"));
+        let mut expected = RECORD.repeat(50).into_bytes();
+        expected.push(b'\n');
+        assert_eq!(read_maybe_gzip(two).unwrap(), expected);
     }
 
     #[test]
