@@ -194,38 +194,53 @@ impl LakeWriter {
         );
         let since = opts.since.map(date_to_day);
         let until = opts.until.map(date_to_day);
-        // Rows to keep, per partition day: almost always a file holds one day.
-        let mut keep: BTreeMap<i32, Vec<bool>> = BTreeMap::new();
-        for (row, &day) in days.iter().enumerate() {
-            let wanted = since.is_none_or(|d| day >= d)
-                && until.is_none_or(|d| day <= d)
-                && (opts.accounts.is_empty()
-                    || (!accounts.is_null(row)
-                        && opts.accounts.iter().any(|a| a == accounts.value(row))))
+        let wanted_row = |row: usize| {
+            (opts.accounts.is_empty()
+                || (!accounts.is_null(row)
+                    && opts.accounts.iter().any(|a| a == accounts.value(row))))
                 && (opts.regions.is_empty()
                     || (!regions.is_null(row)
-                        && opts.regions.iter().any(|r| r == regions.value(row))));
-            if !wanted {
-                summary.filtered_out += 1;
+                        && opts.regions.iter().any(|r| r == regions.value(row))))
+        };
+        // Almost always a file holds one day: its rows are taken day by day, so the day's
+        // id set is looked up once, not once a row.
+        let mut file_days: Vec<i32> = Vec::new();
+        for &day in days {
+            if file_days.last() != Some(&day) && !file_days.contains(&day) {
+                file_days.push(day);
+            }
+        }
+        for day in file_days {
+            let rows_of_day = days.iter().enumerate().filter(|&(_, &d)| d == day);
+            if since.is_some_and(|d| day < d) || until.is_some_and(|d| day > d) {
+                summary.filtered_out += rows_of_day.count();
                 continue;
             }
             let known = self
                 .known_ids
                 .get_mut(&day)
                 .expect("load_known read every wanted day");
-            if !known.insert(EventId::new(ids.value(row))) {
-                summary.duplicates_skipped += 1;
+            let mut keep = vec![false; days.len()];
+            let mut kept = 0;
+            for (row, _) in rows_of_day {
+                if !wanted_row(row) {
+                    summary.filtered_out += 1;
+                } else if !known.insert(EventId::new(ids.value(row))) {
+                    summary.duplicates_skipped += 1;
+                } else {
+                    keep[row] = true;
+                    kept += 1;
+                }
+            }
+            if kept == 0 {
                 continue;
             }
-            summary.records_written += 1;
-            keep.entry(day).or_insert_with(|| vec![false; days.len()])[row] = true;
-        }
-        for (day, mask) in keep {
+            summary.records_written += kept;
             summary.partitions.insert(day_to_date(day).to_string());
-            let rows = if mask.iter().all(|k| *k) {
+            let rows = if kept == days.len() {
                 batch.clone()
             } else {
-                filter_record_batch(&batch, &BooleanArray::from(mask)).map_err(|e| {
+                filter_record_batch(&batch, &BooleanArray::from(keep)).map_err(|e| {
                     IngestError::Write {
                         path: self.staging.path().to_path_buf(),
                         message: e.to_string(),
