@@ -337,3 +337,36 @@ impl LakeWriter {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use datafusion::parquet::basic::Compression;
+    use datafusion::parquet::file::reader::{FileReader, SerializedFileReader};
+
+    #[test]
+    fn lake_files_keep_bounds_only_for_the_columns_queries_prune_on() {
+        let schema = schema::event_schema();
+        let text = r#"{"Records":[{"eventTime":"2024-03-10T01:02:03Z","eventID":"e1","eventSource":"s3.amazonaws.com","eventName":"GetObject","awsRegion":"us-east-1","recipientAccountId":"111111111111","errorCode":"AccessDenied","userAgent":"aws-cli","requestParameters":{"bucketName":"b"}}]}"#;
+        let parsed = super::super::parse::parse_file(text.as_bytes(), "f", &schema).unwrap();
+        let dir = tempfile::tempdir().unwrap();
+        let job = ParquetJob {
+            path: dir.path().join("event_date=2024-03-10/part.parquet"),
+            batches: vec![parsed.batch.unwrap()],
+        };
+        write_parquet(&schema, &job).unwrap();
+        let reader = SerializedFileReader::new(File::open(&job.path).unwrap()).unwrap();
+        let row_group = reader.metadata().row_group(0);
+        let with_bounds: Vec<String> = row_group
+            .columns()
+            .iter()
+            .filter(|c| c.statistics().is_some_and(|s| s.min_bytes_opt().is_some()))
+            .map(|c| c.column_path().string())
+            .collect();
+        assert_eq!(with_bounds, COLUMNS_WITH_STATISTICS);
+        assert!(row_group
+            .columns()
+            .iter()
+            .all(|c| c.compression() == Compression::ZSTD(ZstdLevel::try_new(1).unwrap())));
+    }
+}
