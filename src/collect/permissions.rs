@@ -91,6 +91,7 @@ pub static PERMISSIONS: &[Permission] = &[
         "iam:GenerateCredentialReport",
     ),
     p("iam", "GetCredentialReport", "iam:GetCredentialReport"),
+    p("iam", "GetLoginProfile", "iam:GetLoginProfile"),
     p("iam", "GetAccessKeyLastUsed", "iam:GetAccessKeyLastUsed"),
     p("iam", "ListAccessKeys", "iam:ListAccessKeys"),
     p("iam", "ListMFADevices", "iam:ListMFADevices"),
@@ -351,6 +352,8 @@ mod tests {
             ".take(",
             "errors.push((",
             "sink_error(",
+            // A failure carried out of a fan-out as (error, operation).
+            "error_info(&e), ",
         ];
         let mut missing = Vec::new();
         let mut seen = 0;

@@ -366,3 +366,36 @@ fn diff_shows_changed_rows_and_newly_failing_checks() {
         ["iam-password-min-length account/111111111111"]
     );
 }
+
+/// A check's `requires` names the calls whose failure makes it NOT_ASSESSED; a name no
+/// collector records (a typo, an operation renamed) would never match, and the check would
+/// PASS on data that was never read. Every entry must name a call of the collectors'
+/// permission list: `Operation` some service's, `service:Operation` that service's.
+#[test]
+fn every_required_call_is_one_a_collector_makes() {
+    use govscan::collect::permissions::PERMISSIONS;
+    let mut unknown = Vec::new();
+    for check in builtin_checks().unwrap() {
+        for required in &check.meta.requires {
+            let known = match required.split_once(':') {
+                Some((service, operation)) => PERMISSIONS
+                    .iter()
+                    .any(|p| p.service == service && p.operation == operation),
+                None => PERMISSIONS.iter().any(|p| p.operation == required),
+            };
+            if !known {
+                unknown.push(format!("{}: {required}", check.meta.id));
+            }
+        }
+    }
+    assert!(
+        unknown.is_empty(),
+        "requires names no collector call: {unknown:#?}"
+    );
+    // The test reads something: the checks do require calls.
+    assert!(builtin_checks().unwrap().iter().any(|c| c
+        .meta
+        .requires
+        .iter()
+        .any(|r| r == "org:ListPolicies")));
+}
