@@ -1,5 +1,5 @@
 //! Writing a run into the lake: rows kept per partition day (new event ids only), written
-//! to Parquet on a thread of their own into a staging folder, then published file by file.
+//! to Parquet on threads of their own into a staging folder, then published file by file.
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::fs::File;
