@@ -49,6 +49,17 @@ pub struct CheckMeta {
     pub references: Vec<String>,
 }
 
+impl CheckMeta {
+    /// Whether the check requires the call `operation` of `service`: its operation named
+    /// alone (any service's), or as `service:Operation`.
+    pub fn requires_call(&self, service: &str, operation: &str) -> bool {
+        self.requires.iter().any(|r| match r.split_once(':') {
+            Some((s, o)) => s == service && o == operation,
+            None => r == operation,
+        })
+    }
+}
+
 impl Meta for CheckMeta {
     const KIND: &'static str = "check";
     const COLUMNS: &'static [&'static str] = &run::RESULT_COLUMNS;

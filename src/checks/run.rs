@@ -354,7 +354,7 @@ impl Coverage {
         };
         for call in &self.errors {
             let (account, region) = (&call.account, &call.region);
-            if requires(check, call) {
+            if check.meta.requires_call(&call.service, &call.operation) {
                 let why = format!("{} {}: {}", call.service, call.operation, call.message);
                 match &call.resource {
                     // A resource of the organization (a policy, an OU) is not what the rows
@@ -458,15 +458,6 @@ impl Coverage {
             reason: format!("not assessed: {why}"),
         }
     }
-}
-
-/// Whether the check requires the failed call: its operation named alone (any service), or
-/// as `service:Operation`.
-fn requires(check: &Check, call: &FailedCall) -> bool {
-    check.meta.requires.iter().any(|r| match r.split_once(':') {
-        Some((service, operation)) => service == call.service && operation == call.operation,
-        None => *r == call.operation,
-    })
 }
 
 /// An error's resource (a bucket or user name, or an ARN) names a result's resource id.

@@ -377,9 +377,7 @@ mod tests {
         assert!(parse("hello").unwrap_err().contains("not JSON"));
         assert!(parse("{\"Records\": [").unwrap_err().contains("EOF"));
         assert!(parse_file(&[0xff, 0xfe, 0x00], "f", &schema()).is_err());
-        let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
-        std::io::Write::write_all(&mut gz, RECORD.repeat(50).as_bytes()).unwrap();
-        let bytes = gz.finish().unwrap();
+        let bytes = gzip(RECORD.repeat(50).as_bytes());
         let truncated = bytes[..bytes.len() / 2].to_vec();
         assert!(read_maybe_gzip(truncated).unwrap_err().contains("gzip"));
         assert_eq!(
