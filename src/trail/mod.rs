@@ -7,14 +7,13 @@
 //! written last. A crash before the publish leaves the lake as it was; a crash during it
 //! leaves files whose events the next run recognises by `event_id` and does not write again.
 
-mod columns;
 mod lake;
 pub mod lookup;
-pub mod parse;
-mod record;
-pub mod schema;
 mod sources;
 mod writer;
+
+// Decoding records into columns is its own crate (crates/govscan-trail), compiled for speed.
+pub use govscan_trail::{parse, schema};
 
 use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};

@@ -1,5 +1,5 @@
 //! Appends records straight into Arrow column builders, in the layout of
-//! [`super::schema::event_schema`]: no intermediate row values.
+//! [`crate::schema::event_schema`]: no intermediate row values.
 
 use std::sync::Arc;
 
@@ -13,7 +13,7 @@ use datafusion::arrow::buffer::OffsetBuffer;
 use datafusion::arrow::datatypes::{DataType, Fields, SchemaRef};
 use serde_json::value::RawValue;
 
-use super::record::{
+use crate::record::{
     extra_json, Attributes, Obj, OnBehalfOf, Record, Resource, SessionContext, SessionIssuer, Text,
     TlsDetails, UserIdentity,
 };

@@ -15,8 +15,8 @@ use datafusion::arrow::datatypes::SchemaRef;
 use serde::de::{DeserializeSeed, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde_json::value::RawValue;
 
-use super::columns::{EventColumns, Skip};
-use super::record::Entry;
+use crate::columns::{EventColumns, Skip};
+use crate::record::Entry;
 
 /// Files larger than this (decompressed) are rejected rather than read into memory; a trail
 /// writes files of a few MB.
@@ -277,7 +277,7 @@ mod tests {
     use serde_json::Value;
 
     fn schema() -> SchemaRef {
-        super::super::schema::event_schema()
+        crate::schema::event_schema()
     }
 
     fn parse(text: &str) -> Result<ParsedFile, String> {
