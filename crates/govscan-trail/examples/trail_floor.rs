@@ -1,6 +1,6 @@
 //! How close `govscan trail ingest` comes to the floor of what is possible on this machine.
 //!
-//!     cargo run --release --example trail_floor -- CORPUS_DIR [THREADS]
+//!     cargo run --release -p govscan-trail --example trail_floor -- CORPUS_DIR [THREADS]
 //!
 //! Times, over every file below CORPUS_DIR on THREADS threads (default: all cores):
 //! 1. gzip inflate alone;
@@ -87,8 +87,8 @@ fn main() {
         0
     });
     let (parse_s, events) = timed(&compressed, threads, |b| {
-        let schema = govscan::trail::schema::event_schema();
-        let parsed = govscan::trail::parse::parse_file(&inflate(b), "f", &schema)
+        let schema = govscan_trail::schema::event_schema();
+        let parsed = govscan_trail::parse::parse_file(&inflate(b), "f", &schema)
             .expect("a valid trail file");
         parsed.days.len()
     });
