@@ -50,13 +50,20 @@ pub struct CheckMeta {
 }
 
 impl CheckMeta {
-    /// Whether the check requires the call `operation` of `service`: its operation named
-    /// alone (any service's), or as `service:Operation`.
+    /// Whether the check requires the call `operation` of `service`.
     pub fn requires_call(&self, service: &str, operation: &str) -> bool {
-        self.requires.iter().any(|r| match r.split_once(':') {
-            Some((s, o)) => s == service && o == operation,
-            None => r == operation,
-        })
+        self.requires
+            .iter()
+            .any(|r| requirement_names_call(r, service, operation))
+    }
+}
+
+/// Whether one entry of a check's `requires` names the call `operation` of `service`: the
+/// operation alone (any service's), or as `service:Operation`.
+pub fn requirement_names_call(required: &str, service: &str, operation: &str) -> bool {
+    match required.split_once(':') {
+        Some((s, o)) => s == service && o == operation,
+        None => required == operation,
     }
 }
 
